@@ -1,0 +1,108 @@
+# gort: a freestanding Go-style runtime for x86-64 Linux.
+#
+#   make            build the runtime library, the examples and the test programs
+#   make demo       build and run the hello example
+#   make test       build everything and run the Catch2 harness (tests/harness)
+#   make disasm     annotated disassembly and a symbol list of the hello example, for study
+#   make clean      remove build/
+#
+# A user program is built with tools/gort-build, which calls the `user-program` rule below,
+# so the compiler flags live in this file only.
+
+CXX       := clang++
+NASM      := nasm
+LD        := ld
+AR        := ar
+BUILD     := build
+
+# Freestanding C++ for the runtime and for user programs: no libc, no C++ runtime library,
+# no exceptions or RTTI. -fno-stack-protector because the canary would live at fs:0x28,
+# which is our thread-local block. Frame pointers stay on: crash reports walk them.
+# User programs are compiled the same way except for -ffreestanding, which would make `main`
+# an ordinary (mangled) function; -fno-math-errno keeps math inline instead of calling libm.
+NO_LIBC_CXXFLAGS := -std=c++20 -O2 -nostdlib -fno-exceptions -fno-rtti \
+    -fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer -fcf-protection=none \
+    -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -fno-math-errno
+RUNTIME_CXXFLAGS := $(NO_LIBC_CXXFLAGS) -ffreestanding -Wall -Wextra -Werror
+USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -Iruntime
+NASMFLAGS        := -f elf64 -I$(BUILD)/gen/
+# Static, no interpreter, no libc; drop unused sections; 4 KiB segment alignment keeps
+# small binaries small.
+LDFLAGS          := -static -nostdlib --gc-sections -z noexecstack -z max-page-size=4096 -e _start -u _start
+
+# Hosted C++ for the test harness (it is an ordinary Linux program using Catch2).
+HOSTED_CXXFLAGS := -std=c++17 -O1 -Wall -Wextra
+
+RUNTIME_SRCS := $(wildcard runtime/*.cpp)
+ASM_SRCS     := $(wildcard asm/*.asm)
+RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/%.o) $(ASM_SRCS:%.asm=$(BUILD)/%.o)
+LIBGORT      := $(BUILD)/libgort.a
+
+EXAMPLES     := $(patsubst tests/examples/%.cpp,$(BUILD)/examples/%,$(wildcard tests/examples/*.cpp))
+TEST_PROGS   := $(patsubst tests/progs/%.cpp,$(BUILD)/tests/%,$(wildcard tests/progs/*.cpp))
+HARNESS_SRCS := $(wildcard tests/harness/*.cpp)
+HARNESS      := $(BUILD)/tests/harness
+
+.PHONY: all deps demo test disasm clean user-program
+all: $(LIBGORT) $(EXAMPLES) $(TEST_PROGS) $(HARNESS)
+
+# Installs nasm, clang, catch2 with apt-get when they are missing (tools/install-deps.sh).
+deps:
+	@tools/install-deps.sh
+
+$(BUILD)/gen/offsets.inc: tools/asm_offsets.cpp tools/gen_offsets.sh runtime/*.h arch/amd64/*.h | deps
+	@mkdir -p $(dir $@)
+	$(CXX) $(RUNTIME_CXXFLAGS) -S -o $(BUILD)/gen/asm_offsets.s $<
+	tools/gen_offsets.sh $(BUILD)/gen/asm_offsets.s > $@
+
+$(BUILD)/runtime/%.o: runtime/%.cpp | deps
+	@mkdir -p $(dir $@)
+	$(CXX) $(RUNTIME_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/asm/%.o: asm/%.asm $(BUILD)/gen/offsets.inc | deps
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) -o $@ $<
+
+$(LIBGORT): $(RUNTIME_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# One user program: compile with the user flags, link against libgort.a.
+define link_program
+	@mkdir -p $(dir $(2))
+	$(CXX) $(USER_CXXFLAGS) -MMD -MP -c -o $(2).o $(1)
+	$(LD) $(LDFLAGS) -o $(2) $(2).o $(LIBGORT)
+endef
+
+$(BUILD)/examples/%: tests/examples/%.cpp $(LIBGORT)
+	$(call link_program,$<,$@)
+
+$(BUILD)/tests/%: tests/progs/%.cpp tests/progs/scenario.h $(LIBGORT)
+	$(call link_program,$<,$@)
+
+# Used by tools/gort-build: make user-program SRC=/abs/x.cpp OUT=/abs/x
+user-program: $(LIBGORT)
+	$(call link_program,$(SRC),$(OUT))
+
+$(BUILD)/harness/%.o: tests/harness/%.cpp | deps
+	@mkdir -p $(dir $@)
+	$(CXX) $(HOSTED_CXXFLAGS) -DGORT_ROOT='"$(CURDIR)"' -MMD -MP -c -o $@ $<
+
+$(HARNESS): $(HARNESS_SRCS:tests/harness/%.cpp=$(BUILD)/harness/%.o)
+	$(CXX) -o $@ $^
+
+demo: $(BUILD)/examples/hello
+	$(BUILD)/examples/hello gopher
+
+test: all
+	$(HARNESS)
+
+disasm: $(BUILD)/examples/hello
+	objdump -d -M intel --no-show-raw-insn $< > $(BUILD)/hello.disasm
+	nm -n -S $< > $(BUILD)/hello.symbols
+	@echo "wrote $(BUILD)/hello.disasm and $(BUILD)/hello.symbols"
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

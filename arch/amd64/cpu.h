@@ -1,0 +1,50 @@
+// The machine-specific pieces that portable runtime code reaches through small inline
+// functions: reading the current goroutine from thread-local storage, the stack pointer,
+// and the spin-wait hint. Portable code calls these and never names a register itself.
+//
+// Thread-local storage: each OS thread's FS base points at its Machine's ThreadLocal block
+// (runtime/machine.h), whose first word is the running goroutine. So the current goroutine
+// is one load away: `mov rax, fs:[0]` here and in assembly (asm/ uses TLS_CURRENT_G).
+// Invariant: FS base is set before any C++ runs on a thread (asm/rt0.asm, asm/thread.asm).
+#pragma once
+#include <stdint.h>
+
+namespace gort {
+struct Goroutine;
+struct Machine;
+
+namespace cpu {
+
+// The goroutine running on this thread (Go's getg()). Two fs-relative loads at most.
+inline Goroutine* current_goroutine() {
+  Goroutine* g;
+  asm volatile("mov %%fs:0, %0" : "=r"(g));
+  return g;
+}
+
+inline void set_current_goroutine(Goroutine* g) { asm volatile("mov %0, %%fs:0" ::"r"(g) : "memory"); }
+
+inline Machine* current_machine() {
+  Machine* m;
+  asm volatile("mov %%fs:8, %0" : "=r"(m));
+  return m;
+}
+
+inline uintptr_t stack_pointer() {
+  uintptr_t sp;
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+  return sp;
+}
+
+// Hint to the CPU that this is a spin-wait loop (PAUSE).
+inline void relax() { asm volatile("pause" ::: "memory"); }
+
+// Cycle counter, for cheap randomness and rough timing only.
+inline uint64_t cycle_counter() {
+  uint32_t lo, hi;
+  asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return (uint64_t(hi) << 32) | lo;
+}
+
+}  // namespace cpu
+}  // namespace gort

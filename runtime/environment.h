@@ -1,0 +1,35 @@
+// The process's arguments, environment and auxiliary vector, as the kernel laid them out
+// on the initial stack (drawn in asm/rt0.asm and docs/01-startup.md). Read once at start,
+// before any other thread exists; read-only afterwards, so no locking.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+namespace gort {
+
+// Facts from the auxiliary vector that later subsystems need.
+struct AuxiliaryFacts {
+  size_t page_size;        // AT_PAGESZ
+  const uint8_t* random;   // AT_RANDOM: 16 random bytes from the kernel, seeds fastrand
+  uintptr_t vdso_base;     // AT_SYSINFO_EHDR: the vDSO's ELF header (clock_gettime, later)
+  uint64_t hwcap;          // AT_HWCAP
+  uintptr_t stack_top;     // highest address used by the strings at the top of the stack
+};
+
+struct ProcessArguments {
+  int argc;
+  char** argv;
+  char** envp;
+  AuxiliaryFacts aux;
+};
+
+extern ProcessArguments process;
+
+// Parses argv, envp and auxv from the initial stack pointer (where argc sits).
+void read_process_arguments(uintptr_t initial_sp);
+
+// The value of an environment variable, or null. Same lookup as Go's os.Getenv (the first
+// "KEY=" match); the returned string lives as long as the process.
+const char* getenv(const char* key);
+
+}  // namespace gort

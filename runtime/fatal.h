@@ -1,0 +1,23 @@
+// The fatal-error path (Go's throw): print "fatal error: <message>" on stderr, then where
+// it happened, and exit the whole process with status 2. Also the shared entry and exit of
+// every crash report (signals.cpp uses them), which keep two crashing threads from
+// interleaving their reports and stop a crash inside a crash report from looping.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+namespace gort {
+
+// Ends the process: "fatal error: <message>", a goroutine header and frames, status 2.
+[[noreturn]] void fatal(const char* message);
+
+// Starts a crash report. The first thread to crash continues; any other thread that crashes
+// meanwhile sleeps until the first has exited the process; a thread that crashes again while
+// reporting exits at once with status 2.
+void begin_crash();
+
+// Prints the "goroutine N [running]:" header and a frame-pointer traceback of the current
+// stack from (pc, fp), then exits with status 2.
+[[noreturn]] void finish_crash(uintptr_t pc, uintptr_t fp);
+
+}  // namespace gort

@@ -1,0 +1,103 @@
+// The page layer and persistent allocator; see runtime/os_memory.h.
+//
+// persistent_alloc carves from 256 KiB chunks (tunables::persistent_chunk_bytes) with a
+// bump pointer under a RuntimeLock. Requests larger than a quarter chunk get their own
+// mapping, so a large request never wastes the rest of a chunk.
+#include "os_memory.h"
+
+#include "environment.h"
+#include "fatal.h"
+#include "godebug.h"
+#include "lock.h"
+#include "print.h"
+#include "syscall.h"
+#include "tunables.h"
+
+namespace gort {
+
+namespace {
+
+uint64_t mapped_bytes = 0;      // updated atomically (relaxed: statistics only)
+uint64_t persistent_bytes = 0;  // guarded by persistent_lock
+
+RuntimeLock persistent_lock;
+uintptr_t persistent_next = 0;  // guarded by persistent_lock
+uintptr_t persistent_end = 0;   // guarded by persistent_lock
+
+size_t round_to_pages(size_t bytes) {
+  size_t page = process.aux.page_size ? process.aux.page_size : 4096;
+  if (bytes > SIZE_MAX - page) out_of_memory(bytes);
+  return (bytes + page - 1) & ~(page - 1);
+}
+
+}  // namespace
+
+void out_of_memory(size_t bytes) {
+  begin_crash();
+  print("runtime: out of memory: cannot allocate ", bytes, "-byte block (", os_memory_stats().mapped_bytes,
+        " in use)\n");
+  print("fatal error: out of memory\n");
+  auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
+  finish_crash(reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]);
+}
+
+void* os_reserve(size_t bytes) {
+  size_t length = round_to_pages(bytes);
+  void* p = sys::mmap(nullptr, length, sys::PROT_NONE, sys::MAP_PRIVATE | sys::MAP_ANONYMOUS | sys::MAP_NORESERVE);
+  if (p == nullptr) out_of_memory(bytes);
+  return p;
+}
+
+void* os_alloc(size_t bytes) {
+  size_t length = round_to_pages(bytes);
+  void* p = sys::mmap(nullptr, length, sys::PROT_READ | sys::PROT_WRITE, sys::MAP_PRIVATE | sys::MAP_ANONYMOUS);
+  if (p == nullptr) out_of_memory(bytes);
+  __atomic_fetch_add(&mapped_bytes, length, __ATOMIC_RELAXED);
+  return p;
+}
+
+void os_commit(void* address, size_t bytes) {
+  size_t length = round_to_pages(bytes);
+  if (sys::mprotect(address, length, sys::PROT_READ | sys::PROT_WRITE) != 0) out_of_memory(bytes);
+  __atomic_fetch_add(&mapped_bytes, length, __ATOMIC_RELAXED);
+}
+
+void os_release(void* address, size_t bytes) {
+  // GODEBUG=madvdontneed=0 selects the lazier MADV_FREE, as in Go.
+  long advice = debug.madvdontneed == 0 ? sys::MADV_FREE : sys::MADV_DONTNEED;
+  sys::madvise(address, round_to_pages(bytes), advice);
+}
+
+void os_free(void* address, size_t bytes) {
+  size_t length = round_to_pages(bytes);
+  if (sys::munmap(address, length) != 0) fatal("os_free: munmap failed");
+  __atomic_fetch_sub(&mapped_bytes, length, __ATOMIC_RELAXED);
+}
+
+void* persistent_alloc(size_t bytes, size_t align) {
+  if (align == 0 || (align & (align - 1)) != 0 || align > 4096) fatal("persistent_alloc: bad alignment");
+  if (bytes > tunables::persistent_chunk_bytes / 4) {
+    void* p = os_alloc(bytes);
+    LockGuard guard(persistent_lock);
+    persistent_bytes += bytes;
+    return p;
+  }
+  LockGuard guard(persistent_lock);
+  uintptr_t start = (persistent_next + align - 1) & ~(align - 1);
+  if (persistent_next == 0 || start + bytes > persistent_end) {
+    // Start a new chunk; the tail of the old one is abandoned (at most a quarter chunk).
+    persistent_next = reinterpret_cast<uintptr_t>(os_alloc(tunables::persistent_chunk_bytes));
+    persistent_end = persistent_next + tunables::persistent_chunk_bytes;
+    start = persistent_next;
+  }
+  persistent_next = start + bytes;
+  persistent_bytes += bytes;
+  return reinterpret_cast<void*>(start);
+}
+
+OsMemoryStats os_memory_stats() {
+  return OsMemoryStats{__atomic_load_n(&mapped_bytes, __ATOMIC_RELAXED),
+                       __atomic_load_n(&persistent_bytes, __ATOMIC_RELAXED)};
+}
+
+}  // namespace gort

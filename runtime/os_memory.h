@@ -1,0 +1,48 @@
+// The page layer: memory straight from the kernel with mmap, and the persistent allocator
+// for runtime structures that live as long as the process (Machines, signal stacks, and
+// later Processors and Goroutine records, which Go never frees either).
+//
+// States a range moves through (Go's mem_linux.go names in brackets):
+//   reserved  [sysReserve]  address space only, PROT_NONE, costs no memory
+//   committed [sysMap]      readable and writable; pages appear on first touch
+//   released  [sysUnused]   committed, but its physical pages handed back (MADV_DONTNEED);
+//                           the next touch faults in zeroed pages
+// Failure to get memory is fatal ("fatal error: out of memory", status 2): callers never
+// see a null they could forget to check. Book: docs/01-startup.md, "Memory from the OS".
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+namespace gort {
+
+// Reserves `bytes` of address space (rounded up to pages), inaccessible. Fatal on failure.
+void* os_reserve(size_t bytes);
+// Reserves and commits: zeroed, readable and writable memory. Fatal on failure.
+void* os_alloc(size_t bytes);
+// Makes part of a reserved range readable and writable.
+void os_commit(void* address, size_t bytes);
+// Gives the physical pages back; the range stays mapped and reads as zero afterwards.
+void os_release(void* address, size_t bytes);
+// Unmaps a range completely.
+void os_free(void* address, size_t bytes);
+
+// Memory that is never freed, for runtime structures. Zeroed, aligned to `align` (a power
+// of two, at most a page). Thread-safe. Fatal on failure.
+void* persistent_alloc(size_t bytes, size_t align);
+
+template <class T>
+T* persistent_new() {
+  return static_cast<T*>(persistent_alloc(sizeof(T), alignof(T)));
+}
+
+// Bytes obtained from the OS so far, by kind (statistics for schedtrace and MemStats).
+struct OsMemoryStats {
+  uint64_t mapped_bytes;      // committed by os_alloc/os_commit, minus os_free
+  uint64_t persistent_bytes;  // handed out by persistent_alloc
+};
+OsMemoryStats os_memory_stats();
+
+// Fatal error for an allocation that cannot be satisfied; names the size, as Go does.
+[[noreturn]] void out_of_memory(size_t bytes);
+
+}  // namespace gort

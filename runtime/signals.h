@@ -1,0 +1,19 @@
+// Signal handling: each Machine's alternate signal stack, and the handlers for synchronous
+// faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL), which report Go-style and exit with status 2.
+// Every other signal keeps its default action (SIGINT still kills by SIGINT).
+// Handlers run on the signal stack (SA_ONSTACK), so a fault caused by a full goroutine or
+// scheduler stack can still be reported. Book: docs/01-startup.md, "Signals".
+#pragma once
+
+namespace gort {
+
+struct Machine;
+
+// Allocates m's signal stack (tunables::signal_stack_bytes) and registers it with
+// sigaltstack. Runs on m's own thread, before it can take a signal in runtime code.
+void install_signal_stack(Machine* m);
+
+// Installs the fault handlers process-wide. Once, at start, on m0.
+void install_signal_handlers();
+
+}  // namespace gort

@@ -1,0 +1,54 @@
+// From _start to main: runtime_start is the first C++ that runs. It finishes what the
+// assembly began (m0's real stack bounds), brings the subsystems up one by one, runs the
+// program's static constructors, calls main, and exits the process with main's result.
+//
+// Runs on m0's scheduler stack (Go's g0), which is the stack the kernel gave the process,
+// with FS already pointing at m0 (asm/rt0.asm). Nothing here may run before its
+// dependencies: the order below is the dependency order. Book: docs/01-startup.md.
+#include "../arch/amd64/cpu.h"
+#include "machine.h"
+#include "subsystems.h"
+#include "syscall.h"
+#include "tunables.h"
+
+extern "C" int main(int argc, char** argv);  // the user's program
+
+namespace gort {
+
+void run_static_constructors();  // runtime/cxx_support.cpp
+
+// m0 and its scheduler stack. Constant-initialised (no constructor runs), so _start can
+// rely on tls.current and tls.machine before any C++ has executed.
+extern "C" {
+Goroutine runtime_g0 = {0, 0, 0, 0, 0, GoroutineStatus::Running, &runtime_m0};
+Machine runtime_m0 = {ThreadLocal{&runtime_g0, &runtime_m0}, &runtime_g0, 0, 0, 0, 0, 0};
+}
+
+// The kernel grows the main thread's stack down to RLIMIT_STACK below the top of its
+// mapping. _start assumed only 64 KiB; now that the strings' extent is known, give g0 the
+// real range (capped, see tunables::max_g0_stack_bytes), keeping a page of slack.
+static void set_m0_stack_bounds() {
+  sys::Rlimit limit{};
+  size_t bytes = tunables::max_g0_stack_bytes;
+  if (sys::prlimit(sys::RLIMIT_STACK, &limit) == 0 && limit.current < bytes) bytes = limit.current;
+  uintptr_t top = (process.aux.stack_top + 4095) & ~uintptr_t(4095);
+  uintptr_t lo = top - bytes + 4096;
+  if (lo < runtime_g0.stack_lo) {  // only ever widen what _start assumed
+    runtime_g0.stack_lo = lo;
+    runtime_g0.stack_guard = lo + tunables::stack_guard_bytes;
+  }
+}
+
+extern "C" [[noreturn]] void runtime_start(long argc, char** argv, uintptr_t initial_sp) {
+  read_process_arguments(initial_sp);     // argc/argv/envp and auxv facts (page size, AT_RANDOM, vDSO)
+  set_m0_stack_bounds();                  // m0's scheduler stack: real bounds from RLIMIT_STACK
+  runtime_m0.tid = int32_t(sys::gettid());
+  read_godebug();                         // GODEBUG=... settings every later subsystem reads
+  install_signal_stack(&runtime_m0);      // m0's alternate signal stack (page layer: os_alloc)
+  install_signal_handlers();              // SIGSEGV/SIGBUS/SIGFPE/SIGILL -> Go-style report, exit 2
+  run_static_constructors();              // the program's global constructors (.init_array)
+  int status = main(int(argc), argv);
+  sys::exit_group(status);                // like Go: main returning ends the process at once
+}
+
+}  // namespace gort

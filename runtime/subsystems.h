@@ -1,0 +1,11 @@
+// The runtime's subsystems, in the order runtime/start.cpp brings them up. Each line names
+// the file that implements it and the chapter of docs/ that explains it.
+#pragma once
+
+#include "environment.h"  // argv, envp, auxv               runtime/environment.cpp  docs/01-startup.md
+#include "godebug.h"      // GODEBUG settings               runtime/godebug.cpp      docs/01-startup.md
+#include "os_memory.h"    // page layer, persistent alloc   runtime/os_memory.cpp    docs/01-startup.md
+#include "signals.h"      // signal stacks, fault handlers  runtime/signals.cpp      docs/01-startup.md
+#include "fatal.h"        // fatal errors, crash reports    runtime/fatal.cpp        docs/01-startup.md
+#include "print.h"        // print, println, fmt            runtime/print.cpp        docs/01-startup.md
+#include "lock.h"         // RuntimeLock (futex)            runtime/lock.cpp         docs/01-startup.md

@@ -1,0 +1,8 @@
+// The one test-only header: white-box access to runtime internals for the programs under
+// tests/progs. User programs include gort.h only; nothing becomes public for a test's sake.
+#pragma once
+#include "../arch/amd64/cpu.h"
+#include "gort.h"
+#include "machine.h"
+#include "subsystems.h"
+#include "syscall.h"
