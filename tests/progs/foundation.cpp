@@ -55,7 +55,7 @@ TEST_SCENARIO(formats) {
   out::println(gort::hex(0), gort::hex(255), gort::hex(0xdeadbeefcafeULL));
   out::println(true, false, 'x', "str", static_cast<const char*>(nullptr), static_cast<void*>(nullptr));
   out::println(1.5, -0.25, 3.0, 1e-7, 123456.789, gort::fixed(3.14159, 2), gort::fixed(2.5, 0));
-  gort::print("no", "spaces", 1, 2, "\n");
+  out::print("no", "spaces", 1, 2, "\n");
   gort::println(1.5, -100.0, 0.0, 1e300);  // Go's builtin float format, to stderr
   return 0;
 }

@@ -1,0 +1,74 @@
+// Keeps the book honest: every source path a docs/ chapter names in backticks must exist,
+// and every function named as `name()` on a line that also names source files must be
+// defined or declared in one of those files.
+#include <catch2/catch.hpp>
+#include <dirent.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "child_process.h"
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
+
+std::vector<std::string> chapters() {
+  std::vector<std::string> out;
+  std::string dir = std::string(GORT_ROOT) + "/docs";
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name.size() > 3 && name.substr(name.size() - 3) == ".md") out.push_back(dir + "/" + name);
+    }
+    closedir(d);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("docs name files and functions that exist", "[docs]") {
+  const std::regex path_ref("`((runtime|asm|arch|tools|tests)/[A-Za-z0-9_./-]+)`");
+  const std::regex function_ref("`(?:[A-Za-z_][A-Za-z0-9_]*::)*([A-Za-z_][A-Za-z0-9_]*)\\(\\)`");
+  std::vector<std::string> files = chapters();
+  REQUIRE(files.size() >= 2);
+  for (const std::string& chapter : files) {
+    std::istringstream lines(read_file(chapter));
+    std::string line;
+    std::vector<std::string> recent_paths;  // paths named in this paragraph
+    while (std::getline(lines, line)) {
+      if (line.empty()) recent_paths.clear();
+      for (std::sregex_iterator it(line.begin(), line.end(), path_ref), end; it != end; ++it) {
+        std::string path = (*it)[1];
+        if (path.rfind("build/", 0) == 0) continue;
+        INFO(chapter << ": " << line);
+        CHECK(file_exists(std::string(GORT_ROOT) + "/" + path));
+        recent_paths.push_back(path);
+      }
+      for (std::sregex_iterator it(line.begin(), line.end(), function_ref), end; it != end; ++it) {
+        std::string function = (*it)[1];
+        bool found = false;
+        for (const std::string& path : recent_paths) {
+          std::string text = read_file(std::string(GORT_ROOT) + "/" + path);
+          // header paths also cover their .cpp, and the reverse
+          std::string other = path.size() > 2 && path.substr(path.size() - 2) == ".h"
+                                  ? path.substr(0, path.size() - 2) + ".cpp"
+                                  : path.substr(0, path.rfind('.')) + ".h";
+          text += read_file(std::string(GORT_ROOT) + "/" + other);
+          if (std::regex_search(text, std::regex("\\b" + function + "\\b"))) found = true;
+        }
+        INFO(chapter << ": `" << function << "()` not found in the files named in its paragraph: " << line);
+        CHECK((found || recent_paths.empty()));
+      }
+    }
+  }
+}
