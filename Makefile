@@ -43,6 +43,15 @@ TEST_PROGS   := $(patsubst tests/progs/%.cpp,$(BUILD)/tests/%,$(wildcard tests/p
 HARNESS_SRCS := $(wildcard tests/harness/*.cpp)
 HARNESS      := $(BUILD)/tests/harness
 
+# `make V=1` shows each command; by default one short line per file.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @echo "  $(1)	$(2)"
+endif
+
 .PHONY: all deps demo test disasm clean user-program
 all: $(LIBGORT) $(EXAMPLES) $(TEST_PROGS) $(HARNESS)
 
@@ -52,26 +61,31 @@ deps:
 
 $(BUILD)/gen/offsets.inc: tools/asm_offsets.cpp tools/gen_offsets.sh runtime/*.h arch/amd64/*.h | deps
 	@mkdir -p $(dir $@)
-	$(CXX) $(RUNTIME_CXXFLAGS) -S -o $(BUILD)/gen/asm_offsets.s $<
-	tools/gen_offsets.sh $(BUILD)/gen/asm_offsets.s > $@
+	$(call say,GEN,$@)
+	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) -S -o $(BUILD)/gen/asm_offsets.s $<
+	$(Q)tools/gen_offsets.sh $(BUILD)/gen/asm_offsets.s > $@
 
 $(BUILD)/runtime/%.o: runtime/%.cpp | deps
 	@mkdir -p $(dir $@)
-	$(CXX) $(RUNTIME_CXXFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/asm/%.o: asm/%.asm $(BUILD)/gen/offsets.inc | deps
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) -o $@ $<
+	$(call say,NASM,$<)
+	$(Q)$(NASM) $(NASMFLAGS) -o $@ $<
 
 $(LIBGORT): $(RUNTIME_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 # One user program: compile with the user flags, link against libgort.a.
 define link_program
 	@mkdir -p $(dir $(2))
-	$(CXX) $(USER_CXXFLAGS) -MMD -MP -c -o $(2).o $(1)
-	$(LD) $(LDFLAGS) -o $(2) $(2).o $(LIBGORT)
+	$(call say,LINK,$(2))
+	$(Q)$(CXX) $(USER_CXXFLAGS) -MMD -MP -c -o $(2).o $(1)
+	$(Q)$(LD) $(LDFLAGS) -o $(2) $(2).o $(LIBGORT)
 endef
 
 $(BUILD)/examples/%: tests/examples/%.cpp $(LIBGORT)
@@ -86,10 +100,12 @@ user-program: $(LIBGORT)
 
 $(BUILD)/harness/%.o: tests/harness/%.cpp | deps
 	@mkdir -p $(dir $@)
-	$(CXX) $(HOSTED_CXXFLAGS) -DGORT_ROOT='"$(CURDIR)"' -MMD -MP -c -o $@ $<
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(HOSTED_CXXFLAGS) -DGORT_ROOT='"$(CURDIR)"' -MMD -MP -c -o $@ $<
 
 $(HARNESS): $(HARNESS_SRCS:tests/harness/%.cpp=$(BUILD)/harness/%.o)
-	$(CXX) -o $@ $^
+	$(call say,LINK,$@)
+	$(Q)$(CXX) -o $@ $^
 
 demo: $(BUILD)/examples/hello
 	$(BUILD)/examples/hello gopher

@@ -4,8 +4,11 @@
 // generated into build/gen/offsets.inc by tools/asm_offsets.cpp, never written by hand.
 // Invariant: stack_lo <= stack_guard <= stack_hi for a goroutine that may run; the stack
 // grows down from stack_hi. The scheduler stack (Go's g0) of each Machine is a Goroutine
-// too, so the same check works on it. See docs/01-startup.md and docs/02-scheduler.md.
+// too, so the same check works on it. Goroutine records are never freed: a finished one
+// (Dead) goes to a free list with its stack and is reused by the next `go`.
+// See docs/01-startup.md and docs/02-scheduler.md.
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 
 namespace gort {
@@ -15,13 +18,32 @@ struct Machine;
 // The states a goroutine moves through, numbered as Go numbers them (scheddetail prints the
 // numbers). For each state: who owns the stack, and whether it is on a run queue.
 enum class GoroutineStatus : uint32_t {
-  Idle = 0,      // just allocated, never run; no valid stack contents
-  Runnable = 1,  // on a run queue; its saved context is valid; nobody runs its stack
-  Running = 2,   // running on some Machine, which owns its stack
-  Syscall = 3,   // running a system call; has no Processor
+  Idle = 0,      // just allocated, never run; on no queue
+  Runnable = 1,  // on exactly one run queue (or a runnext slot); saved_sp is valid; nobody runs it
+  Running = 2,   // running on `machine`, which owns its stack; on no queue
+  Syscall = 3,   // in a blocking system call, without a Processor
   Waiting = 4,   // parked; on no run queue; whoever readies it makes it Runnable
-  Dead = 6,      // finished; on a free list, stack kept for reuse
+  Dead = 6,      // finished; on a free list (or being reused); its stack is kept
 };
+
+// Why a goroutine is Waiting; printed by scheddetail, as Go's waitReason strings.
+enum class WaitReason : uint8_t {
+  None,
+  Semacquire,
+  WaitGroupWait,
+  MutexLock,
+  ChanReceive,
+  ChanSend,
+  Select,
+  Sleep,
+  Preempted,
+  IOWait,
+  Count
+};
+const char* wait_reason_text(WaitReason r);
+
+// A goroutine's start: a type-erased callable stored at the top of its own stack.
+using GoroutineEntry = void (*)(void* closure);
 
 struct Goroutine {
   // --- Read by assembly and the stack check (offsets generated) ---
@@ -30,10 +52,30 @@ struct Goroutine {
   uintptr_t stack_hi;     // one past the highest address; the stack grows down from here
   uintptr_t saved_sp;     // stack pointer saved by the context switch while not running
 
-  // --- Identity and state ---
+  // --- Identity and state. status changes only by the Machine that owns the goroutine
+  // (running it, or holding the lock of the queue it waits on); read racily by schedtrace.
   uint64_t id;  // goid; 0 for scheduler stacks
   GoroutineStatus status;
-  Machine* machine;  // the Machine running it, or null
+  WaitReason wait_reason;  // kept after the goroutine is readied, as Go does
+  bool is_system;          // a runtime goroutine: not counted by num_goroutine or deadlock
+  Machine* machine;        // the Machine running it, or null
+
+  // --- Queue links. A goroutine is on at most one queue at a time: a global run queue,
+  // a free list, or a semaphore's waiters (which use their own records instead).
+  Goroutine* next_in_queue;  // Go's schedlink
+  Goroutine* next_in_all;    // the list of every goroutine ever made (never unlinked)
+
+  // --- Start: set by `go`, read once by goroutine_main (scheduler.cpp) on the new stack.
+  GoroutineEntry entry;
+  void* closure;  // lives at the top of this goroutine's stack
+  void (*destroy_closure)(void* closure);
+
+  // --- Parking: set by park() just before switching away, read by the scheduler on the
+  // scheduler stack after the goroutine is off its stack.
+  bool (*park_commit)(Goroutine* g, void* arg);  // may veto the park (return false)
+  void* park_arg;
+
+  uint64_t semaphore_ticket;  // set by the releaser when a semaphore is handed over
 };
 
 }  // namespace gort

@@ -1,16 +1,21 @@
 // Machine: the runtime's record of one OS thread (Go's m), and its thread-local block.
 //
-// Every thread's FS base points at its Machine's ThreadLocal, so `current goroutine` and
-// `current machine` are single fs-relative loads (arch/amd64/cpu.h). Machines are never
+// Every thread's FS base points at its Machine's ThreadLocal, so "current goroutine" and
+// "current machine" are single fs-relative loads (arch/amd64/cpu.h). Machines are never
 // freed. The first Machine, m0, is a static object set up by _start (asm/rt0.asm) on the
 // stack the kernel gave the process; its scheduler stack (Go's g0) is that OS stack.
+// Others are made by start_machine() (runtime/machine.cpp), each with its own scheduler
+// stack and signal stack. Book: docs/02-scheduler.md.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
 
 #include "goroutine.h"
+#include "note.h"
 
 namespace gort {
+
+struct Processor;
 
 // The block FS points at. Layout is an ABI shared with assembly: offsets are generated.
 struct ThreadLocal {
@@ -22,18 +27,38 @@ struct Machine {
   ThreadLocal tls;  // must stay first: FS base == this Machine's address
 
   // --- Set once when the thread is created, read-only afterwards ---
-  Goroutine* g0;  // the scheduler stack (Go's g0): runs runtime code between goroutines
-  int64_t id;     // 0 for m0, as in Go
-  int32_t tid;    // kernel thread id
-  uintptr_t signal_stack_lo;  // alternate stack for signal handlers (sigaltstack)
+  Goroutine* g0;               // the scheduler stack (Go's g0): runs runtime code between goroutines
+  int64_t id;                  // 0 for m0, as in Go
+  int32_t tid;                 // kernel thread id
+  uintptr_t signal_stack_lo;   // alternate stack for signal handlers (sigaltstack)
   size_t signal_stack_size;
+  uintptr_t scheduler_sp;      // where each switch to the scheduler stack starts (asm reads it)
+  void (*start_function)();    // for Machines that run something other than the scheduler (sysmon)
 
   // --- Owned by the thread itself ---
-  int32_t dying;  // nonzero once this thread has started to crash; stops recursive crashes
+  int32_t dying;               // nonzero once this thread has started to crash
+  Goroutine* current_goroutine;  // the user goroutine it runs, or null (Go's curg)
+  Processor* processor;          // the Processor it holds, or null (Go's p)
+  uint64_t random_state;         // fastrand state, seeded from AT_RANDOM and the id
+
+  // --- Handed over by another thread while this one sleeps on `park` ---
+  Processor* next_processor;  // the Processor to acquire on waking (Go's nextp)
+  bool spinning;              // looking for work; counted in scheduler.spinning_machines
+  Note park;                  // sleeps here while idle
+
+  // --- Guarded by scheduler.lock ---
+  Machine* next_idle;  // link on the idle-Machine list
+  Machine* next_all;   // link on the list of all Machines (never unlinked)
+  bool idle;           // on the idle list
 };
 
 // The first thread's Machine and scheduler stack, set up by _start.
 extern "C" Machine runtime_m0;
 extern "C" Goroutine runtime_g0;
+
+// A random 32-bit number from this Machine's generator (Go's fastrand; not for security).
+uint32_t fastrand();
+// A random number in [0, n).
+inline uint32_t fastrandn(uint32_t n) { return uint32_t((uint64_t(fastrand()) * n) >> 32); }
 
 }  // namespace gort

@@ -1,6 +1,7 @@
 // From _start to main: runtime_start is the first C++ that runs. It finishes what the
-// assembly began (m0's real stack bounds), brings the subsystems up one by one, runs the
-// program's static constructors, calls main, and exits the process with main's result.
+// assembly began (m0's real stack bounds), brings the subsystems up one by one, and starts
+// the scheduler with the program's main as goroutine 1. When main returns, the process
+// exits with its result, whatever other goroutines are doing (as in Go).
 //
 // Runs on m0's scheduler stack (Go's g0), which is the stack the kernel gave the process,
 // with FS already pointing at m0 (asm/rt0.asm). Nothing here may run before its
@@ -16,12 +17,13 @@ extern "C" int main(int argc, char** argv);  // the user's program
 namespace gort {
 
 void run_static_constructors();  // runtime/cxx_support.cpp
+void start_sysmon();             // runtime/sysmon.cpp
 
 // m0 and its scheduler stack. Constant-initialised (no constructor runs), so _start can
 // rely on tls.current and tls.machine before any C++ has executed.
 extern "C" {
-Goroutine runtime_g0 = {0, 0, 0, 0, 0, GoroutineStatus::Running, &runtime_m0};
-Machine runtime_m0 = {ThreadLocal{&runtime_g0, &runtime_m0}, &runtime_g0, 0, 0, 0, 0, 0};
+Goroutine runtime_g0 = {.status = GoroutineStatus::Running, .machine = &runtime_m0};
+Machine runtime_m0 = {.tls = ThreadLocal{&runtime_g0, &runtime_m0}, .g0 = &runtime_g0};
 }
 
 // The kernel grows the main thread's stack down to RLIMIT_STACK below the top of its
@@ -39,16 +41,26 @@ static void set_m0_stack_bounds() {
   }
 }
 
-extern "C" [[noreturn]] void runtime_start(long argc, char** argv, uintptr_t initial_sp) {
+// The body of goroutine 1 (Go's runtime.main).
+static void main_goroutine() {
+  scheduler.main_started = true;  // from now on `go` wakes idle Processors
+  start_sysmon();                 // monitor thread: schedtrace (runtime/sysmon.cpp)
+  run_static_constructors();      // the program's global constructors, which may start goroutines
+  int status = main(process.argc, process.argv);
+  sys::exit_group(status);        // like Go: main returning ends the process at once
+}
+
+extern "C" [[noreturn]] void runtime_start(long, char**, uintptr_t initial_sp) {
   read_process_arguments(initial_sp);     // argc/argv/envp and auxv facts (page size, AT_RANDOM, vDSO)
   set_m0_stack_bounds();                  // m0's scheduler stack: real bounds from RLIMIT_STACK
   runtime_m0.tid = int32_t(sys::gettid());
+  record_start_time();                    // time zero for schedtrace
   read_godebug();                         // GODEBUG=... settings every later subsystem reads
   install_signal_stack(&runtime_m0);      // m0's alternate signal stack (page layer: os_alloc)
   install_signal_handlers();              // SIGSEGV/SIGBUS/SIGFPE/SIGILL -> Go-style report, exit 2
-  run_static_constructors();              // the program's global constructors (.init_array)
-  int status = main(int(argc), argv);
-  sys::exit_group(status);                // like Go: main returning ends the process at once
+  seed_first_machine();                   // m0's random numbers (work stealing) from AT_RANDOM
+  scheduler_init();                       // GOMAXPROCS Processors; m0 takes Processor 0
+  scheduler_start(main_goroutine);        // main becomes goroutine 1; m0 starts scheduling
 }
 
 }  // namespace gort

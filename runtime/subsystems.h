@@ -8,4 +8,8 @@
 #include "signals.h"      // signal stacks, fault handlers  runtime/signals.cpp      docs/01-startup.md
 #include "fatal.h"        // fatal errors, crash reports    runtime/fatal.cpp        docs/01-startup.md
 #include "print.h"        // print, println, fmt            runtime/print.cpp        docs/01-startup.md
-#include "lock.h"         // RuntimeLock (futex)            runtime/lock.cpp         docs/01-startup.md
+#include "lock.h"         // RuntimeLock (futex)            runtime/lock.cpp         docs/locking.md
+#include "note.h"         // one-shot thread sleep/wakeup   runtime/note.cpp         docs/02-scheduler.md
+#include "time.h"         // monotonic and wall clocks      runtime/time.cpp         docs/02-scheduler.md
+#include "scheduler.h"    // G/M/P, run queues, parking     runtime/scheduler.cpp    docs/02-scheduler.md
+#include "semaphore.h"    // runtime semaphore              runtime/semaphore.cpp    docs/02-scheduler.md

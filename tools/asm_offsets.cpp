@@ -27,6 +27,7 @@ void generate_offsets() {
   OFFSET(TLS_MACHINE, ThreadLocal, machine);
   OFFSET(M_TLS, Machine, tls);
   OFFSET(M_G0, Machine, g0);
+  OFFSET(M_SCHEDULER_SP, Machine, scheduler_sp);
 
   // Tunables that assembly uses
   CONSTANT(STACK_GUARD_BYTES, tunables::stack_guard_bytes);

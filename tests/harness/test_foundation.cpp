@@ -165,12 +165,13 @@ TEST_CASE("GODEBUG: known keys are read, bad entries ignored", "[foundation][god
   }
 }
 
-TEST_CASE("m0 runs main on the OS stack with real bounds and a signal stack", "[foundation]") {
+TEST_CASE("m0's scheduler stack has real bounds; main runs as goroutine 1", "[foundation]") {
   ChildResult r = run_foundation({"m0_stack"});
   INFO(r.describe());
   REQUIRE(r.exited);
   CHECK(r.status == 0);
-  CHECK(matches(r.out, "^is_m0 true is_g0 true\nsp_inside true guard_above_lo true\nroom_mib [1-9]\\d*\nsignal_stack 32768\n"));
+  CHECK(matches(r.out, "^main_goroutine 1 on_g0 false m0_g0 true\nsp_inside true guard_above_lo true\n"
+                       "g0_room_mib [1-9]\\d*\nsignal_stack 32768\n"));
 }
 
 TEST_CASE("the auxiliary vector is read", "[foundation]") {

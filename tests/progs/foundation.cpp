@@ -100,15 +100,18 @@ TEST_SCENARIO(godebug) {
   return 0;
 }
 
-// m0's scheduler stack has real bounds: the current sp lies inside, with at least a
-// megabyte below it under the default 8 MiB RLIMIT_STACK, and FS points at m0.
+// m0's scheduler stack (the OS stack) has real bounds: at least a megabyte below where the
+// scheduler restarts, under the default 8 MiB RLIMIT_STACK. main itself runs as goroutine 1
+// on a goroutine stack, and FS points at m0's block.
 TEST_SCENARIO(m0_stack) {
   gort::Goroutine* g = gort::cpu::current_goroutine();
   gort::Machine* m = gort::cpu::current_machine();
+  gort::Goroutine* g0 = &gort::runtime_g0;
   uintptr_t sp = gort::cpu::stack_pointer();
-  out::println("is_m0", m == &gort::runtime_m0, "is_g0", g == m->g0);
-  out::println("sp_inside", g->stack_lo < sp && sp < g->stack_hi, "guard_above_lo", g->stack_guard > g->stack_lo);
-  out::println("room_mib", (sp - g->stack_lo) >> 20);
+  out::println("main_goroutine", g->id, "on_g0", g == m->g0, "m0_g0", gort::runtime_m0.g0 == g0);
+  out::println("sp_inside", g->stack_lo < sp && sp < g->stack_hi, "guard_above_lo", g0->stack_guard > g0->stack_lo);
+  uintptr_t restart = gort::runtime_m0.scheduler_sp;
+  out::println("g0_room_mib", restart > g0->stack_lo && restart < g0->stack_hi ? (restart - g0->stack_lo) >> 20 : 0);
   out::println("signal_stack", m->signal_stack_size);
   return 0;
 }

@@ -1,0 +1,146 @@
+; context.asm: switching between goroutine stacks and the scheduler stack (Go's gogo, mcall,
+; systemstack), and the first instructions of every new goroutine. Declared, with their
+; contracts, in runtime/context.h. Book: docs/02-scheduler.md, "The context switch".
+;
+; A goroutine that is not running has this block at its saved_sp (addresses grow upward):
+;
+;   saved_sp + 0    MXCSR (4 bytes) | x87 control word (2) | unused (2)
+;   saved_sp + 8    r15
+;   saved_sp + 16   r14
+;   saved_sp + 24   r13
+;   saved_sp + 32   r12
+;   saved_sp + 40   rbx
+;   saved_sp + 48   rbp
+;   saved_sp + 56   return address: where the goroutine continues
+;
+; These are exactly the registers the System V ABI makes callee-saved, plus the two FP
+; control words it also makes callee-saved. Everything else is dead across the call that
+; switched away, so nothing else is saved: a switch is 8 pushes, 2 stores and 8 pops.
+
+bits 64
+default rel
+%include "offsets.inc"
+
+extern goroutine_main                   ; extern "C" [[noreturn]] void goroutine_main(), runtime/goroutine.cpp
+
+section .text
+
+; extern "C" void switch_to_scheduler(void (*fn)(gort::Goroutine* g));     (Go's mcall)
+;
+; Called on a goroutine's stack. Saves the goroutine's context (block above) and calls
+; fn(g) on this Machine's scheduler stack, starting at Machine.scheduler_sp. fn never
+; returns; the goroutine continues after this call only when someone resumes it with
+; resume_goroutine. In: rdi = fn.  Clobbers: everything (the call does not return normally;
+; when resumed, callee-saved registers are restored and rax, rcx, rdx, rsi, rdi, r8-r11 are
+; garbage, as after any call).
+; Stack at entry: [rsp] = return address into the goroutine. At the call of fn: rsp =
+; scheduler_sp (16-byte aligned), rbp = 0 so tracebacks of the scheduler stack end there.
+global switch_to_scheduler
+switch_to_scheduler:
+        push    rbp
+        push    rbx
+        push    r12
+        push    r13
+        push    r14
+        push    r15
+        sub     rsp, 8
+        stmxcsr [rsp]                           ; SSE control/status (rounding, exception masks)
+        fnstcw  [rsp + 4]                       ; x87 control word
+        mov     rsi, rdi                        ; rsi = fn
+        mov     rdi, [fs:TLS_CURRENT_G]         ; rdi = g, fn's argument
+        mov     [rdi + G_SAVED_SP], rsp         ; g.saved_sp: the block above
+        mov     rax, [fs:TLS_MACHINE]           ; rax = m
+        mov     rcx, [rax + M_G0]
+        mov     [fs:TLS_CURRENT_G], rcx         ; from here on we are the scheduler stack
+        mov     rsp, [rax + M_SCHEDULER_SP]     ; fresh scheduler stack: its old frames are dead
+        xor     ebp, ebp                        ; end of the frame chain
+        call    rsi                             ; fn(g); must not return
+        ud2
+
+; extern "C" [[noreturn]] void resume_goroutine(gort::Goroutine* g);      (Go's gogo)
+;
+; Called on the scheduler stack. Makes g current and continues it from its saved block,
+; returning from the switch_to_scheduler call that saved it (or, for a new goroutine, into
+; goroutine_start). In: rdi = g. Never returns to its caller.
+global resume_goroutine
+resume_goroutine:
+        mov     [fs:TLS_CURRENT_G], rdi         ; g is now the current goroutine
+        mov     rsp, [rdi + G_SAVED_SP]         ; its saved block
+        ldmxcsr [rsp]
+        fldcw   [rsp + 4]
+        add     rsp, 8
+        pop     r15
+        pop     r14
+        pop     r13
+        pop     r12
+        pop     rbx
+        pop     rbp
+        ret                                     ; into the goroutine
+
+; extern "C" void run_on_scheduler_stack(void (*fn)(void*), void* arg);   (Go's systemstack)
+;
+; Runs fn(arg) on this Machine's scheduler stack and comes back, for runtime work that needs
+; more stack than a goroutine may have. The goroutine stays current in every sense but the
+; stack it runs on: it is not rescheduled meanwhile. Called on the scheduler stack already,
+; it just calls fn. In: rdi = fn, rsi = arg. Clobbers the caller-saved registers.
+; Stack: rbp frames this routine; rbx holds the goroutine across the call.
+global run_on_scheduler_stack
+run_on_scheduler_stack:
+        mov     rax, [fs:TLS_MACHINE]
+        mov     rcx, [rax + M_G0]
+        cmp     rcx, [fs:TLS_CURRENT_G]
+        je      .already_there
+        push    rbp
+        mov     rbp, rsp                        ; rbp: where to come back to
+        push    rbx                             ; rsp is now 16-byte aligned
+        push    r12
+        mov     rbx, [fs:TLS_CURRENT_G]         ; the goroutine, restored afterwards
+        mov     [fs:TLS_CURRENT_G], rcx
+        mov     rsp, [rax + M_SCHEDULER_SP]
+        mov     r12, rdi
+        mov     rdi, rsi
+        call    r12                             ; fn(arg) on the scheduler stack
+        mov     [fs:TLS_CURRENT_G], rbx
+        lea     rsp, [rbp - 16]
+        pop     r12
+        pop     rbx
+        pop     rbp
+        ret
+.already_there:
+        mov     rax, rdi
+        mov     rdi, rsi
+        jmp     rax                             ; tail call fn(arg)
+
+; goroutine_start: no C++ prototype; start_goroutine (runtime/goroutine.cpp) places its
+; address as the return address of a new goroutine's first saved block, so the first
+; resume_goroutine "returns" here on the new stack with rsp just above that slot.
+; Calls goroutine_main(), which runs the goroutine's function and never returns.
+global goroutine_start
+goroutine_start:
+        xor     ebp, ebp                        ; outermost frame of this goroutine
+        and     rsp, -16                        ; ABI alignment at the call
+        call    goroutine_main
+        ud2
+
+; extern "C" long clone_thread(unsigned long flags, void* stack_top, void* tls);
+;
+; Creates a thread with clone(2). In the parent, returns the new thread's id or -errno.
+; The child starts with rsp = stack_top (16-byte aligned, the top of its scheduler
+; stack), FS = tls (CLONE_SETTLS), and calls machine_main(), which never returns.
+; In: rdi = flags, rsi = stack_top, rdx = tls. Kernel: rdi flags, rsi stack, rdx parent_tid,
+; r10 child_tid, r8 tls. Clobbers rcx, r11 (syscall), r8, r10, rdx.
+extern machine_main
+global clone_thread
+clone_thread:
+        mov     r8, rdx                         ; tls
+        xor     edx, edx                        ; no parent_tid
+        xor     r10d, r10d                      ; no child_tid
+        mov     eax, SYS_CLONE
+        syscall
+        test    rax, rax
+        jnz     .parent                         ; parent: tid, or -errno
+        xor     ebp, ebp                        ; child: outermost frame of the new thread
+        call    machine_main                    ; rsp was 16-byte aligned: standard entry
+        ud2
+.parent:
+        ret

@@ -1,0 +1,217 @@
+// Goroutines: making them (Go's newproc, malg, gfget), ending them (goexit0, gfput), and
+// the first C++ function every goroutine runs, goroutine_main(). Also scheduler_start(),
+// which turns the program's main into goroutine 1.
+//
+// A new goroutine's stack, right after start_goroutine() (addresses grow upward):
+//
+//   stack_hi ->  +--------------------------------+
+//                | closure: the function and its  |  copied here by gort::go()
+//                | captured arguments              |
+//   closure ->   +--------------------------------+  (16-byte aligned)
+//                | 0 (padding)                     |
+//                | &goroutine_start                |  "return address" of the first resume
+//                | rbp = 0, rbx, r12..r15 = 0      |  popped by resume_goroutine
+//   saved_sp ->  | MXCSR 0x1f80 | x87 CW 0x037f    |  the ABI's default FP control words
+//                +--------------------------------+
+//                | free stack ...                  |
+//   stack_lo ->  +--------------------------------+
+//
+// Goroutine records and their stacks are never freed: a dead goroutine keeps its stack and
+// waits on its Processor's free list (or the global one) for the next `go`.
+#include "../arch/amd64/cpu.h"
+#include "context.h"
+#include "fatal.h"
+#include "gort.h"
+#include "lock.h"
+#include "os_memory.h"
+#include "scheduler.h"
+#include "syscall.h"
+#include "tunables.h"
+
+namespace gort {
+
+namespace {
+
+RuntimeLock stack_region_lock;
+uintptr_t stack_region_next = 0;  // guarded by stack_region_lock
+uintptr_t stack_region_end = 0;   // guarded by stack_region_lock
+
+constexpr uint64_t goroutine_id_batch = 16;
+
+// A fresh stack carved from a shared region: one kernel mapping per 512 stacks, pages
+// faulted in only as the goroutine touches them.
+void allocate_stack(Goroutine* g) {
+  constexpr size_t size = tunables::goroutine_stack_bytes;
+  uintptr_t lo;
+  {
+    LockGuard guard(stack_region_lock);
+    if (stack_region_next + size > stack_region_end) {
+      stack_region_next = reinterpret_cast<uintptr_t>(os_alloc(tunables::stack_region_bytes));
+      stack_region_end = stack_region_next + tunables::stack_region_bytes;
+    }
+    lo = stack_region_next;
+    stack_region_next += size;
+  }
+  g->stack_lo = lo;
+  g->stack_hi = lo + size;
+  g->stack_guard = lo + tunables::stack_guard_bytes;
+}
+
+Goroutine* take_free_goroutine(Processor* p) {
+  if (p->free_goroutines == nullptr && __atomic_load_n(&scheduler.free_count, __ATOMIC_RELAXED) > 0) {
+    // Refill from the global list in a batch, so the lock is taken once per several `go`s.
+    LockGuard guard(scheduler.lock);
+    while (p->free_count < tunables::processor_free_goroutines / 2 && scheduler.free_goroutines != nullptr) {
+      Goroutine* g = scheduler.free_goroutines;
+      scheduler.free_goroutines = g->next_in_queue;
+      scheduler.free_count--;
+      g->next_in_queue = p->free_goroutines;
+      p->free_goroutines = g;
+      p->free_count++;
+    }
+  }
+  Goroutine* g = p->free_goroutines;
+  if (g != nullptr) {
+    p->free_goroutines = g->next_in_queue;
+    p->free_count--;
+    g->next_in_queue = nullptr;
+  }
+  return g;
+}
+
+Goroutine* make_goroutine() {
+  Goroutine* g = persistent_new<Goroutine>();
+  allocate_stack(g);
+  g->status = GoroutineStatus::Dead;
+  LockGuard guard(scheduler.all_lock);
+  g->next_in_all = scheduler.all_goroutines;
+  scheduler.all_goroutines = g;
+  __atomic_add_fetch(&scheduler.all_count, 1, __ATOMIC_RELEASE);
+  return g;
+}
+
+uint64_t next_goroutine_id(Processor* p) {
+  if (p->next_goroutine_id == p->end_goroutine_id) {
+    uint64_t base = __atomic_fetch_add(&scheduler.goroutine_id_generator, goroutine_id_batch, __ATOMIC_RELAXED);
+    p->next_goroutine_id = base + 1;
+    p->end_goroutine_id = base + 1 + goroutine_id_batch;
+  }
+  return p->next_goroutine_id++;
+}
+
+// On the scheduler stack, after the goroutine's function has returned (Go's goexit0).
+void exit_on_scheduler_stack(Goroutine* g) {
+  Machine* m = cpu::current_machine();
+  g->status = GoroutineStatus::Dead;
+  g->machine = nullptr;
+  g->closure = nullptr;
+  g->entry = nullptr;
+  g->destroy_closure = nullptr;
+  g->wait_reason = WaitReason::None;
+  m->current_goroutine = nullptr;
+  free_goroutine(m->processor, g);
+  schedule();
+}
+
+}  // namespace
+
+Goroutine* new_goroutine(GoroutineEntry entry, void*) {
+  Processor* p = cpu::current_machine()->processor;
+  if (p == nullptr) fatal("go: no processor");
+  Goroutine* g = take_free_goroutine(p);
+  if (g == nullptr) g = make_goroutine();
+  if (g->status != GoroutineStatus::Dead) fatal("go: reused goroutine is not dead");
+  g->id = next_goroutine_id(p);
+  g->entry = entry;
+  g->closure = nullptr;
+  g->destroy_closure = nullptr;
+  g->saved_sp = g->stack_hi;
+  return g;
+}
+
+void* allocate_closure(Goroutine* g, size_t bytes, size_t align) {
+  if (bytes > tunables::max_closure_bytes) fatal("go: closure too large");
+  if (align < 16) align = 16;
+  uintptr_t at = (g->stack_hi - bytes) & ~(uintptr_t(align) - 1);
+  g->closure = reinterpret_cast<void*>(at);
+  g->saved_sp = at;
+  return g->closure;
+}
+
+void start_goroutine(Goroutine* g) {
+  constexpr uintptr_t default_fp_control = 0x1f80 | (uintptr_t(0x037f) << 32);  // MXCSR | x87 CW << 32
+  auto* sp = reinterpret_cast<uintptr_t*>(g->saved_sp & ~uintptr_t(15));
+  *--sp = 0;                                             // padding
+  *--sp = reinterpret_cast<uintptr_t>(&goroutine_start);  // return address of the first resume
+  for (int i = 0; i < 6; i++) *--sp = 0;                 // rbp, rbx, r12, r13, r14, r15
+  *--sp = default_fp_control;
+  g->saved_sp = reinterpret_cast<uintptr_t>(sp);
+  g->status = GoroutineStatus::Runnable;
+  run_queue_put(cpu::current_machine()->processor, g, true);
+  if (scheduler.main_started) wake_processor();
+}
+
+void free_goroutine(Processor* p, Goroutine* g) {
+  g->next_in_queue = p->free_goroutines;
+  p->free_goroutines = g;
+  if (++p->free_count < tunables::processor_free_goroutines) return;
+  LockGuard guard(scheduler.lock);
+  while (p->free_count > tunables::processor_free_goroutines / 2) {
+    Goroutine* spill = p->free_goroutines;
+    p->free_goroutines = spill->next_in_queue;
+    p->free_count--;
+    spill->next_in_queue = scheduler.free_goroutines;
+    scheduler.free_goroutines = spill;
+    scheduler.free_count++;
+  }
+}
+
+int32_t count_goroutines() {
+  int32_t free = __atomic_load_n(&scheduler.free_count, __ATOMIC_RELAXED);
+  int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
+  for (int32_t i = 0; i < count; i++) free += __atomic_load_n(&scheduler.processors[i]->free_count, __ATOMIC_RELAXED);
+  int32_t n = int32_t(__atomic_load_n(&scheduler.all_count, __ATOMIC_ACQUIRE)) - free;
+  return n < 1 ? 1 : n;  // counts are read racily; there is always at least the caller
+}
+
+// Ends the current goroutine (Go's goexit1): its closure is destroyed on its own stack,
+// then the scheduler recycles it.
+[[noreturn]] void exit_goroutine() {
+  Goroutine* g = cpu::current_goroutine();
+  if (g->destroy_closure != nullptr) g->destroy_closure(g->closure);
+  switch_to_scheduler(exit_on_scheduler_stack);
+  fatal("exit_goroutine: resumed a dead goroutine");
+}
+
+extern "C" [[noreturn]] void goroutine_main() {
+  Goroutine* g = cpu::current_goroutine();
+  g->entry(g->closure);
+  exit_goroutine();
+}
+
+void scheduler_start(void (*main_function)()) {
+  Goroutine* g = new_goroutine([](void* f) { reinterpret_cast<void (*)()>(f)(); }, nullptr);
+  g->closure = reinterpret_cast<void*>(main_function);
+  start_goroutine(g);
+  // m0's scheduler stack restarts just below this frame on every switch to it; everything
+  // above (runtime_start, _start's frame, argv and envp) is kept.
+  runtime_m0.scheduler_sp = (cpu::stack_pointer() - 256) & ~uintptr_t(15);
+  schedule();
+}
+
+namespace detail {
+
+Goroutine* go_begin(GoroutineEntry entry) { return new_goroutine(entry, nullptr); }
+void* go_closure_storage(Goroutine* g, size_t bytes, size_t align) { return allocate_closure(g, bytes, align); }
+void go_launch(Goroutine* g, void (*destroy)(void*)) {
+  g->destroy_closure = destroy;
+  start_goroutine(g);
+}
+
+}  // namespace detail
+
+void gosched() { yield_processor(); }
+int32_t gomaxprocs(int32_t n) { return set_gomaxprocs(n); }
+int32_t num_goroutine() { return count_goroutines(); }
+
+}  // namespace gort

@@ -1,0 +1,150 @@
+// Machines (OS threads): creating them, waking and parking them, and the first C++ each
+// new thread runs (Go's newm, newosproc, mstart, startm, stopm, wakep).
+//
+// A new thread gets, from persistent memory: its Machine record, a scheduler stack
+// (tunables::scheduler_stack_bytes, with an inaccessible guard page below it: there are
+// few threads, so the extra kernel mapping is affordable), and a signal stack. clone(2)
+// starts it in machine_main() with FS already pointing at the Machine.
+#include "../arch/amd64/cpu.h"
+#include "context.h"
+#include "environment.h"
+#include "fatal.h"
+#include "os_memory.h"
+#include "print.h"
+#include "scheduler.h"
+#include "signals.h"
+#include "syscall.h"
+#include "tunables.h"
+
+namespace gort {
+
+uint32_t fastrand() {
+  // wyrand: one multiply per number, good enough for choosing steal victims.
+  Machine* m = cpu::current_machine();
+  m->random_state += 0xa0761d6478bd642fULL;
+  __uint128_t product = __uint128_t(m->random_state) * (m->random_state ^ 0xe7037ed1a0b428dbULL);
+  return uint32_t(uint64_t(product >> 64) ^ uint64_t(product));
+}
+
+static void seed_random(Machine* m) {
+  uint64_t seed = 0;
+  if (process.aux.random != nullptr)
+    for (int i = 0; i < 8; i++) seed = seed << 8 | process.aux.random[i];
+  m->random_state = seed ^ (uint64_t(m->id) * 0x9e3779b97f4a7c15ULL) ^ cpu::cycle_counter();
+}
+
+Machine* new_machine(void (*start)(), Processor* p, bool spinning) {
+  Machine* m = persistent_new<Machine>();
+  Goroutine* g0 = persistent_new<Goroutine>();
+  size_t page = process.aux.page_size;
+  auto* region = static_cast<uint8_t*>(os_alloc(tunables::scheduler_stack_bytes + page));
+  sys::mprotect(region, page, sys::PROT_NONE);  // guard page: overflowing the scheduler stack faults
+  g0->stack_lo = reinterpret_cast<uintptr_t>(region) + page;
+  g0->stack_hi = g0->stack_lo + tunables::scheduler_stack_bytes;
+  g0->stack_guard = g0->stack_lo + tunables::stack_guard_bytes;
+  g0->status = GoroutineStatus::Running;
+  g0->machine = m;
+  m->tls.current = g0;
+  m->tls.machine = m;
+  m->g0 = g0;
+  m->scheduler_sp = g0->stack_hi;  // 16-byte aligned: a page boundary
+  m->start_function = start;
+  m->next_processor = p;
+  m->spinning = spinning;  // set before the thread exists, so it starts out counted as spinning
+  {
+    LockGuard guard(scheduler.lock);
+    if (scheduler.machine_count >= tunables::max_threads) {
+      begin_crash();
+      print("runtime: program exceeds ", tunables::max_threads, "-thread limit\n");
+      fatal("thread exhaustion");
+    }
+    m->id = scheduler.next_machine_id++;
+    m->next_all = scheduler.all_machines;
+    scheduler.all_machines = m;
+    scheduler.machine_count++;
+    if (start != nullptr) scheduler.system_machines++;
+  }
+  seed_random(m);
+  constexpr unsigned long flags = sys::CLONE_VM | sys::CLONE_FS | sys::CLONE_FILES | sys::CLONE_SIGHAND |
+                                  sys::CLONE_THREAD | sys::CLONE_SYSVSEM | sys::CLONE_SETTLS;
+  long r = clone_thread(flags, reinterpret_cast<void*>(m->scheduler_sp), &m->tls);
+  if (r < 0) {
+    begin_crash();
+    print("runtime: failed to create new OS thread (errno=", -r, ")\n");
+    fatal("newosproc");
+  }
+  return m;
+}
+
+extern "C" [[noreturn]] void machine_main() {
+  Machine* m = cpu::current_machine();
+  m->tid = int32_t(sys::gettid());
+  install_signal_stack(m);
+  if (m->start_function != nullptr) {
+    m->start_function();
+    fatal("machine_main: system machine returned");
+  }
+  Processor* p = m->next_processor;
+  m->next_processor = nullptr;
+  acquire_processor(p);
+  schedule();
+}
+
+void seed_first_machine() { seed_random(&runtime_m0); }
+
+void start_machine(Processor* p, bool spinning) {
+  Machine* idle;
+  {
+    LockGuard guard(scheduler.lock);
+    if (p == nullptr) p = idle_processor_get();
+    if (p == nullptr) {
+      if (spinning) __atomic_sub_fetch(&scheduler.spinning_machines, 1, __ATOMIC_ACQ_REL);
+      return;
+    }
+    idle = scheduler.idle_machines;
+    if (idle != nullptr) {
+      scheduler.idle_machines = idle->next_idle;
+      scheduler.idle_machine_count--;
+      idle->idle = false;
+    }
+  }
+  if (idle == nullptr) {
+    new_machine(nullptr, p, spinning);
+    return;
+  }
+  idle->spinning = spinning;
+  idle->next_processor = p;
+  idle->park.wake();  // release: the two stores above are visible to the woken thread
+}
+
+void wake_processor() {
+  if (__atomic_load_n(&scheduler.idle_processor_count, __ATOMIC_ACQUIRE) == 0) return;
+  // Only one Machine is woken to spin at a time; it wakes the next if it finds work.
+  uint32_t none = 0;
+  if (!__atomic_compare_exchange_n(&scheduler.spinning_machines, &none, 1, false, __ATOMIC_ACQ_REL,
+                                   __ATOMIC_RELAXED))
+    return;
+  start_machine(nullptr, true);
+}
+
+void stop_machine() {
+  Machine* m = cpu::current_machine();
+  if (m->processor != nullptr) fatal("stop_machine: holding a processor");
+  if (m->spinning) fatal("stop_machine: machine is spinning");
+  {
+    LockGuard guard(scheduler.lock);
+    m->idle = true;
+    m->next_idle = scheduler.idle_machines;
+    scheduler.idle_machines = m;
+    scheduler.idle_machine_count++;
+    check_deadlock();
+  }
+  m->park.sleep();
+  m->park.clear();
+  Processor* p = m->next_processor;
+  m->next_processor = nullptr;
+  if (p == nullptr) fatal("stop_machine: woken without a processor");
+  acquire_processor(p);
+}
+
+}  // namespace gort

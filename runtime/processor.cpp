@@ -1,0 +1,193 @@
+// Processors: the idle list, acquiring and releasing, GOMAXPROCS, and stopping the world to
+// change it (Go's pidleget, pidleput, acquirep, releasep, procresize, stopTheWorld,
+// startTheWorld). See runtime/processor.h for the record and its run queue.
+//
+// Stopping the world (needed to resize the Processor array safely):
+//   1. Under scheduler.lock, set stop_requested and count the Processors still to stop.
+//      Take the caller's own and every idle one at once.
+//   2. Every other Machine notices stop_requested at its next trip through the scheduler,
+//      marks its Processor Stopped, decrements the count, and sleeps; the last one wakes us.
+//   3. Starting again gives each Stopped Processor with work to a Machine and puts the rest
+//      on the idle list.
+// A goroutine that never enters the scheduler (a loop without calls) delays step 2; the
+// preemption of the stacks/preemption issue removes that wait.
+#include "../arch/amd64/cpu.h"
+#include "fatal.h"
+#include "environment.h"
+#include "os_memory.h"
+#include "scheduler.h"
+#include "syscall.h"
+
+namespace gort {
+
+Processor* idle_processor_get() {
+  Processor* p = scheduler.idle_processors;
+  if (p == nullptr) return nullptr;
+  scheduler.idle_processors = p->next_idle;
+  p->next_idle = nullptr;
+  __atomic_sub_fetch(&scheduler.idle_processor_count, 1, __ATOMIC_ACQ_REL);
+  return p;
+}
+
+void idle_processor_put(Processor* p) {
+  if (!run_queue_empty(p)) fatal("idle_processor_put: processor has runnable goroutines");
+  p->status = ProcessorStatus::Idle;
+  p->next_idle = scheduler.idle_processors;
+  scheduler.idle_processors = p;
+  __atomic_add_fetch(&scheduler.idle_processor_count, 1, __ATOMIC_ACQ_REL);
+}
+
+void acquire_processor(Processor* p) {
+  Machine* m = cpu::current_machine();
+  if (m->processor != nullptr) fatal("acquire_processor: machine already holds a processor");
+  if (p->machine != nullptr || (p->status != ProcessorStatus::Idle && p->status != ProcessorStatus::Stopped))
+    fatal("acquire_processor: processor is in use");
+  m->processor = p;
+  p->machine = m;
+  p->status = ProcessorStatus::Running;
+}
+
+Processor* release_processor() {
+  Machine* m = cpu::current_machine();
+  Processor* p = m->processor;
+  if (p == nullptr || p->machine != m) fatal("release_processor: machine does not hold a processor");
+  p->machine = nullptr;
+  m->processor = nullptr;
+  p->status = ProcessorStatus::Idle;
+  return p;
+}
+
+// Moves everything a Processor beyond the new GOMAXPROCS still holds to the global lists.
+// Caller holds scheduler.lock with the world stopped.
+static void retire_processor(Processor* p) {
+  bool unused;
+  while (Goroutine* g = run_queue_get(p, &unused)) global_queue_put(g);
+  while (Goroutine* g = p->free_goroutines) {
+    p->free_goroutines = g->next_in_queue;
+    g->next_in_queue = scheduler.free_goroutines;
+    scheduler.free_goroutines = g;
+    scheduler.free_count++;
+  }
+  p->free_count = 0;
+  p->status = ProcessorStatus::Dead;
+}
+
+// Makes n Processors exist and be Stopped, retiring any beyond n (Go's procresize).
+// Caller holds scheduler.lock with the world stopped (or during start-up).
+static void resize_processors(int32_t n) {
+  Machine* m = cpu::current_machine();
+  for (int32_t i = 0; i < n; i++) {
+    Processor*& p = scheduler.processors[i];
+    if (p == nullptr) {
+      p = persistent_new<Processor>();
+      p->id = i;
+      p->status = ProcessorStatus::Stopped;
+    } else if (p->status == ProcessorStatus::Dead) {
+      p->status = ProcessorStatus::Stopped;
+    }
+  }
+  for (int32_t i = n; i < scheduler.gomaxprocs; i++) {
+    Processor* p = scheduler.processors[i];
+    if (p == m->processor) {  // we hold one that is going away: switch to Processor 0
+      m->processor = nullptr;
+      p->machine = nullptr;
+      acquire_processor(scheduler.processors[0]);
+    }
+    retire_processor(p);
+  }
+  __atomic_store_n(&scheduler.gomaxprocs, n, __ATOMIC_RELEASE);
+}
+
+void stop_the_world() {
+  Machine* m = cpu::current_machine();
+  bool wait;
+  {
+    LockGuard guard(scheduler.lock);
+    if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) fatal("stop_the_world: already stopping");
+    scheduler.stop_wait = scheduler.gomaxprocs;
+    __atomic_store_n(&scheduler.stop_requested, 1, __ATOMIC_RELEASE);
+    m->processor->status = ProcessorStatus::Stopped;
+    scheduler.stop_wait--;
+    while (Processor* p = idle_processor_get()) {
+      p->status = ProcessorStatus::Stopped;
+      scheduler.stop_wait--;
+    }
+    wait = scheduler.stop_wait > 0;
+  }
+  if (wait) scheduler.stop_note.sleep();
+  scheduler.stop_note.clear();
+  LockGuard guard(scheduler.lock);
+  if (scheduler.stop_wait != 0) fatal("stop_the_world: not stopped");
+  for (int32_t i = 0; i < scheduler.gomaxprocs; i++)
+    if (scheduler.processors[i]->status != ProcessorStatus::Stopped) fatal("stop_the_world: processor not stopped");
+}
+
+void start_the_world() {
+  Machine* m = cpu::current_machine();
+  Processor* with_work[max_processors];
+  int count = 0;
+  {
+    LockGuard guard(scheduler.lock);
+    m->processor->status = ProcessorStatus::Running;
+    for (int32_t i = 0; i < scheduler.gomaxprocs; i++) {
+      Processor* p = scheduler.processors[i];
+      if (p == m->processor) continue;
+      if (run_queue_empty(p)) idle_processor_put(p);
+      else with_work[count++] = p;
+    }
+    __atomic_store_n(&scheduler.stop_requested, 0, __ATOMIC_RELEASE);
+  }
+  for (int i = 0; i < count; i++) start_machine(with_work[i], false);
+  wake_processor();  // there may be work in the global queue for the idle ones
+}
+
+int32_t set_gomaxprocs(int32_t n) {
+  int32_t old = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
+  if (n <= 0 || n == old) return old;
+  if (n > max_processors) n = max_processors;
+  stop_the_world();
+  {
+    LockGuard guard(scheduler.lock);
+    resize_processors(n);
+  }
+  start_the_world();
+  return old;
+}
+
+// Number of CPUs this process may run on: the bits set in its affinity mask.
+static int32_t usable_cpu_count() {
+  uint64_t mask[16] = {};
+  long bytes = sys::sched_getaffinity(0, sizeof(mask), mask);
+  if (bytes <= 0) return 1;
+  int32_t count = 0;
+  for (long i = 0; i < bytes / 8; i++) count += __builtin_popcountll(mask[i]);
+  return count > 0 ? count : 1;
+}
+
+// GOMAXPROCS as Go reads it: a positive decimal integer; anything else is ignored.
+static int32_t gomaxprocs_from_environment(int32_t fallback) {
+  const char* text = getenv("GOMAXPROCS");
+  if (text == nullptr || *text == 0) return fallback;
+  int64_t value = 0;
+  for (const char* c = text; *c != 0; c++) {
+    if (*c < '0' || *c > '9') return fallback;
+    value = value * 10 + (*c - '0');
+    if (value > 1 << 30) return fallback;
+  }
+  return value > 0 ? int32_t(value) : fallback;
+}
+
+void scheduler_init() {
+  int32_t n = gomaxprocs_from_environment(usable_cpu_count());
+  if (n > max_processors) n = max_processors;
+  Machine* m = cpu::current_machine();
+  LockGuard guard(scheduler.lock);
+  scheduler.machine_count = 1;  // m0
+  scheduler.next_machine_id = 1;
+  scheduler.all_machines = m;
+  resize_processors(n);
+  acquire_processor(scheduler.processors[0]);
+  for (int32_t i = 1; i < n; i++) idle_processor_put(scheduler.processors[i]);
+}
+
+}  // namespace gort

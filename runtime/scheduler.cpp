@@ -1,0 +1,283 @@
+// The scheduling loop: what a Machine does between goroutines (Go's schedule, findRunnable,
+// execute, park_m, goready, gosched_m, checkdead). Everything here runs on the scheduler
+// stack (Go's g0) except park(), ready() and yield_processor(), which are called by
+// goroutines. See runtime/scheduler.h for the model and lock order; book chapter
+// docs/02-scheduler.md walks through schedule() step by step.
+#include "scheduler.h"
+
+#include "../arch/amd64/cpu.h"
+#include "context.h"
+#include "fatal.h"
+#include "print.h"
+#include "syscall.h"
+
+namespace gort {
+
+Scheduler scheduler;
+
+namespace {
+
+// How often the global queue is checked before the local one, so that goroutines on the
+// global queue cannot starve behind a busy local queue (Go uses 61, a prime, so the check
+// does not fall into step with program loops).
+constexpr uint32_t global_queue_check_interval = 61;
+
+[[noreturn]] void execute(Goroutine* g, bool inherit_time) {
+  Machine* m = cpu::current_machine();
+  if (g->status != GoroutineStatus::Runnable) fatal("execute: goroutine is not runnable");
+  m->current_goroutine = g;
+  g->machine = m;
+  g->status = GoroutineStatus::Running;
+  if (!inherit_time) m->processor->schedule_tick++;
+  resume_goroutine(g);
+}
+
+// The current Machine found work while spinning: it stops spinning, and since it was the
+// one allowed to look, it wakes another to keep looking (Go's resetspinning).
+void stop_spinning_and_wake_another() {
+  Machine* m = cpu::current_machine();
+  m->spinning = false;
+  if (int32_t(__atomic_sub_fetch(&scheduler.spinning_machines, 1, __ATOMIC_ACQ_REL)) < 0)
+    fatal("stop_spinning: negative spinning count");
+  wake_processor();
+}
+
+void leave_spinning() {
+  Machine* m = cpu::current_machine();
+  if (!m->spinning) return;
+  m->spinning = false;
+  if (int32_t(__atomic_sub_fetch(&scheduler.spinning_machines, 1, __ATOMIC_ACQ_REL)) < 0)
+    fatal("leave_spinning: negative spinning count");
+}
+
+// A stop-the-world is pending: hand our Processor to the stopper and sleep (Go's gcstopm).
+void stop_for_world() {
+  leave_spinning();
+  Processor* p = release_processor();
+  {
+    LockGuard guard(scheduler.lock);
+    p->status = ProcessorStatus::Stopped;
+    if (--scheduler.stop_wait == 0) scheduler.stop_note.wake();
+  }
+  stop_machine();
+}
+
+// Visits the Processors in a random order: a random start and a stride coprime with the
+// count reach each exactly once (Go's randomOrder).
+uint32_t gcd(uint32_t a, uint32_t b) {
+  while (b != 0) {
+    uint32_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+Goroutine* steal_work(Processor* p) {
+  constexpr int attempts = 4;
+  uint32_t count = uint32_t(__atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE));
+  for (int attempt = 0; attempt < attempts; attempt++) {
+    bool last_attempt = attempt == attempts - 1;
+    uint32_t position = fastrandn(count);
+    uint32_t stride = 1 + fastrandn(count);
+    while (gcd(stride, count) != 1) stride = stride % count + 1;
+    for (uint32_t i = 0; i < count; i++, position = (position + stride) % count) {
+      if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) return nullptr;
+      Processor* victim = scheduler.processors[position];
+      if (victim == p || victim == nullptr) continue;
+      // run_next is stolen only on the last pass: it is the goroutine its owner is about to
+      // run, and taking it early just moves work around.
+      if (Goroutine* g = run_queue_steal(p, victim, last_attempt)) return g;
+    }
+  }
+  return nullptr;
+}
+
+// Finds a goroutine to run, blocking (the Machine sleeps without a Processor) until one
+// exists. Returns with the Machine holding a Processor.
+Goroutine* find_runnable(bool* inherit_time) {
+  Machine* m = cpu::current_machine();
+  for (;;) {
+    if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
+      stop_for_world();
+      continue;
+    }
+    Processor* p = m->processor;
+    if (Goroutine* g = run_queue_get(p, inherit_time)) return g;
+    *inherit_time = false;
+    if (__atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0) {
+      LockGuard guard(scheduler.lock);
+      if (Goroutine* g = global_queue_get(p, 0)) return g;
+    }
+
+    // Steal, but let at most half of the busy Processors' worth of Machines spin at once:
+    // more spinners only burn CPU fighting over the same queues.
+    uint32_t busy = uint32_t(scheduler.gomaxprocs) - __atomic_load_n(&scheduler.idle_processor_count, __ATOMIC_ACQUIRE);
+    if (m->spinning || 2 * __atomic_load_n(&scheduler.spinning_machines, __ATOMIC_ACQUIRE) < busy) {
+      if (!m->spinning) {
+        m->spinning = true;
+        __atomic_add_fetch(&scheduler.spinning_machines, 1, __ATOMIC_ACQ_REL);
+      }
+      if (Goroutine* g = steal_work(p)) return g;
+    }
+
+    // Nothing anywhere: give the Processor back and sleep.
+    {
+      LockGuard guard(scheduler.lock);
+      if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) continue;
+      if (scheduler.queue_size != 0) {
+        if (Goroutine* g = global_queue_get(p, 0)) return g;
+      }
+      release_processor();
+      idle_processor_put(p);
+    }
+
+    // We stopped spinning after giving up the Processor. Someone may have readied a
+    // goroutine while we looked spinning (and so did not wake anyone): look once more at
+    // every queue, and take a Processor back if there is work (Go's "delicate dance").
+    if (m->spinning) {
+      leave_spinning();
+      int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
+      for (int32_t i = 0; i < count; i++) {
+        Processor* other = scheduler.processors[i];
+        if (other == nullptr || run_queue_empty(other)) continue;
+        Processor* again;
+        {
+          LockGuard guard(scheduler.lock);
+          again = idle_processor_get();
+        }
+        if (again != nullptr) {
+          acquire_processor(again);
+          m->spinning = true;
+          __atomic_add_fetch(&scheduler.spinning_machines, 1, __ATOMIC_ACQ_REL);
+        }
+        break;
+      }
+      if (m->processor != nullptr) continue;
+    }
+    stop_machine();  // returns holding the Processor someone handed us
+  }
+}
+
+// On the scheduler stack, after park() switched away from g.
+void park_on_scheduler_stack(Goroutine* g) {
+  Machine* m = cpu::current_machine();
+  g->status = GoroutineStatus::Waiting;
+  m->current_goroutine = nullptr;
+  g->machine = nullptr;
+  auto commit = g->park_commit;
+  void* arg = g->park_arg;
+  g->park_commit = nullptr;  // cleared before commit: afterwards g may already run elsewhere
+  if (commit != nullptr && !commit(g, arg)) {
+    g->status = GoroutineStatus::Runnable;
+    execute(g, true);  // park vetoed: continue at once
+  }
+  schedule();
+}
+
+void yield_on_scheduler_stack(Goroutine* g) {
+  Machine* m = cpu::current_machine();
+  g->status = GoroutineStatus::Runnable;
+  m->current_goroutine = nullptr;
+  g->machine = nullptr;
+  // Behind everything already queued here. (Go puts it on the global queue, which costs a
+  // lock per yield; the local tail is fair among this Processor's goroutines, and the
+  // global queue is still served every 61st schedule.)
+  run_queue_put(m->processor, g, false);
+  schedule();
+}
+
+}  // namespace
+
+void schedule() {
+  Machine* m = cpu::current_machine();
+  if (cpu::current_goroutine() != m->g0) fatal("schedule: not on the scheduler stack");
+  for (;;) {
+    if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
+      stop_for_world();
+      continue;
+    }
+    Processor* p = m->processor;
+    Goroutine* g = nullptr;
+    bool inherit_time = false;
+    if (p->schedule_tick % global_queue_check_interval == 0 &&
+        __atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0) {
+      LockGuard guard(scheduler.lock);
+      g = global_queue_get(p, 1);
+    }
+    if (g == nullptr) g = run_queue_get(p, &inherit_time);
+    if (g == nullptr) g = find_runnable(&inherit_time);
+    if (m->spinning) stop_spinning_and_wake_another();
+    execute(g, inherit_time);
+  }
+}
+
+void park(WaitReason reason, bool (*commit)(Goroutine*, void*), void* arg) {
+  Goroutine* g = cpu::current_goroutine();
+  if (g->status != GoroutineStatus::Running) fatal("park: goroutine not running");
+  if (g == cpu::current_machine()->g0) fatal("park: on the scheduler stack");
+  g->wait_reason = reason;
+  g->park_commit = commit;
+  g->park_arg = arg;
+  switch_to_scheduler(park_on_scheduler_stack);
+}
+
+void ready(Goroutine* g) {
+  if (g->status != GoroutineStatus::Waiting) fatal("ready: goroutine is not waiting");
+  Machine* m = cpu::current_machine();
+  if (m->processor == nullptr) fatal("ready: no processor");
+  g->status = GoroutineStatus::Runnable;
+  run_queue_put(m->processor, g, true);
+  wake_processor();
+}
+
+void yield_processor() { switch_to_scheduler(yield_on_scheduler_stack); }
+
+const char* wait_reason_text(WaitReason r) {
+  static const char* const texts[] = {
+      "",                     // None
+      "semacquire",           // Semacquire
+      "sync.WaitGroup.Wait",  // WaitGroupWait
+      "sync.Mutex.Lock",      // MutexLock
+      "chan receive",         // ChanReceive
+      "chan send",            // ChanSend
+      "select",               // Select
+      "sleep",                // Sleep
+      "preempted",            // Preempted
+      "IO wait",              // IOWait
+  };
+  static_assert(sizeof(texts) / sizeof(texts[0]) == size_t(WaitReason::Count));
+  return size_t(r) < size_t(WaitReason::Count) ? texts[size_t(r)] : "?";
+}
+
+// Called with scheduler.lock held whenever a Machine goes idle. If no Machine is left that
+// could ever ready a goroutine, the program can make no progress (Go's checkdead).
+void check_deadlock() {
+  if (!scheduler.main_started) return;
+  int32_t running = scheduler.machine_count - scheduler.idle_machine_count - scheduler.system_machines;
+  if (running > 0) return;
+  if (running < 0) fatal("check_deadlock: inconsistent machine counts");
+  int waiting = 0;
+  LockGuard guard(scheduler.all_lock);
+  for (Goroutine* g = scheduler.all_goroutines; g != nullptr; g = g->next_in_all) {
+    if (g->is_system) continue;
+    switch (g->status) {
+      case GoroutineStatus::Waiting: waiting++; break;
+      case GoroutineStatus::Runnable:
+      case GoroutineStatus::Running:
+      case GoroutineStatus::Syscall: fatal("check_deadlock: runnable goroutine with no running machine");
+      default: break;
+    }
+  }
+  begin_crash();
+  print("fatal error: ", waiting == 0 ? "no goroutines (main called runtime.Goexit) - deadlock!"
+                                      : "all goroutines are asleep - deadlock!",
+        "\n");
+  for (Goroutine* g = scheduler.all_goroutines; g != nullptr; g = g->next_in_all) {
+    if (g->is_system || g->status != GoroutineStatus::Waiting) continue;
+    print("\ngoroutine ", g->id, " [", wait_reason_text(g->wait_reason), "]:\n");
+  }
+  sys::exit_group(2);
+}
+
+}  // namespace gort
