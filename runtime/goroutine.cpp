@@ -84,8 +84,9 @@ Goroutine* make_goroutine() {
   allocate_stack(g);
   g->status = GoroutineStatus::Dead;
   LockGuard guard(scheduler.all_lock);
-  g->next_in_all = scheduler.all_goroutines;
-  scheduler.all_goroutines = g;
+  if (scheduler.all_goroutines_tail != nullptr) scheduler.all_goroutines_tail->next_in_all = g;
+  else scheduler.all_goroutines = g;
+  scheduler.all_goroutines_tail = g;
   __atomic_add_fetch(&scheduler.all_count, 1, __ATOMIC_RELEASE);
   return g;
 }

@@ -55,7 +55,8 @@ struct Scheduler {
 
   // --- Every goroutine ever made ---
   RuntimeLock all_lock;       // guards all_goroutines; taken after scheduler.lock if both
-  Goroutine* all_goroutines;  // newest first
+  Goroutine* all_goroutines;  // oldest first, as Go lists them
+  Goroutine* all_goroutines_tail;
   uint32_t all_count;         // atomic read
   uint64_t goroutine_id_generator;  // atomic
 

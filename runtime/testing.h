@@ -6,3 +6,4 @@
 #include "machine.h"
 #include "subsystems.h"
 #include "syscall.h"
+#include "semaphore.h"
