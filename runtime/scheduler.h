@@ -99,6 +99,7 @@ void stop_machine();                              // park this Machine until han
 // else schedules on p. `spinning`: it was counted in spinning_machines by the caller.
 Machine* new_machine(void (*start)(), Processor* p, bool spinning);
 void seed_first_machine();
+void start_helper_machine();  // GOMAXPROCS > 1: a second thread that has run before main starts
 
 // --- Processors (runtime/processor.cpp) ---
 Processor* idle_processor_get();        // caller holds scheduler.lock (Go's pidleget)
