@@ -3,6 +3,8 @@
 #   make            build the runtime library, the examples and the test programs
 #   make demo       build and run the hello example
 #   make test       build everything and run the Catch2 harness (tests/harness)
+#   make bench      run every benchmark on gort and on Go; writes docs/benchmarks.md
+#   make bench-quick  the same in about a minute (fewer runs, smaller sizes)
 #   make disasm     annotated disassembly and a symbol list of the hello example, for study
 #   make clean      remove build/
 #
@@ -41,6 +43,8 @@ LIBGORT      := $(BUILD)/libgort.a
 EXAMPLES     := $(patsubst tests/examples/%.cpp,$(BUILD)/examples/%,$(wildcard tests/examples/*.cpp))
 TEST_PROGS   := $(patsubst tests/progs/%.cpp,$(BUILD)/tests/%,$(wildcard tests/progs/*.cpp))
 HARNESS_SRCS := $(wildcard tests/harness/*.cpp)
+BENCH_GORT   := $(patsubst tests/bench/%.cpp,$(BUILD)/bench/gort/%,$(wildcard tests/bench/*.cpp))
+BENCH_GO     := $(patsubst tests/bench/%.go,$(BUILD)/bench/go/%,$(wildcard tests/bench/*.go))
 HARNESS      := $(BUILD)/tests/harness
 
 # `make V=1` shows each command; by default one short line per file.
@@ -52,10 +56,11 @@ Q := @
 say = @echo "  $(1)	$(2)"
 endif
 
-.PHONY: all deps demo test disasm clean user-program
-all: $(LIBGORT) $(EXAMPLES) $(TEST_PROGS) $(HARNESS)
+.PHONY: all deps demo test disasm clean user-program bench bench-quick bench-programs
+all: $(LIBGORT) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs
 
-# Installs nasm, clang, catch2 with apt-get when they are missing (tools/install-deps.sh).
+# Installs nasm, clang, catch2 and golang-go (the reference runtime the benchmarks compare
+# against) with apt-get when they are missing (tools/install-deps.sh).
 deps:
 	@tools/install-deps.sh
 
@@ -94,6 +99,17 @@ $(BUILD)/examples/%: tests/examples/%.cpp $(LIBGORT)
 $(BUILD)/tests/%: tests/progs/%.cpp tests/progs/scenario.h $(LIBGORT)
 	$(call link_program,$<,$@)
 
+# Benchmarks: each tests/bench/NAME.cpp has a Go twin NAME.go (tools/bench.py runs both).
+$(BUILD)/bench/gort/%: tests/bench/%.cpp tests/bench/bench.h $(LIBGORT)
+	$(call link_program,$<,$@)
+
+$(BUILD)/bench/go/%: tests/bench/%.go | deps
+	@mkdir -p $(dir $@)
+	$(call say,GO,$<)
+	$(Q)cd $(BUILD) && GOCACHE=$(CURDIR)/$(BUILD)/gocache GO111MODULE=off go build -o $(CURDIR)/$@ $(CURDIR)/$<
+
+bench-programs: $(BENCH_GORT) $(BENCH_GO)
+
 # Used by tools/gort-build: make user-program SRC=/abs/x.cpp OUT=/abs/x
 user-program: $(LIBGORT)
 	$(call link_program,$(SRC),$(OUT))
@@ -112,6 +128,12 @@ demo: $(BUILD)/examples/hello
 
 test: all
 	$(HARNESS)
+
+bench: bench-programs
+	python3 tools/bench.py
+
+bench-quick: bench-programs
+	python3 tools/bench.py --quick
 
 disasm: $(BUILD)/examples/hello
 	objdump -d -M intel --no-show-raw-insn $< > $(BUILD)/hello.disasm

@@ -30,6 +30,13 @@ long write_all(int fd, const void* buffer, size_t n) {
   return long(n);
 }
 
+long open_read_only(const char* path) {
+  long r;
+  do r = syscall4(SYS_openat, AT_FDCWD, long(path), O_RDONLY | O_CLOEXEC, 0);
+  while (r == -EINTR);
+  return r;
+}
+
 long close(int fd) { return syscall1(SYS_close, fd); }
 long pipe(int fds[2]) { return syscall2(SYS_pipe2, long(fds), 0); }
 

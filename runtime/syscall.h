@@ -54,6 +54,7 @@ long read(int fd, void* buffer, size_t n);
 long write(int fd, const void* buffer, size_t n);
 // Writes all n bytes, retrying short writes and EINTR. Returns n, or -errno.
 long write_all(int fd, const void* buffer, size_t n);
+long open_read_only(const char* path);  // a file descriptor, or -errno
 long close(int fd);
 long pipe(int fds[2]);
 

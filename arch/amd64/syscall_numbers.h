@@ -30,6 +30,7 @@ enum Number : long {
   SYS_clock_gettime = 228,
   SYS_exit_group = 231,
   SYS_tgkill = 234,
+  SYS_openat = 257,
   SYS_pipe2 = 293,
   SYS_prlimit64 = 302,
 };
@@ -65,6 +66,8 @@ constexpr unsigned long CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400,
 // Auxiliary vector entry types (see getauxval(3)).
 constexpr unsigned long AT_NULL = 0, AT_PAGESZ = 6, AT_HWCAP = 16, AT_CLKTCK = 17, AT_RANDOM = 25,
                         AT_SYSINFO_EHDR = 33;
+
+constexpr long AT_FDCWD = -100, O_RDONLY = 0, O_CLOEXEC = 0x80000;
 
 constexpr int RLIMIT_STACK = 3;
 constexpr unsigned long RLIM_INFINITY = ~0UL;

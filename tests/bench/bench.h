@@ -1,9 +1,11 @@
 // Shared helpers for the gort side of the benchmarks in tests/bench. Every benchmark prints
-// exactly one line in the agreed format, which tools/bench.py parses:
+// exactly one line in the agreed format, which tools/bench.py parses and the harness's
+// smoke test checks:
 //   BENCH <name> <value> <unit>
-// The Go twin of each benchmark prints the same line.
+// The Go twin of each benchmark (same file name, .go) prints the same line.
 #pragma once
 #include "gort.h"
+#include "syscall.h"
 
 namespace bench {
 
@@ -17,6 +19,22 @@ inline long argument(int argc, char** argv, int index, long fallback) {
 
 inline void report(const char* name, double value, const char* unit) {
   gort::fmt::println("BENCH", name, gort::fixed(value, 3), unit);
+}
+
+// Resident set size in bytes, from /proc/self/statm (second field, in pages).
+inline long resident_bytes() {
+  long fd = gort::sys::open_read_only("/proc/self/statm");
+  if (fd < 0) gort::fatal("bench: cannot open /proc/self/statm");
+  char text[128];
+  long n = gort::sys::read(int(fd), text, sizeof(text) - 1);
+  gort::sys::close(int(fd));
+  if (n <= 0) gort::fatal("bench: cannot read /proc/self/statm");
+  text[n] = 0;
+  const char* p = text;
+  while (*p != ' ' && *p != 0) p++;  // skip the first field (size)
+  long pages = 0;
+  for (p++; *p >= '0' && *p <= '9'; p++) pages = pages * 10 + (*p - '0');
+  return pages * 4096;
 }
 
 }  // namespace bench

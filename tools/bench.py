@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Runs gort's benchmarks side by side with their Go twins and writes docs/benchmarks.md.
+
+Each workload in tests/bench is a gort program (NAME.cpp) and a Go program (NAME.go) that
+take the same arguments and print one line, `BENCH <name> <value> <unit>`. This runner
+(called by `make bench`, after `make` has built both sides into build/bench/{gort,go}):
+
+  1. runs each workload the agreed number of times, alternating gort and Go (A B A B ...)
+     so that drifts of a noisy machine hit both sides alike;
+  2. takes the median and the spread (min-max) of each side, and the ratio gort/Go of the
+     medians (below 1 means gort is faster or smaller);
+  3. adds derived rows (fib's speed-up from GOMAXPROCS=1 to 2) and outside measurements
+     (hello-world binary size, start-up time);
+  4. writes a Markdown table with the machine, date and toolchain versions.
+
+--quick uses fewer runs and smaller sizes (about a minute) and writes
+build/bench/benchmarks-quick.md instead, so the committed figures always come from a full run.
+"""
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "build", "bench")
+
+# (label, program, full args, quick args (None: skipped in quick mode), environment,
+#  full runs, quick runs)
+WORKLOADS = [
+    ("goroutine spawn-and-exit, {0}", "spawn", ["1000000"], ["200000"], {}, 11, 3),
+    ("gosched switch, GOMAXPROCS=1", "gosched", ["5000000"], ["1000000"], {"GOMAXPROCS": "1"}, 11, 3),
+    ("fork-join fib(32), cutoff 20, GOMAXPROCS=1", "fib", ["32", "20"], ["32", "20"], {"GOMAXPROCS": "1"}, 15, 5),
+    ("fork-join fib(32), cutoff 20, GOMAXPROCS=2", "fib", ["32", "20"], ["32", "20"], {"GOMAXPROCS": "2"}, 15, 5),
+    ("memory per parked goroutine, 100,000", "parked", ["100000"], ["100000"], {}, 5, 2),
+    ("memory per parked goroutine, 1,000,000", "parked", ["1000000"], None, {}, 3, 0),
+]
+
+
+def run_once(side, program, args, env):
+    path = os.path.join(BIN, side, program)
+    full_env = dict(os.environ)
+    for key in ("GODEBUG", "GOGC", "GOMAXPROCS"):
+        full_env.pop(key, None)
+    full_env.update(env)
+    out = subprocess.run([path] + args, env=full_env, capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        sys.exit(f"bench: {path} {' '.join(args)} failed with status {out.returncode}:\n{out.stderr}")
+    for line in out.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 4 and fields[0] == "BENCH":
+            return float(fields[2]), fields[3]
+    sys.exit(f"bench: {path} printed no BENCH line:\n{out.stdout}")
+
+
+def measure(program, args, env, runs):
+    values = {"gort": [], "go": []}
+    unit = ""
+    for _ in range(runs):
+        for side in ("gort", "go"):  # interleaved: A B A B
+            value, unit = run_once(side, program, args, env)
+            values[side].append(value)
+    return values, unit
+
+
+def startup_seconds(path, runs):
+    """Wall time of fork+exec+run+exit of a program, per run (median)."""
+    times = []
+    with open(os.devnull, "w") as devnull:
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([path], stdout=devnull, check=True)
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def describe(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt(x):
+    if x >= 100:
+        return f"{x:,.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def command_output(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def machine_description():
+    model = command_output("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    memory = command_output("grep MemTotal /proc/meminfo | awk '{printf \"%.0f GiB\", $2/1048576}'")
+    return (f"{model}, {os.cpu_count()} CPUs, {memory}, Linux {platform.release()}",
+            command_output("clang++ --version | head -1"), command_output("go version"),
+            command_output("nasm -v"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, smaller sizes, about a minute")
+    options = parser.parse_args()
+
+    rows = []  # (label, unit, gort (median, min, max), go (median, min, max))
+    medians = {}
+    for label, program, full_args, quick_args, env, full_runs, quick_runs in WORKLOADS:
+        args = quick_args if options.quick else full_args
+        runs = quick_runs if options.quick else full_runs
+        if args is None or runs == 0:
+            continue
+        label = label.format(f"{int(args[0]):,}")
+        print(f"bench: {label} ({runs} runs each side)", flush=True)
+        values, unit = measure(program, args, env, runs)
+        rows.append((label, unit, describe(values["gort"]), describe(values["go"])))
+        medians[label] = (statistics.median(values["gort"]), statistics.median(values["go"]))
+
+    derived = []
+    p1 = medians.get("fork-join fib(32), cutoff 20, GOMAXPROCS=1")
+    p2 = medians.get("fork-join fib(32), cutoff 20, GOMAXPROCS=2")
+    if p1 and p2:
+        derived.append(("fib(32) speed-up, GOMAXPROCS 1 -> 2", "x (higher is better)", p1[0] / p2[0], p1[1] / p2[1]))
+
+    sizes = {side: os.path.getsize(os.path.join(BIN, side, "hello")) for side in ("gort", "go")}
+    derived.append(("hello-world binary size", "bytes", sizes["gort"], sizes["go"]))
+    startup_runs = 50 if options.quick else 200
+    print(f"bench: hello-world start-up ({startup_runs} runs each side)", flush=True)
+    startup = {"gort": [], "go": []}
+    for _ in range(startup_runs // 10):
+        for side in ("gort", "go"):
+            startup[side] += startup_seconds(os.path.join(BIN, side, "hello"), 10)
+    start_g, start_go = statistics.median(startup["gort"]) * 1e3, statistics.median(startup["go"]) * 1e3
+
+    machine, clang, go, nasm = machine_description()
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks: gort against Go",
+        "",
+        "Written by `make bench`" + (" --quick" if options.quick else "") + " (tools/bench.py); do not edit by hand.",
+        "Each workload is a gort program and its Go twin in tests/bench, run alternately",
+        "(gort, Go, gort, Go, ...). Ratio = gort median / Go median: below 1 means gort is faster",
+        "or smaller. Spread is the minimum and maximum over the runs. Absolute times are noisy",
+        "on this machine; the ratios from one run are the figures to quote.",
+        "",
+        f"- Date: {now}",
+        f"- Machine: {machine}",
+        f"- Toolchains: {clang}; {go}; {nasm}",
+        "",
+        "| workload | unit | gort median (spread) | Go median (spread) | gort/Go |",
+        "|---|---|---|---|---|",
+    ]
+    for label, unit, (g_med, g_min, g_max), (o_med, o_min, o_max) in rows:
+        lines.append(f"| {label} | {unit} | {fmt(g_med)} ({fmt(g_min)}-{fmt(g_max)}) | "
+                     f"{fmt(o_med)} ({fmt(o_min)}-{fmt(o_max)}) | {g_med / o_med:.2f} |")
+    lines.append(f"| hello-world start-up (fork, exec, exit; {startup_runs} runs) | ms | {fmt(start_g)} | "
+                 f"{fmt(start_go)} | {start_g / start_go:.2f} |")
+    for label, unit, g, o in derived:
+        lines.append(f"| {label} | {unit} | {fmt(g)} | {fmt(o)} | {g / o:.2f} |")
+    lines.append("")
+    text = "\n".join(lines)
+    print()
+    print(text)
+    target = os.path.join(BIN, "benchmarks-quick.md") if options.quick else os.path.join(ROOT, "docs", "benchmarks.md")
+    with open(target, "w") as f:
+        f.write(text)
+    print(f"bench: wrote {os.path.relpath(target, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
