@@ -24,7 +24,8 @@ BUILD     := build
 # an ordinary (mangled) function; -fno-math-errno keeps math inline instead of calling libm.
 NO_LIBC_CXXFLAGS := -std=c++20 -O2 -nostdlib -fno-exceptions -fno-rtti \
     -fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer -fcf-protection=none \
-    -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -fno-math-errno
+    -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -fno-math-errno \
+    -fno-stack-clash-protection
 RUNTIME_CXXFLAGS := $(NO_LIBC_CXXFLAGS) -ffreestanding -Wall -Wextra -Werror
 USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -Iruntime
 NASMFLAGS        := -f elf64 -I$(BUILD)/gen/

@@ -3,6 +3,7 @@
 #include "fatal.h"
 
 #include "../arch/amd64/cpu.h"
+#include "context.h"
 #include "machine.h"
 #include "print.h"
 #include "syscall.h"
@@ -24,10 +25,20 @@ void begin_crash() {
 // Walks the frame-pointer chain. Every frame gort builds keeps rbp (-fno-omit-frame-pointer),
 // so [fp] is the caller's fp and [fp+8] the return address. Stops at the outermost frame
 // (fp 0, set by _start and by each goroutine's entry), or at an fp outside the stack.
-static void print_frames(uintptr_t pc, uintptr_t fp, uintptr_t lo, uintptr_t hi) {
+// Frames may lie on earlier stack segments too (docs/03-stacks.md), so the walk accepts any
+// frame pointer that moves toward older frames within the goroutine's known segments.
+static bool inside_stack(const Goroutine* g, uintptr_t fp) {
+  if (g->segment == nullptr) return fp >= g->stack_lo && fp + 16 <= g->stack_hi;  // scheduler stacks
+  for (const StackSegment* s = g->segment; s != nullptr; s = s->previous)
+    if (fp >= s->base && fp + 16 <= s->base + s->size) return true;
+  return false;
+}
+
+static void print_frames(const Goroutine* g, uintptr_t pc, uintptr_t fp) {
+  if (pc == 0) return;
   print("\t", hex(pc), "\n");
   for (int depth = 0; depth < 64; depth++) {
-    if (fp < lo || fp + 16 > hi || (fp & 7) != 0) return;
+    if (!inside_stack(g, fp) || (fp & 7) != 0) return;
     uintptr_t return_address = reinterpret_cast<uintptr_t*>(fp)[1];
     if (return_address == 0) return;
     print("\t", hex(return_address), "\n");
@@ -36,22 +47,40 @@ static void print_frames(uintptr_t pc, uintptr_t fp, uintptr_t lo, uintptr_t hi)
   print("\t...additional frames elided...\n");
 }
 
-void finish_crash(uintptr_t pc, uintptr_t fp) {
-  Goroutine* g = cpu::current_goroutine();
+void finish_crash(Goroutine* g, uintptr_t pc, uintptr_t fp) {
   Machine* m = cpu::current_machine();
   if (g == m->g0) print("\nruntime stack (m", m->id, "):\n");
   else print("\ngoroutine ", g->id, " [running]:\n");
-  print_frames(pc, fp, g->stack_lo, g->stack_hi);
-  print("(frames are return addresses; `addr2line -f -e <program> <pc>` names them)\n");
+  print_frames(g, pc, fp);
+  if (pc != 0) print("(frames are return addresses; `addr2line -f -e <program> <pc>` names them)\n");
   sys::exit_group(2);
 }
 
-void fatal(const char* message) {
+namespace {
+struct FatalReport {
+  const char* message;
+  Goroutine* g;
+  uintptr_t pc, fp;
+};
+
+void report_fatal(void* arg) {
+  auto* r = static_cast<FatalReport*>(arg);
   begin_crash();
-  print("fatal error: ", message, "\n");
+  print("fatal error: ", r->message, "\n");
+  finish_crash(r->g, r->pc, r->fp);
+}
+}  // namespace
+
+void fatal(const char* message) {
   // Start the traceback at our caller: its pc, and its frame pointer saved in our frame.
+  // The report itself runs on the scheduler stack: a goroutine that fails may be deep in
+  // its stack's guard reserve, with no room for printing.
   auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
-  finish_crash(reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]);
+  FatalReport r{message, cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]};
+  Machine* m = cpu::current_machine();
+  if (r.g == m->g0 || m->scheduler_sp == 0) report_fatal(&r);
+  run_on_scheduler_stack(report_fatal, &r);
+  sys::exit_group(2);
 }
 
 }  // namespace gort

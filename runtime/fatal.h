@@ -16,8 +16,11 @@ namespace gort {
 // reporting exits at once with status 2.
 void begin_crash();
 
-// Prints the "goroutine N [running]:" header and a frame-pointer traceback of the current
-// stack from (pc, fp), then exits with status 2.
-[[noreturn]] void finish_crash(uintptr_t pc, uintptr_t fp);
+struct Goroutine;
+
+// Prints the "goroutine N [running]:" header for g (the goroutine that crashed, or a
+// scheduler stack) and a frame-pointer traceback from (pc, fp), then exits with status 2.
+// pc == 0 prints the header only.
+[[noreturn]] void finish_crash(Goroutine* g, uintptr_t pc, uintptr_t fp);
 
 }  // namespace gort

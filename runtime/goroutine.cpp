@@ -32,30 +32,7 @@ namespace gort {
 
 namespace {
 
-RuntimeLock stack_region_lock;
-uintptr_t stack_region_next = 0;  // guarded by stack_region_lock
-uintptr_t stack_region_end = 0;   // guarded by stack_region_lock
-
 constexpr uint64_t goroutine_id_batch = 16;
-
-// A fresh stack carved from a shared region: one kernel mapping per 512 stacks, pages
-// faulted in only as the goroutine touches them.
-void allocate_stack(Goroutine* g) {
-  constexpr size_t size = tunables::goroutine_stack_bytes;
-  uintptr_t lo;
-  {
-    LockGuard guard(stack_region_lock);
-    if (stack_region_next + size > stack_region_end) {
-      stack_region_next = reinterpret_cast<uintptr_t>(os_alloc(tunables::stack_region_bytes));
-      stack_region_end = stack_region_next + tunables::stack_region_bytes;
-    }
-    lo = stack_region_next;
-    stack_region_next += size;
-  }
-  g->stack_lo = lo;
-  g->stack_hi = lo + size;
-  g->stack_guard = lo + tunables::stack_guard_bytes;
-}
 
 Goroutine* take_free_goroutine(Processor* p) {
   if (p->free_goroutines == nullptr && __atomic_load_n(&scheduler.free_count, __ATOMIC_RELAXED) > 0) {
@@ -79,9 +56,9 @@ Goroutine* take_free_goroutine(Processor* p) {
   return g;
 }
 
-Goroutine* make_goroutine() {
+Goroutine* make_goroutine(size_t stack_bytes) {
   Goroutine* g = persistent_new<Goroutine>();
-  allocate_stack(g);
+  allocate_initial_stack(g, stack_bytes);
   g->status = GoroutineStatus::Dead;
   LockGuard guard(scheduler.all_lock);
   if (scheduler.all_goroutines_tail != nullptr) scheduler.all_goroutines_tail->next_in_all = g;
@@ -103,6 +80,8 @@ uint64_t next_goroutine_id(Processor* p) {
 // On the scheduler stack, after the goroutine's function has returned (Go's goexit0).
 void exit_on_scheduler_stack(Goroutine* g) {
   Machine* m = cpu::current_machine();
+  check_stack_canaries(g);
+  release_extra_stack_segments(g);  // deep stacks give their memory back here
   g->status = GoroutineStatus::Dead;
   g->machine = nullptr;
   g->closure = nullptr;
@@ -120,20 +99,20 @@ Goroutine* new_goroutine(GoroutineEntry entry, void*) {
   Processor* p = cpu::current_machine()->processor;
   if (p == nullptr) fatal("go: no processor");
   Goroutine* g = take_free_goroutine(p);
-  if (g == nullptr) g = make_goroutine();
+  if (g == nullptr) g = make_goroutine(tunables::initial_stack_bytes);
   if (g->status != GoroutineStatus::Dead) fatal("go: reused goroutine is not dead");
   g->id = next_goroutine_id(p);
   g->entry = entry;
   g->closure = nullptr;
   g->destroy_closure = nullptr;
-  g->saved_sp = g->stack_hi;
+  g->saved_sp = stack_top_for_start(g);
   return g;
 }
 
 void* allocate_closure(Goroutine* g, size_t bytes, size_t align) {
   if (bytes > tunables::max_closure_bytes) fatal("go: closure too large");
   if (align < 16) align = 16;
-  uintptr_t at = (g->stack_hi - bytes) & ~(uintptr_t(align) - 1);
+  uintptr_t at = (stack_top_for_start(g) - bytes) & ~(uintptr_t(align) - 1);
   g->closure = reinterpret_cast<void*>(at);
   g->saved_sp = at;
   return g->closure;
@@ -191,7 +170,13 @@ extern "C" [[noreturn]] void goroutine_main() {
 }
 
 void scheduler_start(void (*main_function)()) {
-  Goroutine* g = new_goroutine([](void* f) { reinterpret_cast<void (*)()>(f)(); }, nullptr);
+  // main gets a large first segment of its own (tunables::main_stack_bytes); it is never
+  // freed, so it never lands on a free list where an ordinary goroutine could take it.
+  Processor* p = cpu::current_machine()->processor;
+  Goroutine* g = make_goroutine(tunables::main_stack_bytes);
+  g->id = next_goroutine_id(p);
+  g->entry = [](void* f) { reinterpret_cast<void (*)()>(f)(); };
+  g->saved_sp = stack_top_for_start(g);
   g->closure = reinterpret_cast<void*>(main_function);
   start_goroutine(g);
   // m0's scheduler stack restarts just below this frame on every switch to it; everything
@@ -214,5 +199,6 @@ void go_launch(Goroutine* g, void (*destroy)(void*)) {
 void gosched() { yield_processor(); }
 int32_t gomaxprocs(int32_t n) { return set_gomaxprocs(n); }
 int32_t num_goroutine() { return count_goroutines(); }
+size_t set_max_stack(size_t bytes) { return set_max_stack_bytes(bytes); }
 
 }  // namespace gort

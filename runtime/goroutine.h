@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stack.h"
+
 namespace gort {
 
 struct Machine;
@@ -76,6 +78,22 @@ struct Goroutine {
   void* park_arg;
 
   uint64_t semaphore_ticket;  // set by the releaser when a semaphore is handed over
+
+  // --- Stack segments (runtime/stack.h). Changed only by the goroutine itself, or by the
+  // scheduler while the goroutine is dead.
+  StackSegment first_segment;  // kept for the record's whole life
+  StackSegment* segment;       // the segment the stack pointer is in
+  size_t stack_in_use;         // bytes of the segments from first_segment to segment
+
+  // Set by another thread (sysmon, stop-the-world) to ask the goroutine to yield at its next
+  // stack check; the guard is poisoned at the same time (stack_guard_preempt).
+  uint32_t preempt_requested;
 };
+
+// A stack guard no stack pointer is above: makes the next stack check enter the runtime.
+constexpr uintptr_t stack_guard_preempt = ~uintptr_t(0) - 1313;
+
+// Called by the stack check when preempt_requested is set: yields the processor.
+void preempt_at_stack_check(Goroutine* g);
 
 }  // namespace gort

@@ -34,6 +34,62 @@ const char* getenv(const char* key);
 // Monotonic clock in nanoseconds (for measuring intervals).
 int64_t nanotime();
 
+// --- Growing stacks ---
+//
+// GORT_STACK_CHECK() as the first statement of a function lets the goroutine's stack grow
+// past its current segment when the function is reached with the stack nearly full, so
+// recursion can go as deep as the maximum stack size (1 GB by default). Put it in every
+// function that may recurse or that sits on a deep call path; leaf functions and shallow
+// helpers can skip it. Code without it may use at most 928 bytes of stack beyond the last
+// check (more at the start of a goroutine: its whole first 2 KiB segment, less the closure).
+// A function that uses the macro may not have a frame larger than those 928 bytes: move big
+// locals into a callee or onto the heap. Violations end the program with
+// "fatal error: stack overflow" and a line saying which rule was broken (docs/03-stacks.md).
+//
+// How it works: if the stack pointer is below the guard, the runtime hands out the next
+// segment and alloca moves the stack pointer there; this function's own frame stays put and
+// its callees run on the new segment; the scope guard switches back when it returns.
+
+namespace detail {
+size_t enter_stack_segment(uintptr_t caller_sp);  // runtime/stack.cpp
+void leave_stack_segment();
+
+inline uintptr_t stack_pointer() {
+  uintptr_t sp;
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+  return sp;
+}
+
+// The current goroutine's stack guard: its first field, via the thread-local block.
+inline uintptr_t stack_guard() {
+  uintptr_t guard;
+  asm volatile("mov %%fs:0, %0\n\tmov (%0), %0" : "=r"(guard));
+  return guard;
+}
+
+struct StackCheckScope {
+  bool switched = false;
+  ~StackCheckScope() {
+    if (__builtin_expect(switched, 0)) leave_stack_segment();
+  }
+};
+}  // namespace detail
+
+#define GORT_STACK_CHECK()                                                                          \
+  ::gort::detail::StackCheckScope gort_stack_scope_;                                                \
+  if (__builtin_expect(::gort::detail::stack_pointer() < ::gort::detail::stack_guard(), 0)) {       \
+    size_t gort_distance_ = ::gort::detail::enter_stack_segment(::gort::detail::stack_pointer());  \
+    if (gort_distance_ != 0) {                                                                      \
+      void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                        \
+      asm volatile("" ::"r"(gort_new_sp_) : "memory");                                              \
+      gort_stack_scope_.switched = true;                                                            \
+    }                                                                                               \
+  }
+
+// Sets the largest stack a goroutine may grow to and returns the previous limit
+// (runtime/debug.SetMaxStack). Beyond it: "fatal error: stack overflow".
+size_t set_max_stack(size_t bytes);
+
 // --- Goroutines ---
 
 namespace detail {

@@ -5,6 +5,7 @@
 // mapping, so a large request never wastes the rest of a chunk.
 #include "os_memory.h"
 
+#include "../arch/amd64/cpu.h"
 #include "environment.h"
 #include "fatal.h"
 #include "godebug.h"
@@ -38,7 +39,7 @@ void out_of_memory(size_t bytes) {
         " in use)\n");
   print("fatal error: out of memory\n");
   auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
-  finish_crash(reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]);
+  finish_crash(cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]);
 }
 
 void* os_reserve(size_t bytes) {

@@ -10,6 +10,7 @@
 #include "fatal.h"
 #include "print.h"
 #include "syscall.h"
+#include "tunables.h"
 
 namespace gort {
 
@@ -26,6 +27,7 @@ constexpr uint64_t spin_before_sleep_cycles = 100000;  // ~40 us at 2.5 GHz
 [[noreturn]] void execute(Goroutine* g, bool inherit_time) {
   Machine* m = cpu::current_machine();
   if (g->status != GoroutineStatus::Runnable) fatal("execute: goroutine is not runnable");
+  check_stack_canaries(g);  // nothing overflowed into it while it waited
   m->current_goroutine = g;
   g->machine = m;
   g->status = GoroutineStatus::Running;
@@ -172,6 +174,7 @@ Goroutine* find_runnable(bool* inherit_time) {
 // On the scheduler stack, after park() switched away from g.
 void park_on_scheduler_stack(Goroutine* g) {
   Machine* m = cpu::current_machine();
+  check_stack_canaries(g);
   g->status = GoroutineStatus::Waiting;
   m->current_goroutine = nullptr;
   g->machine = nullptr;
@@ -187,6 +190,7 @@ void park_on_scheduler_stack(Goroutine* g) {
 
 void yield_on_scheduler_stack(Goroutine* g) {
   Machine* m = cpu::current_machine();
+  check_stack_canaries(g);
   g->status = GoroutineStatus::Runnable;
   m->current_goroutine = nullptr;
   g->machine = nullptr;
@@ -242,6 +246,16 @@ void ready(Goroutine* g) {
 }
 
 void yield_processor() { switch_to_scheduler(yield_on_scheduler_stack); }
+
+void preempt_at_stack_check(Goroutine* g) {
+  // Clear the request first, then restore the real guard: a new request made in between
+  // poisons the guard again and is seen at the next check.
+  __atomic_store_n(&g->preempt_requested, 0, __ATOMIC_RELEASE);
+  __atomic_store_n(&g->stack_guard, g->stack_lo + tunables::stack_guard_bytes, __ATOMIC_RELAXED);
+  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_ACQUIRE))
+    __atomic_store_n(&g->stack_guard, stack_guard_preempt, __ATOMIC_RELAXED);
+  yield_processor();
+}
 
 const char* wait_reason_text(WaitReason r) {
   static const char* const texts[] = {

@@ -15,6 +15,7 @@
 #include "signals.h"
 
 #include "../arch/amd64/signal_frame.h"
+#include "../arch/amd64/cpu.h"
 #include "fatal.h"
 #include "machine.h"
 #include "os_memory.h"
@@ -72,7 +73,7 @@ void fault_handler(int signal, SignalInfo* info, void* context) {
   const SignalDescription& d = describe(signal);
   print("[signal ", d.name, ": ", d.meaning, " code=", hex(uint32_t(info->code)), " addr=", hex(info->address),
         " pc=", hex(signal_frame::pc(uc)), "]\n");
-  finish_crash(signal_frame::pc(uc), signal_frame::fp(uc));
+  finish_crash(cpu::current_goroutine(), signal_frame::pc(uc), signal_frame::fp(uc));
 }
 
 }  // namespace

@@ -44,8 +44,8 @@ static void set_m0_stack_bounds() {
 // The body of goroutine 1 (Go's runtime.main).
 static void main_goroutine() {
   scheduler.main_started = true;  // from now on `go` wakes idle Processors
+  start_sysmon();                 // monitor thread: preemption requests, schedtrace (runtime/sysmon.cpp)
   start_helper_machine();         // with GOMAXPROCS > 1, a second thread, ready before main runs
-  start_sysmon();                 // monitor thread: schedtrace (runtime/sysmon.cpp)
   run_static_constructors();      // the program's global constructors, which may start goroutines
   int status = main(process.argc, process.argv);
   sys::exit_group(status);        // like Go: main returning ends the process at once

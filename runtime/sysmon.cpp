@@ -1,10 +1,11 @@
 // sysmon: the monitor thread (Go's sysmon). It runs on its own Machine without a Processor,
-// so it keeps running whatever goroutines do. Today it prints the scheduler trace
-// (GODEBUG=schedtrace=N); the stacks/preemption issue adds retaking Processors from system
-// calls and preempting long-running goroutines.
-//
-// Sleep policy: 20 us while the program is busy, doubling up to 10 ms once it has been idle,
-// as Go does, so an idle program costs almost nothing.
+// so it keeps running whatever goroutines do. Each round it:
+//   1. prints the scheduler trace when GODEBUG=schedtrace=N asks for it;
+//   2. asks goroutines that have run for more than 10 ms without yielding to yield
+//      (Go's retake/preemptone): it sets the goroutine's preempt_requested flag and poisons
+//      its stack guard, so the next GORT_STACK_CHECK enters the runtime and yields.
+// Sleep policy: 20 us while the program is busy, doubling up to 10 ms once it has been idle
+// for a while, as Go does, so an idle program costs almost nothing.
 #include "../arch/amd64/cpu.h"
 #include "godebug.h"
 #include "scheduler.h"
@@ -17,20 +18,64 @@ namespace {
 
 constexpr int64_t min_sleep_ns = 20 * 1000;
 constexpr int64_t max_sleep_ns = 10 * 1000 * 1000;
+constexpr int64_t time_slice_ns = 10 * 1000 * 1000;  // Go's forcePreemptNS
+constexpr int idle_rounds_before_backoff = 50;        // Go's: 1 ms of 20 us sleeps
+
+// What sysmon saw of each Processor last time (Go's sysmontick). Only sysmon touches it.
+struct Observation {
+  uint32_t schedule_tick;
+  int64_t since;
+};
+Observation observed[max_processors];
+
+// Asks the goroutine running on p to yield at its next stack check.
+void request_preemption(Processor* p) {
+  Machine* m = __atomic_load_n(&p->machine, __ATOMIC_ACQUIRE);
+  if (m == nullptr) return;
+  Goroutine* g = __atomic_load_n(&m->current_goroutine, __ATOMIC_ACQUIRE);
+  if (g == nullptr) return;
+  __atomic_store_n(&g->preempt_requested, 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&g->stack_guard, stack_guard_preempt, __ATOMIC_RELEASE);
+}
+
+// Returns true if some goroutine has been running for a whole time slice.
+bool preempt_long_running(int64_t now) {
+  bool any = false;
+  int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
+  for (int32_t i = 0; i < count; i++) {
+    Processor* p = scheduler.processors[i];
+    Observation& seen = observed[i];
+    uint32_t tick = __atomic_load_n(&p->schedule_tick, __ATOMIC_RELAXED);
+    if (p->status != ProcessorStatus::Running || tick != seen.schedule_tick) {
+      seen.schedule_tick = tick;
+      seen.since = now;
+      continue;
+    }
+    if (now - seen.since >= time_slice_ns) {
+      request_preemption(p);
+      seen.since = now;  // ask again after another slice if it has not yielded
+      any = true;
+    }
+  }
+  return any;
+}
 
 [[noreturn]] void sysmon_main() {
   int64_t trace_period = int64_t(debug.schedtrace) * 1000000;
-  int64_t next_trace = 0;
+  int64_t next_trace = trace_period;  // start_sysmon printed the line for 0 ms
   int64_t sleep_ns = min_sleep_ns;
+  int idle_rounds = 0;
   for (;;) {
     int64_t now = nanotime_since_start();
     if (trace_period > 0 && now >= next_trace) {
       print_schedtrace(debug.scheddetail > 0);
       next_trace = now + trace_period;
     }
-    // Busy when every Processor is in use; otherwise back off.
-    bool idle = __atomic_load_n(&scheduler.idle_processor_count, __ATOMIC_ACQUIRE) > 0;
-    sleep_ns = idle ? (sleep_ns * 2 > max_sleep_ns ? max_sleep_ns : sleep_ns * 2) : min_sleep_ns;
+    bool busy = preempt_long_running(now) ||
+                __atomic_load_n(&scheduler.idle_processor_count, __ATOMIC_ACQUIRE) == 0;
+    idle_rounds = busy ? 0 : idle_rounds + 1;
+    if (idle_rounds > idle_rounds_before_backoff) sleep_ns = sleep_ns * 2 > max_sleep_ns ? max_sleep_ns : sleep_ns * 2;
+    else sleep_ns = min_sleep_ns;
     int64_t until_trace = trace_period > 0 ? next_trace - nanotime_since_start() : sleep_ns;
     sys::nanosleep(until_trace > 0 && until_trace < sleep_ns ? until_trace : sleep_ns);
   }
@@ -39,7 +84,9 @@ constexpr int64_t max_sleep_ns = 10 * 1000 * 1000;
 }  // namespace
 
 void start_sysmon() {
-  if (debug.schedtrace <= 0) return;  // nothing for it to do yet without schedtrace
+  // The first trace line ("SCHED 0ms") is printed here, by the goroutine starting sysmon:
+  // a new thread may wait several milliseconds for its first turn on a CPU.
+  if (debug.schedtrace > 0) print_schedtrace(debug.scheddetail > 0);
   new_machine(sysmon_main, nullptr, false);
 }
 

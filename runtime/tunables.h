@@ -25,11 +25,28 @@ constexpr size_t signal_stack_bytes = 32 * 1024;
 // that needs room (schedtrace, stopping the world) runs here, never on goroutine stacks.
 constexpr size_t scheduler_stack_bytes = 64 * 1024;
 
-// Stack of each goroutine. A fixed size until the stacks/preemption issue adds growth;
-// only the pages a goroutine touches cost memory.
-constexpr size_t goroutine_stack_bytes = 64 * 1024;
+// First stack segment of each goroutine (Go: 2 KiB). Two share a page, so a parked goroutine
+// costs about 2 KiB plus its record. Growth: docs/03-stacks.md.
+constexpr size_t initial_stack_bytes = 2 * 1024;
 
-// Goroutine stacks are carved from regions of this size (one mapping for many stacks).
+// First segment of the main goroutine: main is ordinary C++ that rarely carries stack
+// checks, so it gets the room of a thread's stack (pages are touched only as used).
+constexpr size_t main_stack_bytes = 8 * 1024 * 1024;
+
+// The segment after the first, and the largest; sizes double in between.
+constexpr size_t second_segment_bytes = 16 * 1024;
+constexpr size_t max_segment_bytes = 64 * 1024 * 1024;
+
+// Segments this large give their pages back to the OS when a goroutine exits.
+constexpr size_t release_segment_bytes = 64 * 1024;
+
+// Segments this large ask for transparent huge pages (one fault per 2 MiB).
+constexpr size_t huge_page_segment_bytes = 2 * 1024 * 1024;
+
+// A goroutine's stack may not exceed this many bytes of segments (Go: 1 GB on 64-bit).
+constexpr size_t default_max_stack_bytes = 1000000000;
+
+// First segments are carved from regions of this size (one mapping for 16,384 stacks).
 constexpr size_t stack_region_bytes = 32 * 1024 * 1024;
 
 // Largest closure `go` may capture (it lives at the top of the goroutine's stack).

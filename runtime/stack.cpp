@@ -1,0 +1,241 @@
+// Goroutine stack segments; the design is in runtime/stack.h and docs/03-stacks.md.
+//
+// Where segments come from:
+//   - first segments of ordinary goroutines: 2 KiB slots carved from 32 MiB mappings; a slot
+//     stays with its goroutine record for ever (records and slots are reused together);
+//   - larger segments: a pool of free lists, one per power-of-two size. Segments of 64 KiB
+//     and more give their physical pages back (MADV_DONTNEED) when returned to the pool;
+//     those of 2 MiB and more ask for transparent huge pages, so deep recursion takes one
+//     page fault per 2 MiB instead of one per 4 KiB.
+// Lock: stack_pool_lock guards the pool and the carving; it is a leaf (docs/locking.md).
+#include "stack.h"
+
+#include <stddef.h>
+
+#include "../arch/amd64/cpu.h"
+#include "context.h"
+#include "fatal.h"
+#include "goroutine.h"
+#include "gort.h"
+#include "lock.h"
+#include "machine.h"
+#include "os_memory.h"
+#include "print.h"
+#include "syscall.h"
+#include "tunables.h"
+
+namespace gort {
+
+static_assert(offsetof(Goroutine, stack_guard) == 0, "GORT_STACK_CHECK reads the guard at fs:[0] + 0");
+
+namespace {
+
+constexpr uint64_t canary_pattern = 0x57ac4ca9a7d0f00dULL;
+constexpr int max_size_classes = 48;
+
+RuntimeLock stack_pool_lock;
+StackSegment* free_segments[max_size_classes];  // guarded by stack_pool_lock; linked by `next`
+uintptr_t slot_region_next = 0;                 // guarded by stack_pool_lock
+uintptr_t slot_region_end = 0;                  // guarded by stack_pool_lock
+size_t max_stack_bytes = tunables::default_max_stack_bytes;  // atomic
+
+uint64_t canary_at(uintptr_t address) { return canary_pattern ^ address; }
+
+void write_canaries(uintptr_t from, size_t bytes) {
+  for (uintptr_t a = from; a < from + bytes; a += 8) *reinterpret_cast<uint64_t*>(a) = canary_at(a);
+}
+
+bool canaries_intact(uintptr_t from, size_t bytes) {
+  for (uintptr_t a = from; a < from + bytes; a += 8)
+    if (*reinterpret_cast<uint64_t*>(a) != canary_at(a)) return false;
+  return true;
+}
+
+uintptr_t bottom_canary(const StackSegment* s) { return s->base; }
+uintptr_t top_canary(const StackSegment* s) { return s->base + s->size - stack_top_canary_bytes; }
+
+int size_class(size_t bytes) { return 63 - __builtin_clzll(bytes); }
+
+// Makes s the segment g runs on. The guard keeps a pending preemption request.
+void use_segment(Goroutine* g, StackSegment* s) {
+  g->segment = s;
+  g->stack_lo = s->base + stack_bottom_canary_bytes;
+  g->stack_hi = s->base + s->size - stack_top_canary_bytes;
+  uintptr_t guard = g->stack_lo + tunables::stack_guard_bytes;
+  __atomic_store_n(&g->stack_guard, guard, __ATOMIC_RELAXED);
+  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_ACQUIRE))
+    __atomic_store_n(&g->stack_guard, stack_guard_preempt, __ATOMIC_RELAXED);
+}
+
+// Runs on the scheduler stack (it may take locks and map memory).
+struct SegmentRequest {
+  size_t bytes;
+  StackSegment* result;
+};
+
+void allocate_segment(void* arg) {
+  auto* request = static_cast<SegmentRequest*>(arg);
+  int index = size_class(request->bytes);
+  StackSegment* s = nullptr;
+  {
+    LockGuard guard(stack_pool_lock);
+    s = free_segments[index];
+    if (s != nullptr) free_segments[index] = s->next;
+  }
+  if (s == nullptr) {
+    s = persistent_new<StackSegment>();
+    s->size = request->bytes;
+    s->base = reinterpret_cast<uintptr_t>(os_alloc(request->bytes));
+    if (request->bytes >= tunables::huge_page_segment_bytes)
+      sys::madvise(reinterpret_cast<void*>(s->base), request->bytes, sys::MADV_HUGEPAGE);
+  }
+  s->next = nullptr;
+  s->previous = nullptr;
+  write_canaries(bottom_canary(s), stack_bottom_canary_bytes);
+  write_canaries(top_canary(s), stack_top_canary_bytes);
+  request->result = s;
+}
+
+void free_segment(StackSegment* s) {
+  if (s->size >= tunables::release_segment_bytes) os_release(reinterpret_cast<void*>(s->base), s->size);
+  int index = size_class(s->size);
+  LockGuard guard(stack_pool_lock);
+  s->next = free_segments[index];
+  free_segments[index] = s;
+}
+
+// The report Go prints when a goroutine's stack reaches its limit. Runs on the scheduler
+// stack: the goroutine's own stack has only its guard reserve left.
+struct OverflowReport {
+  Goroutine* g;
+  uintptr_t sp;
+  uintptr_t pc;
+  uintptr_t fp;
+  const char* kind;  // null: the size limit; otherwise a canary or frame-size violation
+};
+
+void report_overflow(void* arg) {
+  auto* r = static_cast<OverflowReport*>(arg);
+  begin_crash();
+  if (r->kind == nullptr) {
+    print("runtime: goroutine stack exceeds ", __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED), "-byte limit\n");
+  } else {
+    print("runtime: ", r->kind, "\n");
+  }
+  print("runtime: sp=", hex(r->sp), " stack=[", hex(r->g->stack_lo), ", ", hex(r->g->stack_hi), "]\n");
+  print("fatal error: stack overflow\n");
+  finish_crash(r->g, r->pc, r->fp);
+}
+
+[[noreturn]] void stack_overflow(Goroutine* g, uintptr_t sp, const char* kind) {
+  auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
+  OverflowReport report{g, sp, reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0], kind};
+  run_on_scheduler_stack(report_overflow, &report);
+  sys::exit_group(2);  // not reached: report_overflow exits
+}
+
+}  // namespace
+
+void allocate_initial_stack(Goroutine* g, size_t bytes) {
+  StackSegment& s = g->first_segment;
+  s.size = bytes;
+  if (bytes == tunables::initial_stack_bytes) {
+    LockGuard guard(stack_pool_lock);
+    if (slot_region_next + bytes > slot_region_end) {
+      slot_region_next = reinterpret_cast<uintptr_t>(os_alloc(tunables::stack_region_bytes));
+      slot_region_end = slot_region_next + tunables::stack_region_bytes;
+    }
+    s.base = slot_region_next;
+    slot_region_next += bytes;
+  } else {
+    s.base = reinterpret_cast<uintptr_t>(os_alloc(bytes));
+  }
+  s.previous = s.next = nullptr;
+  write_canaries(bottom_canary(&s), stack_bottom_canary_bytes);
+  write_canaries(top_canary(&s), stack_top_canary_bytes);
+  g->stack_in_use = bytes;
+  use_segment(g, &s);
+}
+
+void release_extra_stack_segments(Goroutine* g) {
+  StackSegment* s = g->first_segment.next;
+  while (s != nullptr) {
+    StackSegment* next = s->next;
+    free_segment(s);
+    s = next;
+  }
+  g->first_segment.next = nullptr;
+  g->stack_in_use = g->first_segment.size;
+  use_segment(g, &g->first_segment);
+}
+
+uintptr_t stack_top_for_start(const Goroutine* g) {
+  return g->first_segment.base + g->first_segment.size - stack_top_canary_bytes;
+}
+
+void check_stack_canaries(Goroutine* g) {
+  const StackSegment* s = g->segment;
+  const char* broken = nullptr;
+  if (!canaries_intact(bottom_canary(s), stack_bottom_canary_bytes))
+    broken = "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)";
+  else if (!canaries_intact(top_canary(&g->first_segment), stack_top_canary_bytes))
+    broken = "another stack overflowed into this goroutine's stack (the canary at its top was overwritten)";
+  if (broken == nullptr) return;
+  OverflowReport report{g, g->saved_sp, 0, 0, broken};
+  if (cpu::current_goroutine() == cpu::current_machine()->g0) report_overflow(&report);
+  run_on_scheduler_stack(report_overflow, &report);
+  sys::exit_group(2);
+}
+
+size_t set_max_stack_bytes(size_t bytes) {
+  if (bytes < tunables::initial_stack_bytes) bytes = tunables::initial_stack_bytes;
+  return __atomic_exchange_n(&max_stack_bytes, bytes, __ATOMIC_ACQ_REL);
+}
+
+namespace detail {
+
+// Runs on the goroutine's stack, in its guard reserve: keep it small.
+size_t enter_stack_segment(uintptr_t caller_sp) {
+  Goroutine* g = cpu::current_goroutine();
+  if (g == cpu::current_machine()->g0) fatal("GORT_STACK_CHECK: used on the scheduler stack");
+  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_ACQUIRE)) preempt_at_stack_check(g);
+  if (caller_sp >= g->stack_guard) return 0;  // a preemption request, not a full stack
+
+  StackSegment* current = g->segment;
+  if (!canaries_intact(bottom_canary(current), stack_bottom_canary_bytes))
+    stack_overflow(g, caller_sp, "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
+  if (caller_sp < g->stack_lo)
+    stack_overflow(g, caller_sp, "stack frame too large for GORT_STACK_CHECK (move large locals to a callee or the heap)");
+
+  StackSegment* next = current->next;
+  if (next == nullptr) {
+    size_t bytes = current == &g->first_segment ? tunables::second_segment_bytes : current->size * 2;
+    if (bytes > tunables::max_segment_bytes) bytes = tunables::max_segment_bytes;
+    SegmentRequest request{bytes, nullptr};
+    run_on_scheduler_stack(allocate_segment, &request);
+    next = request.result;
+    next->previous = current;
+    current->next = next;
+  }
+  if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED))
+    stack_overflow(g, caller_sp, nullptr);
+  next->entry_sp = caller_sp;
+  g->stack_in_use += next->size;
+  use_segment(g, next);
+  uintptr_t new_sp = (g->stack_hi - 64) & ~uintptr_t(15);
+  return caller_sp - new_sp;  // what alloca subtracts; wraps when the new segment lies above
+}
+
+void leave_stack_segment() {
+  Goroutine* g = cpu::current_goroutine();
+  StackSegment* s = g->segment;
+  if (!canaries_intact(bottom_canary(s), stack_bottom_canary_bytes))
+    stack_overflow(g, cpu::stack_pointer(), "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
+  if (s->previous == nullptr) fatal("leave_stack_segment: already on the first segment");
+  g->stack_in_use -= s->size;
+  use_segment(g, s->previous);  // s stays cached as previous->next
+}
+
+}  // namespace detail
+
+}  // namespace gort

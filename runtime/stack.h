@@ -1,0 +1,56 @@
+// Goroutine stacks: small segments that grow without ever moving. See docs/03-stacks.md.
+//
+// Design (the facts behind it: ../shared/notes/stack-design-facts.md):
+//   - A goroutine starts on a 2 KiB segment carved from a large shared mapping (no guard
+//     page, so no kernel mapping per stack: a million goroutines cost a million 2 KiB slots
+//     and nothing else). Two stacks share a page, so a parked goroutine costs about 2 KiB.
+//   - Functions that may recurse deeply start with GORT_STACK_CHECK() (runtime/gort.h). When
+//     the stack pointer is below the segment's guard, enter_stack_segment() takes the next,
+//     larger segment (16 KiB, doubling up to 64 MiB) and the macro moves the stack pointer
+//     there with alloca: the function's own frame stays where it is (it is addressed through
+//     rbp), and everything it calls runs on the new segment. When the function returns, the
+//     macro's scope guard calls leave_stack_segment(), and the epilogue's `leave` puts the
+//     stack pointer back on the old segment. No address ever changes.
+//   - A segment that was left stays cached on the goroutine, so a call that crosses the same
+//     boundary in a loop costs a few nanoseconds, not an allocation (the "hot split").
+//   - The total size of the segments in use is bounded by the maximum stack size (1 GB by
+//     default, as in Go); address space is taken only for segments actually used.
+//   - Overflows by code without the check: each segment has canary words at its bottom and
+//     the first segment also at its top. They are checked whenever the goroutine leaves its
+//     processor (park, yield, exit), when it resumes, and when it changes segments, so an
+//     overflow ends the program with a message before the damage can be used.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+namespace gort {
+
+struct Goroutine;
+
+struct StackSegment {
+  uintptr_t base;          // start of the allocation (the bottom canary lives here)
+  size_t size;             // bytes in the allocation
+  uintptr_t entry_sp;      // sp of the frame that switched into this segment (on `previous`)
+  StackSegment* previous;  // the segment we return to, toward the goroutine's start
+  StackSegment* next;      // a deeper segment: in use, or cached for reuse
+};
+
+// Bytes at each end of a segment that must never be written (checked canaries).
+constexpr size_t stack_bottom_canary_bytes = 32;
+constexpr size_t stack_top_canary_bytes = 16;
+
+// Gives g its first segment of `bytes` (tunables::initial_stack_bytes for ordinary goroutines).
+void allocate_initial_stack(Goroutine* g, size_t bytes);
+// Returns every segment beyond the first to the pool (physical memory of large ones goes
+// back to the OS) and resets g's bounds to its first segment. At goroutine exit.
+void release_extra_stack_segments(Goroutine* g);
+// Ends the program if a canary of g's current or first segment was overwritten.
+void check_stack_canaries(Goroutine* g);
+
+// Sets the maximum size of a goroutine's stack (Go's debug.SetMaxStack); returns the old one.
+size_t set_max_stack_bytes(size_t bytes);
+
+// The first segment's usable top, where a new goroutine's closure goes.
+uintptr_t stack_top_for_start(const Goroutine* g);
+
+}  // namespace gort
