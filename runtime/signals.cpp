@@ -14,6 +14,8 @@
 // The handler runs on the signal stack with the faulting signal blocked.
 #include "signals.h"
 
+#include "goroutine.h"
+
 #include "../arch/amd64/signal_frame.h"
 #include "../arch/amd64/cpu.h"
 #include "fatal.h"
@@ -58,8 +60,13 @@ const SignalDescription& describe(int signal) {
 // Runs on the signal stack. Never returns: a synchronous fault in gort is always fatal.
 void fault_handler(int signal, SignalInfo* info, void* context) {
   auto* uc = static_cast<UserContext*>(context);
+  Goroutine* g = cpu::current_goroutine();
   begin_crash();
-  if (signal == sys::SIGSEGV && info->address < nil_page_limit) {
+  if ((signal == sys::SIGSEGV || signal == sys::SIGBUS) && is_stack_overflow_fault(g, info->address)) {
+    print("runtime: stack overflow in code without a stack check (fault at ", hex(info->address), ")\n");
+    print("runtime: sp=", hex(signal_frame::sp(uc)), " stack=[", hex(g->stack_lo), ", ", hex(g->stack_hi), "]\n");
+    print("fatal error: stack overflow\n");
+  } else if (signal == sys::SIGSEGV && info->address < nil_page_limit) {
     print("panic: runtime error: invalid memory address or nil pointer dereference\n");
   } else if (signal == sys::SIGSEGV || signal == sys::SIGBUS) {
     print("unexpected fault address ", hex(info->address), "\nfatal error: fault\n");
@@ -73,7 +80,7 @@ void fault_handler(int signal, SignalInfo* info, void* context) {
   const SignalDescription& d = describe(signal);
   print("[signal ", d.name, ": ", d.meaning, " code=", hex(uint32_t(info->code)), " addr=", hex(info->address),
         " pc=", hex(signal_frame::pc(uc)), "]\n");
-  finish_crash(cpu::current_goroutine(), signal_frame::pc(uc), signal_frame::fp(uc));
+  finish_crash(g, signal_frame::pc(uc), signal_frame::fp(uc));
 }
 
 }  // namespace

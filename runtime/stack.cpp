@@ -14,6 +14,7 @@
 
 #include "../arch/amd64/cpu.h"
 #include "context.h"
+#include "environment.h"
 #include "fatal.h"
 #include "goroutine.h"
 #include "gort.h"
@@ -142,7 +143,12 @@ void allocate_initial_stack(Goroutine* g, size_t bytes) {
   if (bytes == tunables::initial_stack_bytes) {
     LockGuard guard(stack_pool_lock);
     if (slot_region_next + bytes > slot_region_end) {
-      slot_region_next = reinterpret_cast<uintptr_t>(os_alloc(tunables::stack_region_bytes));
+      // One inaccessible page at the bottom of each region: the lowest slot's overflow
+      // faults (and is reported) instead of writing into whatever mapping lies below.
+      size_t page = process.aux.page_size;
+      auto region = reinterpret_cast<uintptr_t>(os_alloc(tunables::stack_region_bytes + page));
+      sys::mprotect(reinterpret_cast<void*>(region), page, sys::PROT_NONE);
+      slot_region_next = region + page;
       slot_region_end = slot_region_next + tunables::stack_region_bytes;
     }
     s.base = slot_region_next;
@@ -171,6 +177,14 @@ void release_extra_stack_segments(Goroutine* g) {
 
 uintptr_t stack_top_for_start(const Goroutine* g) {
   return g->first_segment.base + g->first_segment.size - stack_top_canary_bytes;
+}
+
+bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address) {
+  // Below the current segment's usable range, by less than the largest frame we expect.
+  constexpr uintptr_t reach = 256 * 1024;
+  uintptr_t bottom = g->segment != nullptr ? g->segment->base : g->stack_lo - process.aux.page_size;
+  uintptr_t top = g->segment != nullptr ? g->segment->base + stack_bottom_canary_bytes : g->stack_lo;
+  return address < top && address + reach >= bottom;
 }
 
 void check_stack_canaries(Goroutine* g) {

@@ -47,6 +47,10 @@ void release_extra_stack_segments(Goroutine* g);
 // Ends the program if a canary of g's current or first segment was overwritten.
 void check_stack_canaries(Goroutine* g);
 
+// True if a fault at `address` is g running off the bottom of its stack (a segment's
+// neighbour, a region's guard page, or a scheduler stack's guard page).
+bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address);
+
 // Sets the maximum size of a goroutine's stack (Go's debug.SetMaxStack); returns the old one.
 size_t set_max_stack_bytes(size_t bytes);
 

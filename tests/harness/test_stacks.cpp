@@ -1,0 +1,114 @@
+// Stack and preemption tests. Scenarios live in tests/progs/stacks.cpp.
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "child_process.h"
+
+namespace {
+
+ChildResult run_stacks(std::vector<std::string> args, int gomaxprocs = 2, std::map<std::string, std::string> env = {}) {
+  ChildOptions options;
+  options.env = env;
+  options.env["GOMAXPROCS"] = std::to_string(gomaxprocs);
+  options.timeout_seconds = 120;
+  return run_child(test_program("stacks"), args, options);
+}
+
+bool matches(const std::string& text, const std::string& pattern) { return std::regex_search(text, std::regex(pattern)); }
+
+}  // namespace
+
+TEST_CASE("recursion of 1,000,000 and 10,000,000 frames in a goroutine succeeds", "[stacks]") {
+  for (const char* frames : {"1000000", "10000000"}) {
+    ChildResult r = run_stacks({"deep_recursion", frames});
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.status == 0);
+    CHECK(r.out == std::string("depth ") + frames + "\n");
+  }
+}
+
+TEST_CASE("a pointer to a local taken before growth stays valid after it", "[stacks]") {
+  ChildResult r = run_stacks({"pointer_survives_growth"});
+  INFO(r.describe());
+  CHECK(r.out == "pointer_valid true\n");
+}
+
+TEST_CASE("unbounded recursion exits 2 with Go's stack-overflow messages", "[stacks]") {
+  // The default limit (1 GB, as in Go), then a smaller one set with gort::set_max_stack.
+  struct Case {
+    std::vector<std::string> args;
+    std::string limit;
+  } cases[] = {{{"unbounded_recursion"}, "1000000000"}, {{"unbounded_recursion", "67108864"}, "67108864"}};
+  for (const Case& c : cases) {
+    ChildResult r = run_stacks(c.args);
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.status == 2);
+    CHECK(matches(r.err, "^runtime: goroutine stack exceeds " + c.limit + "-byte limit\n"
+                         R"(runtime: sp=0x[0-9a-f]+ stack=\[0x[0-9a-f]+, 0x[0-9a-f]+\]\n)"
+                         "fatal error: stack overflow\n\ngoroutine 2 \\[running\\]:\n"));
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("1,000,000 parked goroutines coexist", "[stacks]") {
+  ChildResult r = run_stacks({"parked_many", "1000000"});
+  INFO(r.describe());
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK(r.out == "parked 1000000\n");
+}
+
+TEST_CASE("an overflow by code without a stack check is caught by the canaries", "[stacks]") {
+  ChildResult r = run_stacks({"unchecked_overflow"}, 1);
+  INFO(r.describe());
+  REQUIRE(r.exited);
+  CHECK(r.status == 2);
+  CHECK(matches(r.err, "^runtime: stack overflow in code without a stack check \\(the canary at the bottom of "
+                       "the stack segment was overwritten\\)\n.*\nfatal error: stack overflow\n"));
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("an overflow of the lowest stack slot hits the region's guard page", "[stacks]") {
+  ChildResult r = run_stacks({"unchecked_overflow_guard_page"}, 1);
+  INFO(r.describe());
+  REQUIRE(r.exited);
+  CHECK(r.status == 2);
+  CHECK(matches(r.err, "^runtime: stack overflow in code without a stack check \\(fault at 0x[0-9a-f]+\\)\n"
+                       ".*\nfatal error: stack overflow\n"));
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("a checked function whose frame exceeds the guard reserve is reported", "[stacks]") {
+  ChildResult r = run_stacks({"frame_too_large"}, 1);
+  INFO(r.describe());
+  REQUIRE(r.exited);
+  CHECK(r.status == 2);
+  CHECK(matches(r.err, "^runtime: stack frame too large for GORT_STACK_CHECK"));
+  CHECK(matches(r.err, "fatal error: stack overflow\n"));
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("a call crossing a segment boundary in a loop reuses the cached segment", "[stacks]") {
+  ChildResult r = run_stacks({"hot_split"}, 1);
+  INFO(r.describe());
+  CHECK(r.out == "found_depth true segments 2 sum_ok true under_100ns_per_call true\n");
+}
+
+TEST_CASE("cooperative preemption: a loop calling a checked function lets main run", "[stacks][preemption]") {
+  for (const char* godebug : {"", "asyncpreemptoff=1"}) {
+    ChildResult r = run_stacks({"cooperative_preemption"}, 1, {{"GODEBUG", godebug}});
+    INFO("GODEBUG=" << godebug << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    REQUIRE(r.exited);
+    CHECK(r.status == 0);
+    CHECK(r.out == "main_ran_again true\n");
+  }
+}
+
+TEST_CASE("a deep stack's memory goes back to the OS when its goroutine exits", "[stacks]") {
+  ChildResult r = run_stacks({"deep_stack_memory_returned"});
+  INFO(r.describe());
+  CHECK(r.out == "grew_mb_over_50 true returned true\n");
+}
