@@ -35,25 +35,14 @@ namespace {
 constexpr uint64_t goroutine_id_batch = 16;
 
 Goroutine* take_free_goroutine(Processor* p) {
-  if (p->free_goroutines == nullptr && __atomic_load_n(&scheduler.free_count, __ATOMIC_RELAXED) > 0) {
-    // Refill from the global list in a batch, so the lock is taken once per several `go`s.
+  if (p->free_goroutines.count == 0 && __atomic_load_n(&scheduler.free_goroutines.count, __ATOMIC_RELAXED) > 0) {
+    // Take the whole global list at once: O(1), where walking it would cost a cache miss
+    // per goroutine (they were freed on other CPUs). A Processor that keeps spawning is
+    // exactly the one that needs them; it spills back if it ever holds too many.
     LockGuard guard(scheduler.lock);
-    while (p->free_count < tunables::processor_free_goroutines / 2 && scheduler.free_goroutines != nullptr) {
-      Goroutine* g = scheduler.free_goroutines;
-      scheduler.free_goroutines = g->next_in_queue;
-      scheduler.free_count--;
-      g->next_in_queue = p->free_goroutines;
-      p->free_goroutines = g;
-      p->free_count++;
-    }
+    p->free_goroutines.append(scheduler.free_goroutines);
   }
-  Goroutine* g = p->free_goroutines;
-  if (g != nullptr) {
-    p->free_goroutines = g->next_in_queue;
-    p->free_count--;
-    g->next_in_queue = nullptr;
-  }
-  return g;
+  return p->free_goroutines.pop();
 }
 
 Goroutine* make_goroutine(size_t stack_bytes) {
@@ -131,25 +120,65 @@ void start_goroutine(Goroutine* g) {
   if (scheduler.main_started) wake_processor();
 }
 
-void free_goroutine(Processor* p, Goroutine* g) {
-  g->next_in_queue = p->free_goroutines;
-  p->free_goroutines = g;
-  if (++p->free_count < tunables::processor_free_goroutines) return;
-  LockGuard guard(scheduler.lock);
-  while (p->free_count > tunables::processor_free_goroutines / 2) {
-    Goroutine* spill = p->free_goroutines;
-    p->free_goroutines = spill->next_in_queue;
-    p->free_count--;
-    spill->next_in_queue = scheduler.free_goroutines;
-    scheduler.free_goroutines = spill;
-    scheduler.free_count++;
+void GoroutineList::push(Goroutine* g) {
+  g->next_in_queue = head;
+  head = g;
+  if (tail == nullptr) tail = g;
+  __atomic_store_n(&count, count + 1, __ATOMIC_RELAXED);  // read racily by num_goroutine
+}
+
+Goroutine* GoroutineList::pop() {
+  Goroutine* g = head;
+  if (g == nullptr) return nullptr;
+  head = g->next_in_queue;
+  if (head == nullptr) tail = nullptr;
+  g->next_in_queue = nullptr;
+  __atomic_store_n(&count, count - 1, __ATOMIC_RELAXED);
+  return g;
+}
+
+void GoroutineList::append(GoroutineList& other) {
+  if (other.head == nullptr) return;
+  if (tail != nullptr) tail->next_in_queue = other.head;
+  else head = other.head;
+  tail = other.tail;
+  __atomic_store_n(&count, count + other.count, __ATOMIC_RELAXED);
+  other.head = other.tail = nullptr;
+  __atomic_store_n(&other.count, 0, __ATOMIC_RELAXED);
+}
+
+void GoroutineList::split_after(int32_t keep, GoroutineList& rest) {
+  rest = GoroutineList{};
+  if (keep >= count) return;
+  if (keep == 0) {
+    rest = *this;
+    *this = GoroutineList{};
+    return;
   }
+  Goroutine* last_kept = head;
+  for (int32_t i = 1; i < keep; i++) last_kept = last_kept->next_in_queue;
+  rest.head = last_kept->next_in_queue;
+  rest.tail = tail;
+  rest.count = count - keep;
+  last_kept->next_in_queue = nullptr;
+  tail = last_kept;
+  __atomic_store_n(&count, keep, __ATOMIC_RELAXED);
+}
+
+void free_goroutine(Processor* p, Goroutine* g) {
+  p->free_goroutines.push(g);
+  if (p->free_goroutines.count < tunables::processor_free_goroutines) return;
+  // Keep the most recently freed half (their memory is warm here) and hand the rest over.
+  GoroutineList spill;
+  p->free_goroutines.split_after(tunables::processor_free_goroutines / 2, spill);
+  LockGuard guard(scheduler.lock);
+  scheduler.free_goroutines.append(spill);
 }
 
 int32_t count_goroutines() {
-  int32_t free = __atomic_load_n(&scheduler.free_count, __ATOMIC_RELAXED);
+  int32_t free = __atomic_load_n(&scheduler.free_goroutines.count, __ATOMIC_RELAXED);
   int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
-  for (int32_t i = 0; i < count; i++) free += __atomic_load_n(&scheduler.processors[i]->free_count, __ATOMIC_RELAXED);
+  for (int32_t i = 0; i < count; i++) free += __atomic_load_n(&scheduler.processors[i]->free_goroutines.count, __ATOMIC_RELAXED);
   int32_t n = int32_t(__atomic_load_n(&scheduler.all_count, __ATOMIC_ACQUIRE)) - free;
   return n < 1 ? 1 : n;  // counts are read racily; there is always at least the caller
 }

@@ -44,6 +44,23 @@ enum class WaitReason : uint8_t {
 };
 const char* wait_reason_text(WaitReason r);
 
+struct Goroutine;
+
+// A list of goroutines linked through next_in_queue, with O(1) push, pop and append
+// (Go's gQueue). Used for the free lists of dead goroutines. Not thread-safe: its owner
+// (a Processor's holder, or scheduler.lock) guards it.
+struct GoroutineList {
+  Goroutine* head = nullptr;
+  Goroutine* tail = nullptr;
+  int32_t count = 0;
+
+  void push(Goroutine* g);
+  Goroutine* pop();
+  void append(GoroutineList& other);  // moves all of other to the end of this list
+  // Keeps the first `keep` goroutines (touching only them) and moves the rest to `rest`.
+  void split_after(int32_t keep, GoroutineList& rest);
+};
+
 // A goroutine's start: a type-erased callable stored at the top of its own stack.
 using GoroutineEntry = void (*)(void* closure);
 

@@ -62,13 +62,7 @@ Processor* release_processor() {
 static void retire_processor(Processor* p) {
   bool unused;
   while (Goroutine* g = run_queue_get(p, &unused)) global_queue_put(g);
-  while (Goroutine* g = p->free_goroutines) {
-    p->free_goroutines = g->next_in_queue;
-    g->next_in_queue = scheduler.free_goroutines;
-    scheduler.free_goroutines = g;
-    scheduler.free_count++;
-  }
-  p->free_count = 0;
+  scheduler.free_goroutines.append(p->free_goroutines);
   p->status = ProcessorStatus::Dead;
 }
 

@@ -45,8 +45,7 @@ struct Processor {
   Goroutine* run_next;  // atomic: a just-readied goroutine to run next (Go's runnext)
 
   // --- Dead goroutines kept for reuse; owned by the holder of this Processor ---
-  Goroutine* free_goroutines;
-  int32_t free_count;
+  GoroutineList free_goroutines;
 
   // Goroutine ids handed out in batches to keep the global counter cold (Go's goidcache).
   uint64_t next_goroutine_id;
@@ -62,6 +61,7 @@ uint32_t run_queue_length(const Processor* p);  // approximate unless called by 
 
 // Global run queue (Go's sched.runq), guarded by scheduler.lock.
 void global_queue_put(Goroutine* g);           // caller holds scheduler.lock
+void global_queue_put_batch(Goroutine* const* gs, uint32_t n);  // caller holds scheduler.lock
 Goroutine* global_queue_get(Processor* p, uint32_t max);  // caller holds scheduler.lock; fills p's ring too
 
 }  // namespace gort

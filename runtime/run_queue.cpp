@@ -8,6 +8,7 @@
 // O(log n) steals instead of one goroutine at a time.
 #include "../arch/amd64/cpu.h"
 #include "fatal.h"
+#include "os_memory.h"
 #include "processor.h"
 #include "scheduler.h"
 
@@ -30,7 +31,7 @@ bool spill_half_to_global(Processor* p, Goroutine* g, uint32_t head, uint32_t ta
     return false;
   batch[half] = g;
   LockGuard guard(scheduler.lock);
-  for (Goroutine* each : batch) global_queue_put(each);
+  global_queue_put_batch(batch, half + 1);
   return true;
 }
 
@@ -132,12 +133,37 @@ uint32_t run_queue_length(const Processor* p) {
   return n > run_queue_size ? 0 : n;
 }
 
-void global_queue_put(Goroutine* g) {
-  g->next_in_queue = nullptr;
-  if (scheduler.queue_tail != nullptr) scheduler.queue_tail->next_in_queue = g;
-  else scheduler.queue_head = g;
-  scheduler.queue_tail = g;
-  __atomic_store_n(&scheduler.queue_size, scheduler.queue_size + 1, __ATOMIC_RELAXED);
+void global_queue_put_batch(Goroutine* const* gs, uint32_t n) {
+  for (uint32_t i = 0; i < n;) {
+    GlobalQueueBlock* last = scheduler.queue_last;
+    if (last == nullptr || last->tail == GlobalQueueBlock::capacity) {
+      GlobalQueueBlock* block = scheduler.spare_blocks;
+      if (block != nullptr) scheduler.spare_blocks = block->next;
+      else block = persistent_new<GlobalQueueBlock>();
+      block->next = nullptr;
+      block->head = block->tail = 0;
+      if (last != nullptr) last->next = block;
+      else scheduler.queue_first = block;
+      scheduler.queue_last = last = block;
+    }
+    while (i < n && last->tail < GlobalQueueBlock::capacity) last->items[last->tail++] = gs[i++];
+  }
+  __atomic_store_n(&scheduler.queue_size, scheduler.queue_size + n, __ATOMIC_RELAXED);
+}
+
+void global_queue_put(Goroutine* g) { global_queue_put_batch(&g, 1); }
+
+// Removes the oldest goroutine; caller holds scheduler.lock and knows the queue is not empty.
+static Goroutine* global_queue_take() {
+  GlobalQueueBlock* block = scheduler.queue_first;
+  Goroutine* g = block->items[block->head++];
+  if (block->head == block->tail) {  // emptied: recycle the block
+    scheduler.queue_first = block->next;
+    if (scheduler.queue_first == nullptr) scheduler.queue_last = nullptr;
+    block->next = scheduler.spare_blocks;
+    scheduler.spare_blocks = block;
+  }
+  return g;
 }
 
 // Takes a fair share of the global queue: one goroutine to return, and up to half a ring
@@ -151,19 +177,11 @@ Goroutine* global_queue_get(Processor* p, uint32_t max) {
   if (max > 0 && n > max) n = max;
   if (n > run_queue_size / 2) n = run_queue_size / 2;
   __atomic_store_n(&scheduler.queue_size, size - n, __ATOMIC_RELAXED);
-  Goroutine* first = scheduler.queue_head;
-  Goroutine* g = first->next_in_queue;
-  for (uint32_t i = 1; i < n; i++) {
-    Goroutine* following = g->next_in_queue;
-    uint32_t head = load_acquire(&p->run_head), tail = p->run_tail;
-    if (tail - head >= run_queue_size) fatal("global_queue_get: local queue full");
-    store_slot(&p->run_ring[tail % run_queue_size], g);
-    __atomic_store_n(&p->run_tail, tail + 1, __ATOMIC_RELEASE);
-    g = following;
-  }
-  scheduler.queue_head = g;
-  if (g == nullptr) scheduler.queue_tail = nullptr;
-  first->next_in_queue = nullptr;
+  Goroutine* first = global_queue_take();
+  uint32_t head = load_acquire(&p->run_head), tail = p->run_tail;
+  if (tail - head + (n - 1) > run_queue_size) fatal("global_queue_get: local queue full");
+  for (uint32_t i = 1; i < n; i++) store_slot(&p->run_ring[(tail + i - 1) % run_queue_size], global_queue_take());
+  __atomic_store_n(&p->run_tail, tail + n - 1, __ATOMIC_RELEASE);  // publish the batch at once
   return first;
 }
 

@@ -41,7 +41,7 @@ void print_schedtrace(bool detail) {
     Processor* p = scheduler.processors[i];
     w.all("  P", i, ": status=", uint32_t(p->status), " schedtick=", p->schedule_tick,
           " syscalltick=", p->syscall_tick, " m=", machine_id(p->machine), " runqsize=", run_queue_length(p),
-          " gfreecnt=", p->free_count, " timerslen=0\n");
+          " gfreecnt=", p->free_goroutines.count, " timerslen=0\n");
   }
   for (Machine* m = scheduler.all_machines; m != nullptr; m = m->next_all) {
     w.all("  M", m->id, ": p=", processor_id(m->processor), " curg=", goroutine_id(m->current_goroutine),

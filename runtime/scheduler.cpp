@@ -27,7 +27,7 @@ constexpr uint64_t spin_before_sleep_cycles = 100000;  // ~40 us at 2.5 GHz
 [[noreturn]] void execute(Goroutine* g, bool inherit_time) {
   Machine* m = cpu::current_machine();
   if (g->status != GoroutineStatus::Runnable) fatal("execute: goroutine is not runnable");
-  check_stack_canaries(g);  // nothing overflowed into it while it waited
+  check_stack_top_canary(g);  // nothing overflowed into it while it waited
   m->current_goroutine = g;
   g->machine = m;
   g->status = GoroutineStatus::Running;

@@ -27,6 +27,13 @@ namespace gort {
 
 constexpr int max_processors = 256;
 
+struct GlobalQueueBlock {
+  static constexpr uint32_t capacity = 128;
+  GlobalQueueBlock* next;
+  uint32_t head, tail;  // items[head, tail) are queued
+  Goroutine* items[capacity];
+};
+
 struct Scheduler {
   RuntimeLock lock;  // guards everything below marked (L)
 
@@ -47,11 +54,14 @@ struct Scheduler {
   uint32_t idle_processor_count;           // atomic read, (L) to change (Go's npidle)
 
   // --- Global run queue and free goroutines ---
-  Goroutine* queue_head;  // (L)
-  Goroutine* queue_tail;  // (L)
+  // The global queue is a list of blocks of goroutine pointers rather than a list linked
+  // through the goroutines: moving a batch in or out then touches no goroutine record, which
+  // would be a cache miss per goroutine when another CPU last ran it.
+  GlobalQueueBlock* queue_first;  // (L) oldest block; taken from its `head`
+  GlobalQueueBlock* queue_last;   // (L) newest block; appended at its `tail`
+  GlobalQueueBlock* spare_blocks; // (L) emptied blocks for reuse
   uint32_t queue_size;    // atomic read, (L) to change
-  Goroutine* free_goroutines;  // (L) dead goroutines spilled from Processors
-  int32_t free_count;          // (L)
+  GoroutineList free_goroutines;  // (L) dead goroutines spilled from Processors; count read racily
 
   // --- Every goroutine ever made ---
   RuntimeLock all_lock;       // guards all_goroutines; taken after scheduler.lock if both

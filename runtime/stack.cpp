@@ -187,18 +187,24 @@ bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address) {
   return address < top && address + reach >= bottom;
 }
 
-void check_stack_canaries(Goroutine* g) {
-  const StackSegment* s = g->segment;
-  const char* broken = nullptr;
-  if (!canaries_intact(bottom_canary(s), stack_bottom_canary_bytes))
-    broken = "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)";
-  else if (!canaries_intact(top_canary(&g->first_segment), stack_top_canary_bytes))
-    broken = "another stack overflowed into this goroutine's stack (the canary at its top was overwritten)";
-  if (broken == nullptr) return;
+namespace {
+[[noreturn]] void report_broken_canary(Goroutine* g, const char* broken) {
   OverflowReport report{g, g->saved_sp, 0, 0, broken};
   if (cpu::current_goroutine() == cpu::current_machine()->g0) report_overflow(&report);
   run_on_scheduler_stack(report_overflow, &report);
   sys::exit_group(2);
+}
+}  // namespace
+
+void check_stack_canaries(Goroutine* g) {
+  if (!canaries_intact(bottom_canary(g->segment), stack_bottom_canary_bytes))
+    report_broken_canary(g, "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
+  check_stack_top_canary(g);
+}
+
+void check_stack_top_canary(Goroutine* g) {
+  if (!canaries_intact(top_canary(&g->first_segment), stack_top_canary_bytes))
+    report_broken_canary(g, "another stack overflowed into this goroutine's stack (the canary at its top was overwritten)");
 }
 
 size_t set_max_stack_bytes(size_t bytes) {

@@ -4,8 +4,8 @@
 //   2. asks goroutines that have run for more than 10 ms without yielding to yield
 //      (Go's retake/preemptone): it sets the goroutine's preempt_requested flag and poisons
 //      its stack guard, so the next GORT_STACK_CHECK enters the runtime and yields.
-// Sleep policy: 20 us while the program is busy, doubling up to 10 ms once it has been idle
-// for a while, as Go does, so an idle program costs almost nothing.
+// Sleep policy: 20 us after a round that did something, doubling up to 10 ms once 50 rounds in
+// a row found nothing to do, as Go does.
 #include "../arch/amd64/cpu.h"
 #include "godebug.h"
 #include "scheduler.h"
@@ -71,9 +71,11 @@ bool preempt_long_running(int64_t now) {
       print_schedtrace(debug.scheddetail > 0);
       next_trace = now + trace_period;
     }
-    bool busy = preempt_long_running(now) ||
-                __atomic_load_n(&scheduler.idle_processor_count, __ATOMIC_ACQUIRE) == 0;
-    idle_rounds = busy ? 0 : idle_rounds + 1;
+    // As in Go, "idle" means sysmon found nothing to do this round, however busy the
+    // program is: a program whose goroutines yield on their own costs sysmon 100 wakeups
+    // a second, not 50,000.
+    bool acted = preempt_long_running(now);
+    idle_rounds = acted ? 0 : idle_rounds + 1;
     if (idle_rounds > idle_rounds_before_backoff) sleep_ns = sleep_ns * 2 > max_sleep_ns ? max_sleep_ns : sleep_ns * 2;
     else sleep_ns = min_sleep_ns;
     int64_t until_trace = trace_period > 0 ? next_trace - nanotime_since_start() : sleep_ns;
