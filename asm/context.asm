@@ -52,6 +52,8 @@ switch_to_scheduler:
         mov     rax, [fs:TLS_MACHINE]           ; rax = m
         mov     rcx, [rax + M_G0]
         mov     [fs:TLS_CURRENT_G], rcx         ; from here on we are the scheduler stack
+        mov     rdx, [rcx + G_STACK_GUARD]
+        mov     [fs:TLS_STACK_GUARD], rdx       ; the thread's guard copy follows the switch
         mov     rsp, [rax + M_SCHEDULER_SP]     ; fresh scheduler stack: its old frames are dead
         xor     ebp, ebp                        ; end of the frame chain
         call    rsi                             ; fn(g); must not return
@@ -65,6 +67,8 @@ switch_to_scheduler:
 global resume_goroutine
 resume_goroutine:
         mov     [fs:TLS_CURRENT_G], rdi         ; g is now the current goroutine
+        mov     rax, [rdi + G_STACK_GUARD]
+        mov     [fs:TLS_STACK_GUARD], rax       ; its guard, for GORT_STACK_CHECK
         mov     rsp, [rdi + G_SAVED_SP]         ; its saved block
         ldmxcsr [rsp]
         fldcw   [rsp + 4]
@@ -96,11 +100,15 @@ run_on_scheduler_stack:
         push    r12
         mov     rbx, [fs:TLS_CURRENT_G]         ; the goroutine, restored afterwards
         mov     [fs:TLS_CURRENT_G], rcx
+        mov     rdx, [rcx + G_STACK_GUARD]
+        mov     [fs:TLS_STACK_GUARD], rdx       ; the scheduler stack's guard meanwhile
         mov     rsp, [rax + M_SCHEDULER_SP]
         mov     r12, rdi
         mov     rdi, rsi
         call    r12                             ; fn(arg) on the scheduler stack
         mov     [fs:TLS_CURRENT_G], rbx
+        mov     rdx, [rbx + G_STACK_GUARD]      ; reread: it may have been poisoned meanwhile
+        mov     [fs:TLS_STACK_GUARD], rdx
         lea     rsp, [rbp - 16]
         pop     r12
         pop     rbx

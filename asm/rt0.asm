@@ -47,6 +47,8 @@ _start:
         mov     [rbx + G_STACK_LO], rax             ; g0.stack_lo
         add     rax, STACK_GUARD_BYTES
         mov     [rbx + G_STACK_GUARD], rax          ; g0.stack_guard
+        lea     rcx, [runtime_m0]
+        mov     [rcx + M_TLS + TLS_STACK_GUARD], rax ; and the thread's copy of it
 
         ; Thread-local storage: FS base = &m0.tls. runtime_m0 is statically initialised with
         ; tls.current = &runtime_g0 and tls.machine = &runtime_m0, so from the next

@@ -60,10 +60,10 @@ inline uintptr_t stack_pointer() {
   return sp;
 }
 
-// The current goroutine's stack guard: its first field, via the thread-local block.
+// The running goroutine's stack guard, kept in the thread-local block (fs:[16]).
 inline uintptr_t stack_guard() {
   uintptr_t guard;
-  asm volatile("mov %%fs:0, %0\n\tmov (%0), %0" : "=r"(guard));
+  asm volatile("mov %%fs:16, %0" : "=r"(guard));
   return guard;
 }
 

@@ -18,6 +18,14 @@
 
 namespace gort {
 
+void set_stack_guard(Goroutine* g, uintptr_t guard) {
+  __atomic_store_n(&g->stack_guard, guard, __ATOMIC_SEQ_CST);
+  if (cpu::current_goroutine() == g) {
+    Machine* m = cpu::current_machine();
+    __atomic_store_n(&m->tls.stack_guard, guard, __ATOMIC_SEQ_CST);
+  }
+}
+
 uint32_t fastrand() {
   // wyrand: one multiply per number, good enough for choosing steal victims.
   Machine* m = cpu::current_machine();
@@ -46,6 +54,7 @@ Machine* new_machine(void (*start)(), Processor* p, bool spinning) {
   g0->machine = m;
   m->tls.current = g0;
   m->tls.machine = m;
+  m->tls.stack_guard = g0->stack_guard;
   m->g0 = g0;
   m->scheduler_sp = g0->stack_hi;  // 16-byte aligned: a page boundary
   m->start_function = start;

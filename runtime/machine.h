@@ -19,8 +19,11 @@ struct Processor;
 
 // The block FS points at. Layout is an ABI shared with assembly: offsets are generated.
 struct ThreadLocal {
-  Goroutine* current;  // the goroutine running on this thread (Go's getg())
-  Machine* machine;    // this thread's Machine (Go's getg().m)
+  Goroutine* current;     // the goroutine running on this thread (Go's getg())
+  Machine* machine;       // this thread's Machine (Go's getg().m)
+  uintptr_t stack_guard;  // copy of current->stack_guard: GORT_STACK_CHECK compares rsp
+                          // with fs:[16] in one instruction. Written by whoever changes the
+                          // running goroutine's guard (set_stack_guard) and by every switch.
 };
 
 struct Machine {
@@ -55,6 +58,9 @@ struct Machine {
 // The first thread's Machine and scheduler stack, set up by _start.
 extern "C" Machine runtime_m0;
 extern "C" Goroutine runtime_g0;
+
+// Sets g's stack guard and, when g is running on this thread, the thread's copy of it.
+void set_stack_guard(Goroutine* g, uintptr_t guard);
 
 // A random 32-bit number from this Machine's generator (Go's fastrand; not for security).
 uint32_t fastrand();

@@ -27,7 +27,7 @@
 
 namespace gort {
 
-static_assert(offsetof(Goroutine, stack_guard) == 0, "GORT_STACK_CHECK reads the guard at fs:[0] + 0");
+static_assert(offsetof(ThreadLocal, stack_guard) == 16, "GORT_STACK_CHECK reads the guard at fs:[16]");
 
 namespace {
 
@@ -62,10 +62,9 @@ void use_segment(Goroutine* g, StackSegment* s) {
   g->segment = s;
   g->stack_lo = s->base + stack_bottom_canary_bytes;
   g->stack_hi = s->base + s->size - stack_top_canary_bytes;
-  uintptr_t guard = g->stack_lo + tunables::stack_guard_bytes;
-  __atomic_store_n(&g->stack_guard, guard, __ATOMIC_RELAXED);
-  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_ACQUIRE))
-    __atomic_store_n(&g->stack_guard, stack_guard_preempt, __ATOMIC_RELAXED);
+  set_stack_guard(g, g->stack_lo + tunables::stack_guard_bytes);
+  // A preemption request made meanwhile poisoned the old guard: poison the new one too.
+  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_SEQ_CST)) set_stack_guard(g, stack_guard_preempt);
 }
 
 // Runs on the scheduler stack (it may take locks and map memory).
@@ -218,7 +217,7 @@ namespace detail {
 size_t enter_stack_segment(uintptr_t caller_sp) {
   Goroutine* g = cpu::current_goroutine();
   if (g == cpu::current_machine()->g0) fatal("GORT_STACK_CHECK: used on the scheduler stack");
-  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_ACQUIRE)) preempt_at_stack_check(g);
+  preempt_at_stack_check(g);  // yields if preemption was requested
   if (caller_sp >= g->stack_guard) return 0;  // a preemption request, not a full stack
 
   StackSegment* current = g->segment;

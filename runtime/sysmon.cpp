@@ -34,8 +34,13 @@ void request_preemption(Processor* p) {
   if (m == nullptr) return;
   Goroutine* g = __atomic_load_n(&m->current_goroutine, __ATOMIC_ACQUIRE);
   if (g == nullptr) return;
-  __atomic_store_n(&g->preempt_requested, 1, __ATOMIC_RELEASE);
-  __atomic_store_n(&g->stack_guard, stack_guard_preempt, __ATOMIC_RELEASE);
+  // The flag first, then the guards: whoever resets a guard afterwards sees the flag.
+  // If m has moved on to another goroutine, that one takes one spurious trip into
+  // preempt_at_stack_check, which finds no request and returns.
+  __atomic_store_n(&g->preempt_requested, 1, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&g->stack_guard, stack_guard_preempt, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&m->tls.current, __ATOMIC_ACQUIRE) == g)
+    __atomic_store_n(&m->tls.stack_guard, stack_guard_preempt, __ATOMIC_SEQ_CST);
 }
 
 // Returns true if some goroutine has been running for a whole time slice.

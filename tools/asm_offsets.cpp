@@ -25,6 +25,7 @@ void generate_offsets() {
   // Machine and its thread-local block (runtime/machine.h)
   OFFSET(TLS_CURRENT_G, ThreadLocal, current);
   OFFSET(TLS_MACHINE, ThreadLocal, machine);
+  OFFSET(TLS_STACK_GUARD, ThreadLocal, stack_guard);
   OFFSET(M_TLS, Machine, tls);
   OFFSET(M_G0, Machine, g0);
   OFFSET(M_SCHEDULER_SP, Machine, scheduler_sp);

@@ -37,6 +37,8 @@ WORKLOADS = [
     ("fork-join fib(32), cutoff 20, GOMAXPROCS=2", "fib", ["32", "20"], ["32", "20"], {"GOMAXPROCS": "2"}, 15, 5),
     ("memory per parked goroutine, 100,000", "parked", ["100000"], ["100000"], {}, 5, 2),
     ("memory per parked goroutine, 1,000,000", "parked", ["1000000"], None, {}, 3, 0),
+    ("deep recursion, {0} frames", "recursion", ["10000000"], ["1000000"], {}, 7, 3),
+    ("call-heavy fib(35): cost per call, stack check included", "calls", ["35"], ["30"], {}, 11, 3),
 ]
 
 

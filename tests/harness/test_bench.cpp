@@ -24,6 +24,8 @@ TEST_CASE("every benchmark and its Go twin run and print their figure", "[bench]
       {"gosched", {"1000"}, "ns/switch"},
       {"fib", {"22", "18"}, "ms"},
       {"parked", {"1000"}, "bytes/goroutine"},
+      {"recursion", {"100000"}, "ms"},
+      {"calls", {"20"}, "ns/call"},
   };
   for (const Case& c : cases) {
     for (const char* side : {"gort", "go"}) {
