@@ -31,7 +31,8 @@ USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -Iruntime
 NASMFLAGS        := -f elf64 -I$(BUILD)/gen/
 # Static, no interpreter, no libc; drop unused sections; 4 KiB segment alignment keeps
 # small binaries small.
-LDFLAGS          := -static -nostdlib --gc-sections -z noexecstack -z max-page-size=4096 -e _start -u _start
+LDFLAGS          := -static -nostdlib --gc-sections -z noexecstack -z max-page-size=4096 -e _start -u _start \
+                    -T tools/gort.ld
 
 # Hosted C++ for the test harness (it is an ordinary Linux program using Catch2).
 HOSTED_CXXFLAGS := -std=c++17 -O1 -Wall -Wextra

@@ -105,6 +105,9 @@ struct Goroutine {
   // Set by another thread (sysmon, stop-the-world) to ask the goroutine to yield at its next
   // stack check; the guard is poisoned at the same time (stack_guard_preempt).
   uint32_t preempt_requested;
+  // Set by the preemption signal handler when it put the register save on a new segment;
+  // async_preempt_yield() leaves that segment again.
+  bool async_preempt_segment;
 };
 
 // A stack guard no stack pointer is above: makes the next stack check enter the runtime.

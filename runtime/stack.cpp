@@ -211,6 +211,33 @@ size_t set_max_stack_bytes(size_t bytes) {
   return __atomic_exchange_n(&max_stack_bytes, bytes, __ATOMIC_ACQ_REL);
 }
 
+uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes) {
+  // The stub writes the jump slot at sp - 136, so that much must be in the current segment.
+  if (sp <= g->stack_lo + 144 || sp > g->stack_hi) return 0;
+  uintptr_t frame = ((sp - 144) & ~uintptr_t(15)) - 16;
+  if (frame >= g->stack_lo + bytes) return frame;
+  // Not enough room: continue on the next segment, as a stack check would. Runs on the
+  // signal stack, at a point where the goroutine holds no runtime lock.
+  StackSegment* current = g->segment;
+  StackSegment* next = current->next;
+  if (next == nullptr) {
+    size_t size = current == &g->first_segment ? tunables::second_segment_bytes : current->size * 2;
+    if (size > tunables::max_segment_bytes) size = tunables::max_segment_bytes;
+    SegmentRequest request{size, nullptr};
+    allocate_segment(&request);
+    next = request.result;
+    next->previous = current;
+    current->next = next;
+  }
+  if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED)) return 0;
+  if (next->size < bytes + 128) return 0;
+  next->entry_sp = sp;
+  g->stack_in_use += next->size;
+  use_segment(g, next);
+  g->async_preempt_segment = true;
+  return ((g->stack_hi - 64) & ~uintptr_t(15)) - 16;
+}
+
 namespace detail {
 
 // Runs on the goroutine's stack, in its guard reserve: keep it small.

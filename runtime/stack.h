@@ -59,6 +59,12 @@ bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address);
 // Sets the maximum size of a goroutine's stack (Go's debug.SetMaxStack); returns the old one.
 size_t set_max_stack_bytes(size_t bytes);
 
+// For the async-preemption signal handler (runtime/preempt.cpp): returns a 16-byte aligned
+// frame address for async_preempt_stub with `bytes` of room below it, either 144 bytes below
+// sp in the current segment or at the top of the next segment (then entered, and
+// g->async_preempt_segment set). Returns 0 if neither is possible right now.
+uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes);
+
 // The first segment's usable top, where a new goroutine's closure goes.
 uintptr_t stack_top_for_start(const Goroutine* g);
 

@@ -13,3 +13,5 @@
 #include "time.h"         // monotonic and wall clocks      runtime/time.cpp         docs/02-scheduler.md
 #include "scheduler.h"    // G/M/P, run queues, parking     runtime/scheduler.cpp    docs/02-scheduler.md
 #include "semaphore.h"    // runtime semaphore              runtime/semaphore.cpp    docs/02-scheduler.md
+#include "stack.h"        // growable stack segments        runtime/stack.cpp        docs/03-stacks.md
+#include "preempt.h"      // asynchronous preemption        runtime/preempt.cpp      docs/03-stacks.md

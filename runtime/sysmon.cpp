@@ -8,6 +8,7 @@
 // a row found nothing to do, as Go does.
 #include "../arch/amd64/cpu.h"
 #include "godebug.h"
+#include "preempt.h"
 #include "scheduler.h"
 #include "syscall.h"
 #include "time.h"
@@ -18,7 +19,7 @@ namespace {
 
 constexpr int64_t min_sleep_ns = 20 * 1000;
 constexpr int64_t max_sleep_ns = 10 * 1000 * 1000;
-constexpr int64_t time_slice_ns = 10 * 1000 * 1000;  // Go's forcePreemptNS
+int64_t time_slice_ns = 10 * 1000 * 1000;  // Go's forcePreemptNS; tests may shorten it
 constexpr int idle_rounds_before_backoff = 50;        // Go's: 1 ms of 20 us sleeps
 
 // What sysmon saw of each Processor last time (Go's sysmontick). Only sysmon touches it.
@@ -28,19 +29,14 @@ struct Observation {
 };
 Observation observed[max_processors];
 
-// Asks the goroutine running on p to yield at its next stack check.
-void request_preemption(Processor* p) {
+// Asks the goroutine running on p to yield: at its next stack check, or at once through the
+// preemption signal if it runs code without checks.
+void preempt_processor(Processor* p) {
   Machine* m = __atomic_load_n(&p->machine, __ATOMIC_ACQUIRE);
   if (m == nullptr) return;
   Goroutine* g = __atomic_load_n(&m->current_goroutine, __ATOMIC_ACQUIRE);
   if (g == nullptr) return;
-  // The flag first, then the guards: whoever resets a guard afterwards sees the flag.
-  // If m has moved on to another goroutine, that one takes one spurious trip into
-  // preempt_at_stack_check, which finds no request and returns.
-  __atomic_store_n(&g->preempt_requested, 1, __ATOMIC_SEQ_CST);
-  __atomic_store_n(&g->stack_guard, stack_guard_preempt, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n(&m->tls.current, __ATOMIC_ACQUIRE) == g)
-    __atomic_store_n(&m->tls.stack_guard, stack_guard_preempt, __ATOMIC_SEQ_CST);
+  request_preemption(g, m);
 }
 
 // Returns true if some goroutine has been running for a whole time slice.
@@ -56,8 +52,8 @@ bool preempt_long_running(int64_t now) {
       seen.since = now;
       continue;
     }
-    if (now - seen.since >= time_slice_ns) {
-      request_preemption(p);
+    if (now - seen.since >= __atomic_load_n(&time_slice_ns, __ATOMIC_RELAXED)) {
+      preempt_processor(p);
       seen.since = now;  // ask again after another slice if it has not yielded
       any = true;
     }
@@ -89,6 +85,8 @@ bool preempt_long_running(int64_t now) {
 }
 
 }  // namespace
+
+void set_preemption_time_slice(int64_t nanoseconds) { __atomic_store_n(&time_slice_ns, nanoseconds, __ATOMIC_RELAXED); }
 
 void start_sysmon() {
   // The first trace line ("SCHED 0ms") is printed here, by the goroutine starting sysmon:

@@ -7,3 +7,4 @@
 #include "subsystems.h"
 #include "syscall.h"
 #include "semaphore.h"
+#include "preempt.h"

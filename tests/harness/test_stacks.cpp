@@ -112,3 +112,32 @@ TEST_CASE("a deep stack's memory goes back to the OS when its goroutine exits", 
   INFO(r.describe());
   CHECK(r.out == "grew_mb_over_50 true returned true\n");
 }
+
+TEST_CASE("async preemption: a loop without calls does not stop main on one processor", "[stacks][preemption]") {
+  ChildResult r = run_stacks({"async_preemption"}, 1);
+  INFO(r.describe());
+  REQUIRE_FALSE(r.timed_out);
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK(r.out == "main_ran_again true\n");
+}
+
+TEST_CASE("GODEBUG=asyncpreemptoff=1 turns the preemption signal off", "[stacks][preemption]") {
+  // The same loop without calls can now only be stopped by the harness's deadline.
+  ChildOptions options;
+  options.env["GOMAXPROCS"] = "1";
+  options.env["GODEBUG"] = "asyncpreemptoff=1";
+  options.timeout_seconds = 2;
+  ChildResult r = run_child(test_program("stacks"), {"async_preemption"}, options);
+  INFO(r.describe());
+  CHECK(r.timed_out);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("vector registers and MXCSR survive thousands of async preemptions", "[stacks][preemption]") {
+  ChildResult r = run_stacks({"vector_registers_survive_preemption", "3000"}, 1);
+  INFO(r.describe());
+  REQUIRE_FALSE(r.timed_out);
+  REQUIRE(r.exited);
+  CHECK(r.out == "preempted_enough true bad_rounds 0 rounds_positive true\n");
+}

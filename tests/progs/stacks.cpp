@@ -221,3 +221,129 @@ TEST_SCENARIO(deep_stack_memory_returned) {
   out::println("grew_mb_over_50", (peak - before) >> 20 > 50, "returned", after - before < (peak - before) / 4);
   return 0;
 }
+
+// A goroutine with no calls, on one processor: only the preemption signal can stop it.
+TEST_SCENARIO(async_preemption) {
+  static volatile long counter = 0;
+  gort::go([] {
+    for (;;) counter = counter + 1;
+  });
+  gort::gosched();  // the spinner runs; main continues only if the signal preempts it
+  out::println("main_ran_again", counter > 0);
+  return 0;
+}
+
+namespace {
+
+bool has_avx2() {
+  uint32_t a = 7, b, c = 0, d;
+  asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+  uint32_t a1 = 1, b1, c1 = 0, d1;
+  asm volatile("cpuid" : "+a"(a1), "=b"(b1), "+c"(c1), "=d"(d1));
+  return (b & (1u << 5)) != 0 && (c1 & (1u << 28)) != 0;
+}
+
+alignas(32) uint8_t simd_pattern[16][32];
+
+// Loads 15 vector registers (ymm0-14, or xmm0-14 without AVX2) with distinct patterns and
+// a non-default MXCSR (round toward zero), then for `iterations` rounds compares every
+// register and MXCSR with what they should hold, with no call anywhere in the loop.
+// Returns the number of mismatching rounds.
+long check_vector_registers(long iterations, bool avx2) {
+  long bad = 0;
+  uint32_t mxcsr_default, mxcsr_test = 0x7f80, scratch = 0;  // default masks, rounding toward zero
+  asm volatile("stmxcsr %0" : "=m"(mxcsr_default));
+#define GORT_LOAD(i) "vmovdqa " #i "*32(%[p]), %%ymm" #i "\n\t"
+#define GORT_CHECK(i) "vpcmpeqb " #i "*32(%[p]), %%ymm" #i ", %%ymm15\n\tvpmovmskb %%ymm15, %%eax\n\tcmp $-1, %%eax\n\tjne 2f\n\t"
+#define GORT_LOAD_X(i) "movdqa " #i "*32(%[p]), %%xmm" #i "\n\t"
+#define GORT_CHECK_X(i) "movdqa %%xmm" #i ", %%xmm15\n\tpcmpeqb " #i "*32(%[p]), %%xmm15\n\tpmovmskb %%xmm15, %%eax\n\tcmp $0xffff, %%eax\n\tjne 2f\n\t"
+  if (avx2) {
+    asm volatile("ldmxcsr %[m]\n\t"
+                 GORT_LOAD(0) GORT_LOAD(1) GORT_LOAD(2) GORT_LOAD(3) GORT_LOAD(4) GORT_LOAD(5) GORT_LOAD(6) GORT_LOAD(7)
+                 GORT_LOAD(8) GORT_LOAD(9) GORT_LOAD(10) GORT_LOAD(11) GORT_LOAD(12) GORT_LOAD(13) GORT_LOAD(14)
+                 "1:\n\t"
+                 GORT_CHECK(0) GORT_CHECK(1) GORT_CHECK(2) GORT_CHECK(3) GORT_CHECK(4) GORT_CHECK(5) GORT_CHECK(6)
+                 GORT_CHECK(7) GORT_CHECK(8) GORT_CHECK(9) GORT_CHECK(10) GORT_CHECK(11) GORT_CHECK(12)
+                 GORT_CHECK(13) GORT_CHECK(14)
+                 "stmxcsr %[s]\n\tcmpl %[mv], %[s]\n\tjne 2f\n\t"
+                 "jmp 3f\n\t"
+                 "2:\n\tinc %[bad]\n\t"
+                 "3:\n\tdec %[n]\n\tjnz 1b\n\t"
+                 "vzeroupper\n\tldmxcsr %[d]\n\t"
+                 : [bad] "+r"(bad), [n] "+r"(iterations), [s] "+m"(scratch)
+                 : [p] "r"(simd_pattern), [m] "m"(mxcsr_test), [mv] "r"(mxcsr_test), [d] "m"(mxcsr_default)
+                 : "rax", "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+                   "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+  } else {
+    asm volatile("ldmxcsr %[m]\n\t"
+                 GORT_LOAD_X(0) GORT_LOAD_X(1) GORT_LOAD_X(2) GORT_LOAD_X(3) GORT_LOAD_X(4) GORT_LOAD_X(5)
+                 GORT_LOAD_X(6) GORT_LOAD_X(7) GORT_LOAD_X(8) GORT_LOAD_X(9) GORT_LOAD_X(10) GORT_LOAD_X(11)
+                 GORT_LOAD_X(12) GORT_LOAD_X(13) GORT_LOAD_X(14)
+                 "1:\n\t"
+                 GORT_CHECK_X(0) GORT_CHECK_X(1) GORT_CHECK_X(2) GORT_CHECK_X(3) GORT_CHECK_X(4) GORT_CHECK_X(5)
+                 GORT_CHECK_X(6) GORT_CHECK_X(7) GORT_CHECK_X(8) GORT_CHECK_X(9) GORT_CHECK_X(10) GORT_CHECK_X(11)
+                 GORT_CHECK_X(12) GORT_CHECK_X(13) GORT_CHECK_X(14)
+                 "stmxcsr %[s]\n\tcmpl %[mv], %[s]\n\tjne 2f\n\t"
+                 "jmp 3f\n\t"
+                 "2:\n\tinc %[bad]\n\t"
+                 "3:\n\tdec %[n]\n\tjnz 1b\n\t"
+                 "ldmxcsr %[d]\n\t"
+                 : [bad] "+r"(bad), [n] "+r"(iterations), [s] "+m"(scratch)
+                 : [p] "r"(simd_pattern), [m] "m"(mxcsr_test), [mv] "r"(mxcsr_test), [d] "m"(mxcsr_default)
+                 : "rax", "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+                   "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+  }
+  return bad;
+}
+
+// Fills every vector register with garbage and sets a different MXCSR, then yields: run
+// between the checker's slices, it would expose any register the preemption path dropped.
+void clobber_vector_registers() {
+  uint32_t mxcsr_other = 0x1f80 | 0x2000;  // round down
+  uint32_t saved;
+  asm volatile("stmxcsr %0\n\tldmxcsr %1\n\t"
+               "pcmpeqb %%xmm0, %%xmm0\n\tpcmpeqb %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\tpcmpeqb %%xmm3, %%xmm3\n\t"
+               "pcmpeqb %%xmm4, %%xmm4\n\tpcmpeqb %%xmm5, %%xmm5\n\tpxor %%xmm6, %%xmm6\n\tpcmpeqb %%xmm7, %%xmm7\n\t"
+               "pcmpeqb %%xmm8, %%xmm8\n\tpxor %%xmm9, %%xmm9\n\tpcmpeqb %%xmm10, %%xmm10\n\tpcmpeqb %%xmm11, %%xmm11\n\t"
+               "pxor %%xmm12, %%xmm12\n\tpcmpeqb %%xmm13, %%xmm13\n\tpcmpeqb %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15\n\t"
+               : "=m"(saved)
+               : "m"(mxcsr_other)
+               : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+                 "xmm12", "xmm13", "xmm14", "xmm15");
+  gort::gosched();
+  asm volatile("ldmxcsr %0" ::"m"(saved));
+}
+
+}  // namespace
+
+// On one processor, a loop with no calls checks 15 vector registers and MXCSR, while sysmon
+// preempts it every 100 us; between its slices another goroutine clobbers every vector
+// register and MXCSR on the same thread. Every round must see its own values.
+TEST_SCENARIO(vector_registers_survive_preemption) {
+  gort::set_preemption_time_slice(100 * 1000);
+  long preemptions_wanted = argc > 1 ? scenario::parse_long(argv[1]) : 2000;
+  for (int r = 0; r < 16; r++)
+    for (int b = 0; b < 32; b++) simd_pattern[r][b] = uint8_t(r * 37 + b * 11 + 1);
+  bool avx2 = has_avx2();
+  static volatile bool done = false;
+  static long bad = 0, rounds = 0;
+  gort::WaitGroup wg;
+  wg.add(2);
+  uint64_t before = gort::async_preemption_count();
+  gort::go([&] {
+    while (!done) {
+      bad += check_vector_registers(20000, avx2);
+      rounds++;
+    }
+    wg.done();
+  });
+  gort::go([&] {
+    while (gort::async_preemption_count() - before < uint64_t(preemptions_wanted)) clobber_vector_registers();
+    done = true;
+    wg.done();
+  });
+  wg.wait();
+  out::println("preempted_enough", gort::async_preemption_count() - before >= uint64_t(preemptions_wanted),
+               "bad_rounds", bad, "rounds_positive", rounds > 0);
+  return 0;
+}

@@ -1,0 +1,112 @@
+// Asynchronous preemption (Go's preemptM, doSigPreempt, asyncPreempt).
+//
+// A goroutine in a loop without calls never reaches a stack check, so sysmon's request
+// (preempt_requested plus a poisoned guard) alone cannot stop it. sysmon therefore also sends
+// SIGURG to the goroutine's thread (SIGURG, as Go: ignored by default, so no program relies
+// on it). The handler, on the thread's signal stack:
+//   1. checks the goroutine is at a safe point: preemption still requested, the pc in the
+//      program's code and not in the runtime (runtime code may hold locks; gort.ld brackets
+//      it between gort_text_start and gort_text_end), and the sp inside the goroutine's
+//      current stack segment;
+//   2. chooses where the register save goes: 144 bytes below the interrupted sp (clear of
+//      the 128-byte red zone the interrupted code may be using, and of the 8-byte jump slot)
+//      if the segment has room for it, else the top of the goroutine's next segment;
+//   3. stores the interrupted rip and rsp there and edits the signal context so that the
+//      kernel's sigreturn "returns" into async_preempt_stub (asm/preempt.asm) on that frame.
+// The stub saves every register (general, flags, and the whole XSAVE state: x87, SSE, AVX,
+// AVX-512, MXCSR), calls async_preempt_yield() to yield, and when resumed restores them all
+// and jumps back. The interrupted code cannot tell it was ever stopped.
+#include "preempt.h"
+
+#include "../arch/amd64/cpu.h"
+#include "../arch/amd64/signal_frame.h"
+#include "godebug.h"
+#include "gort.h"
+#include "machine.h"
+#include "scheduler.h"
+#include "stack.h"
+#include "syscall.h"
+
+extern "C" {
+uint64_t xsave_area_bytes = 0;  // read by asm/preempt.asm; 0: async preemption unavailable
+extern char gort_text_start[];  // tools/gort.ld
+extern char gort_text_end[];
+void async_preempt_stub();          // asm/preempt.asm
+void signal_return_trampoline();    // asm/signal.asm
+void async_preempt_yield();
+}
+
+namespace gort {
+
+namespace {
+
+using signal_frame::SignalInfo;
+using signal_frame::UserContext;
+
+long process_id = 0;
+uint64_t async_preemptions = 0;  // atomic statistic
+
+// The stub's frame besides the XSAVE area: 16 saved words, alignment, and the calls into the
+// scheduler until the goroutine is off its stack.
+constexpr size_t stub_frame_bytes = 1024;
+
+void async_preempt_signal(int, SignalInfo*, void* context) {
+  auto* uc = static_cast<UserContext*>(context);
+  Goroutine* g = cpu::current_goroutine();
+  Machine* m = cpu::current_machine();
+  if (g == nullptr || g == m->g0 || g->status != GoroutineStatus::Running) return;
+  if (!__atomic_load_n(&g->preempt_requested, __ATOMIC_ACQUIRE)) return;
+  uintptr_t pc = uc->registers[signal_frame::RIP];
+  uintptr_t sp = uc->registers[signal_frame::RSP];
+  if (pc >= reinterpret_cast<uintptr_t>(gort_text_start) && pc < reinterpret_cast<uintptr_t>(gort_text_end)) return;
+  uintptr_t frame = reserve_async_preempt_frame(g, sp, xsave_area_bytes + stub_frame_bytes);
+  if (frame == 0) return;  // no room now; the request stays, the next signal tries again
+  auto* words = reinterpret_cast<uintptr_t*>(frame);
+  words[0] = pc;
+  words[1] = sp;
+  uc->registers[signal_frame::RSP] = frame;
+  uc->registers[signal_frame::RIP] = reinterpret_cast<uintptr_t>(&async_preempt_stub);
+  __atomic_add_fetch(&async_preemptions, 1, __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
+void init_async_preemption() {
+  process_id = sys::getpid();
+  if (!cpu::has_xsave()) return;  // pre-2011 CPU: only cooperative preemption
+  xsave_area_bytes = cpu::xsave_area_size();
+  sys::KernelSigaction action{};
+  action.handler = reinterpret_cast<void*>(&async_preempt_signal);
+  action.flags = sys::SA_SIGINFO | sys::SA_ONSTACK | sys::SA_RESTART | sys::SA_RESTORER;
+  action.restorer = &signal_return_trampoline;
+  sys::rt_sigaction(sys::SIGURG, &action, nullptr);
+}
+
+void request_preemption(Goroutine* g, Machine* m) {
+  // The flag first, then the guards: whoever resets a guard afterwards sees the flag.
+  // If m has moved on to another goroutine, that one takes one spurious trip into
+  // preempt_at_stack_check, which finds no request and returns.
+  __atomic_store_n(&g->preempt_requested, 1, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&g->stack_guard, stack_guard_preempt, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&m->tls.current, __ATOMIC_ACQUIRE) == g)
+    __atomic_store_n(&m->tls.stack_guard, stack_guard_preempt, __ATOMIC_SEQ_CST);
+  signal_preemption(m);
+}
+
+uint64_t async_preemption_count() { return __atomic_load_n(&async_preemptions, __ATOMIC_RELAXED); }
+
+void signal_preemption(Machine* m) {
+  if (debug.asyncpreemptoff != 0 || xsave_area_bytes == 0 || m->tid == 0) return;
+  sys::tgkill(process_id, m->tid, sys::SIGURG);
+}
+
+}  // namespace gort
+
+// Called by async_preempt_stub on the goroutine's stack, every register already saved.
+extern "C" void async_preempt_yield() {
+  gort::Goroutine* g = gort::cpu::current_goroutine();
+  bool on_new_segment = g->async_preempt_segment;
+  g->async_preempt_segment = false;
+  gort::preempt_at_stack_check(g);  // clears the request, restores the guard, yields
+  if (on_new_segment) gort::detail::leave_stack_segment();
+}
