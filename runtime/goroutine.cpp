@@ -71,6 +71,11 @@ void exit_on_scheduler_stack(Goroutine* g) {
   Machine* m = cpu::current_machine();
   check_stack_canaries(g);
   release_extra_stack_segments(g);  // deep stacks give their memory back here
+  if (g->locked_machine != nullptr) {  // exiting while wired: the thread is free again
+    m->locked_goroutine = nullptr;
+    g->locked_machine = nullptr;
+    g->thread_lock_count = 0;
+  }
   g->status = GoroutineStatus::Dead;
   g->machine = nullptr;
   g->closure = nullptr;

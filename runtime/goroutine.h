@@ -108,6 +108,11 @@ struct Goroutine {
   // Set by the preemption signal handler when it put the register save on a new segment;
   // async_preempt_yield() leaves that segment again.
   bool async_preempt_segment;
+
+  // LockOSThread: the Machine this goroutine must run on, and how many locks it holds
+  // (Go's lockedm and lockedExt; calls nest). Changed only by the goroutine itself.
+  Machine* locked_machine;
+  uint32_t thread_lock_count;
 };
 
 // A stack guard no stack pointer is above: makes the next stack check enter the runtime.

@@ -123,6 +123,24 @@ int32_t gomaxprocs(int32_t n);
 // The number of goroutines that exist now (runtime.NumGoroutine).
 int32_t num_goroutine();
 
+// Wires the calling goroutine to its current OS thread: until unlock_os_thread, it runs only
+// on that thread, and the thread runs nothing else (runtime.LockOSThread; calls nest).
+// A goroutine that exits while wired frees the thread.
+void lock_os_thread();
+void unlock_os_thread();
+
+// --- System calls that may block (Go's os and syscall packages) ---
+//
+// While one of these waits in the kernel, the processor runs other goroutines: after about
+// 20 us sysmon hands it to another thread; sleep_thread hands it off at once.
+namespace os {
+long read(int fd, void* buffer, size_t n);         // bytes read, 0 at end of file, or -errno
+long write(int fd, const void* buffer, size_t n);  // all n bytes, or -errno
+long pipe(int fds[2]);                             // 0 or -errno; fds[0] reads, fds[1] writes
+long close(int fd);
+void sleep_thread(int64_t nanoseconds);            // blocks this goroutine's thread in nanosleep
+}  // namespace os
+
 // --- Synchronisation (Go's sync package) ---
 
 // Waits for a collection of goroutines to finish: add(n) before starting them, done() in

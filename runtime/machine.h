@@ -44,6 +44,14 @@ struct Machine {
   Processor* processor;          // the Processor it holds, or null (Go's p)
   uint64_t random_state;         // fastrand state, seeded from AT_RANDOM and the id
 
+  // The Processor this Machine held when its goroutine entered a system call; sysmon may
+  // retake it meanwhile (runtime/blocking.cpp). Owned by the thread itself.
+  Processor* syscall_processor;
+
+  // The goroutine wired to this thread by lock_os_thread (Go's lockedg). While it is not
+  // running, this Machine runs nothing else: it sleeps until that goroutine is runnable.
+  Goroutine* locked_goroutine;
+
   // --- Handed over by another thread while this one sleeps on `park` ---
   Processor* next_processor;  // the Processor to acquire on waking (Go's nextp)
   bool spinning;              // looking for work; counted in scheduler.spinning_machines

@@ -106,6 +106,17 @@ void stop_the_world() {
       p->status = ProcessorStatus::Stopped;
       scheduler.stop_wait--;
     }
+    // Processors whose Machine is in a system call are taken now; the Machine will find
+    // its Processor gone when it returns (runtime/blocking.cpp).
+    for (int32_t i = 0; i < scheduler.gomaxprocs; i++) {
+      Processor* p = scheduler.processors[i];
+      uint32_t in_syscall = uint32_t(ProcessorStatus::Syscall);
+      if (__atomic_compare_exchange_n(reinterpret_cast<uint32_t*>(&p->status), &in_syscall,
+                                      uint32_t(ProcessorStatus::Stopped), false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        p->machine = nullptr;
+        scheduler.stop_wait--;
+      }
+    }
     wait = scheduler.stop_wait > 0;
   }
   if (wait) scheduler.stop_note.sleep();

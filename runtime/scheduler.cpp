@@ -9,6 +9,7 @@
 #include "context.h"
 #include "fatal.h"
 #include "print.h"
+#include "blocking.h"
 #include "syscall.h"
 #include "tunables.h"
 
@@ -201,11 +202,48 @@ void yield_on_scheduler_stack(Goroutine* g) {
   schedule();
 }
 
+// This Machine is wired to a goroutine that is not running: give the Processor away and sleep
+// until someone hands over a Processor together with that goroutine (Go's stoplockedm).
+[[noreturn]] void run_locked_goroutine_when_ready() {
+  Machine* m = cpu::current_machine();
+  if (m->spinning) leave_spinning();
+  if (m->processor != nullptr) hand_off_processor(release_processor());
+  {
+    LockGuard guard(scheduler.lock);
+    scheduler.idle_locked_count++;
+    check_deadlock();
+  }
+  m->park.sleep();  // the waker has already taken us off idle_locked_count
+  m->park.clear();
+  Processor* p = m->next_processor;
+  m->next_processor = nullptr;
+  if (p == nullptr) fatal("run_locked_goroutine_when_ready: woken without a processor");
+  acquire_processor(p);
+  execute(m->locked_goroutine, false);
+}
+
+// g is wired to another Machine: hand it our Processor (g runs there) and go idle (Go's
+// startlockedm).
+void hand_to_locked_machine(Goroutine* g) {
+  Machine* target = g->locked_machine;
+  Processor* p = release_processor();
+  {
+    // Count the target as running before we go idle, so check_deadlock never sees a moment
+    // with a runnable goroutine and no running Machine.
+    LockGuard guard(scheduler.lock);
+    scheduler.idle_locked_count--;
+  }
+  target->next_processor = p;
+  target->park.wake();  // release: next_processor is visible to it
+  stop_machine();
+}
+
 }  // namespace
 
 void schedule() {
   Machine* m = cpu::current_machine();
   if (cpu::current_goroutine() != m->g0) fatal("schedule: not on the scheduler stack");
+  if (m->locked_goroutine != nullptr) run_locked_goroutine_when_ready();
   for (;;) {
     if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
       stop_for_world();
@@ -222,7 +260,30 @@ void schedule() {
     if (g == nullptr) g = run_queue_get(p, &inherit_time);
     if (g == nullptr) g = find_runnable(&inherit_time);
     if (m->spinning) stop_spinning_and_wake_another();
+    if (g->locked_machine != nullptr && g->locked_machine != m) {
+      hand_to_locked_machine(g);
+      continue;
+    }
     execute(g, inherit_time);
+  }
+}
+
+void lock_os_thread() {
+  Goroutine* g = cpu::current_goroutine();
+  Machine* m = cpu::current_machine();
+  if (g == m->g0) fatal("lock_os_thread: on the scheduler stack");
+  if (g->thread_lock_count++ == 0) {
+    g->locked_machine = m;
+    m->locked_goroutine = g;
+  }
+}
+
+void unlock_os_thread() {
+  Goroutine* g = cpu::current_goroutine();
+  if (g->thread_lock_count == 0) return;  // as Go: unlocking an unlocked goroutine does nothing
+  if (--g->thread_lock_count == 0) {
+    cpu::current_machine()->locked_goroutine = nullptr;
+    g->locked_machine = nullptr;
   }
 }
 
@@ -278,7 +339,8 @@ const char* wait_reason_text(WaitReason r) {
 // could ever ready a goroutine, the program can make no progress (Go's checkdead).
 void check_deadlock() {
   if (!scheduler.main_started) return;
-  int32_t running = scheduler.machine_count - scheduler.idle_machine_count - scheduler.system_machines;
+  int32_t running = scheduler.machine_count - scheduler.idle_machine_count - scheduler.idle_locked_count -
+                    scheduler.system_machines;
   if (running > 0) return;
   if (running < 0) fatal("check_deadlock: inconsistent machine counts");
   int waiting = 0;

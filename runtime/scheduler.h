@@ -40,6 +40,7 @@ struct Scheduler {
   // --- Machines ---
   Machine* idle_machines;  // (L) sleeping on their Note, waiting for a Processor
   int32_t idle_machine_count;  // (L)
+  int32_t idle_locked_count;   // (L) Machines sleeping until their locked goroutine is runnable
   Machine* all_machines;   // (L) every Machine, newest first
   int32_t machine_count;   // (L) Machines created (threads)
   int32_t system_machines; // (L) Machines that never run goroutines (sysmon)
@@ -119,6 +120,10 @@ Processor* release_processor();         // Go's releasep
 int32_t set_gomaxprocs(int32_t n);      // stops the world; returns the old value
 void stop_the_world();
 void start_the_world();
+
+// --- Wiring goroutines to threads (runtime/scheduler.cpp; Go's LockOSThread) ---
+void lock_os_thread();
+void unlock_os_thread();
 
 // --- The scheduling loop (runtime/scheduler.cpp) ---
 [[noreturn]] void schedule();

@@ -15,3 +15,4 @@
 #include "semaphore.h"    // runtime semaphore              runtime/semaphore.cpp    docs/02-scheduler.md
 #include "stack.h"        // growable stack segments        runtime/stack.cpp        docs/03-stacks.md
 #include "preempt.h"      // asynchronous preemption        runtime/preempt.cpp      docs/03-stacks.md
+#include "blocking.h"     // blocking system calls          runtime/blocking.cpp     docs/03-stacks.md

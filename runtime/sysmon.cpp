@@ -7,6 +7,7 @@
 // Sleep policy: 20 us after a round that did something, doubling up to 10 ms once 50 rounds in
 // a row found nothing to do, as Go does.
 #include "../arch/amd64/cpu.h"
+#include "blocking.h"
 #include "godebug.h"
 #include "preempt.h"
 #include "scheduler.h"
@@ -28,6 +29,7 @@ struct Observation {
   int64_t since;
 };
 Observation observed[max_processors];
+uint32_t observed_syscall_tick[max_processors];
 
 // Asks the goroutine running on p to yield: at its next stack check, or at once through the
 // preemption signal if it runs code without checks.
@@ -76,6 +78,7 @@ bool preempt_long_running(int64_t now) {
     // program is: a program whose goroutines yield on their own costs sysmon 100 wakeups
     // a second, not 50,000.
     bool acted = preempt_long_running(now);
+    acted = retake_from_syscalls(observed_syscall_tick) || acted;
     idle_rounds = acted ? 0 : idle_rounds + 1;
     if (idle_rounds > idle_rounds_before_backoff) sleep_ns = sleep_ns * 2 > max_sleep_ns ? max_sleep_ns : sleep_ns * 2;
     else sleep_ns = min_sleep_ns;

@@ -1,0 +1,173 @@
+// Blocking system calls (Go's entersyscall, entersyscallblock, exitsyscall, handoffp,
+// retake). A goroutine about to make a system call that may block announces it, so that
+// its Processor can go on running other goroutines while the thread waits in the kernel.
+//
+//   enter_syscall():          the Processor stays attached but is marked Syscall. If the call
+//                             returns quickly, exit_syscall() just marks it Running again
+//                             (one compare-and-swap each way). If it takes longer than a
+//                             sysmon round (20 us), sysmon retakes the Processor
+//                             (retake_from_syscalls) and hands it to another Machine.
+//   enter_blocking_syscall(): for calls known to block: the Processor is handed off at once.
+//   exit_syscall():           take back the old Processor if nobody retook it; else any idle
+//                             one; else queue the goroutine and park this Machine.
+// The Processor's status is the arbiter: the owner (Syscall -> Running) and sysmon or a
+// world-stopper (Syscall -> Idle / Stopped) race with compare-and-swap, and exactly one wins.
+#include "blocking.h"
+
+#include "../arch/amd64/cpu.h"
+#include "context.h"
+#include "fatal.h"
+#include "gort.h"
+#include "scheduler.h"
+#include "syscall.h"
+#include "time.h"
+
+namespace gort {
+
+namespace {
+
+bool status_swap(Processor* p, ProcessorStatus from, ProcessorStatus to) {
+  uint32_t expected = uint32_t(from);
+  return __atomic_compare_exchange_n(reinterpret_cast<uint32_t*>(&p->status), &expected, uint32_t(to), false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+// On the scheduler stack: the goroutine came back from its system call and found no
+// Processor. It waits in the global queue; this Machine sleeps (Go's exitsyscall0).
+void exit_syscall_without_processor(Goroutine* g) {
+  Machine* m = cpu::current_machine();
+  m->current_goroutine = nullptr;
+  g->machine = nullptr;
+  Processor* p;
+  {
+    LockGuard guard(scheduler.lock);
+    p = __atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE) ? nullptr : idle_processor_get();
+    g->status = GoroutineStatus::Runnable;
+    if (p == nullptr) global_queue_put(g);
+  }
+  if (p != nullptr) {  // one became idle meanwhile: run on it
+    acquire_processor(p);
+    g->status = GoroutineStatus::Runnable;
+    run_queue_put(p, g, true);
+    schedule();
+  }
+  stop_machine();
+  schedule();
+}
+
+}  // namespace
+
+void hand_off_processor(Processor* p) {
+  // Work for it: give it to a Machine now.
+  if (!run_queue_empty(p) || __atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0) {
+    start_machine(p, false);
+    return;
+  }
+  LockGuard guard(scheduler.lock);
+  if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
+    p->status = ProcessorStatus::Stopped;
+    if (--scheduler.stop_wait == 0) scheduler.stop_note.wake();
+    return;
+  }
+  idle_processor_put(p);
+}
+
+void enter_syscall() {
+  Machine* m = cpu::current_machine();
+  Goroutine* g = cpu::current_goroutine();
+  Processor* p = m->processor;
+  g->status = GoroutineStatus::Syscall;
+  m->syscall_processor = p;
+  __atomic_add_fetch(&p->syscall_tick, 1, __ATOMIC_RELAXED);
+  __atomic_store_n(reinterpret_cast<uint32_t*>(&p->status), uint32_t(ProcessorStatus::Syscall), __ATOMIC_RELEASE);
+}
+
+void enter_blocking_syscall() {
+  Machine* m = cpu::current_machine();
+  Goroutine* g = cpu::current_goroutine();
+  g->status = GoroutineStatus::Syscall;
+  m->syscall_processor = nullptr;
+  Processor* p = release_processor();
+  __atomic_add_fetch(&p->syscall_tick, 1, __ATOMIC_RELAXED);
+  hand_off_processor(p);
+}
+
+void exit_syscall() {
+  Machine* m = cpu::current_machine();
+  Goroutine* g = cpu::current_goroutine();
+  Processor* old = m->syscall_processor;
+  m->syscall_processor = nullptr;
+  // Fast path: nobody retook the Processor while we were in the kernel.
+  if (old != nullptr && status_swap(old, ProcessorStatus::Syscall, ProcessorStatus::Running)) {
+    g->status = GoroutineStatus::Running;
+    return;
+  }
+  // It was retaken (or handed off at entry): detach from it and find another.
+  if (old != nullptr && m->processor == old) m->processor = nullptr;
+  Processor* p = nullptr;
+  if (__atomic_load_n(&scheduler.idle_processor_count, __ATOMIC_ACQUIRE) != 0 &&
+      !__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
+    LockGuard guard(scheduler.lock);
+    p = idle_processor_get();
+  }
+  if (p != nullptr) {
+    acquire_processor(p);
+    g->status = GoroutineStatus::Running;
+    return;
+  }
+  // None free: queue the goroutine and park this Machine, on the scheduler stack.
+  switch_to_scheduler(exit_syscall_without_processor);
+}
+
+// sysmon: Processors whose Machine has been in one system call since the last round are
+// handed to another Machine (Go's retake). `observed_tick` is sysmon's memory of each
+// Processor's syscall_tick.
+bool retake_from_syscalls(uint32_t* observed_tick) {
+  bool retook = false;
+  int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
+  for (int32_t i = 0; i < count; i++) {
+    Processor* p = scheduler.processors[i];
+    if (__atomic_load_n(reinterpret_cast<uint32_t*>(&p->status), __ATOMIC_ACQUIRE) != uint32_t(ProcessorStatus::Syscall))
+      continue;
+    uint32_t tick = __atomic_load_n(&p->syscall_tick, __ATOMIC_RELAXED);
+    if (tick != observed_tick[i]) {  // a new call since last round: give it one more round
+      observed_tick[i] = tick;
+      continue;
+    }
+    Machine* m = p->machine;
+    if (!status_swap(p, ProcessorStatus::Syscall, ProcessorStatus::Idle)) continue;  // it came back
+    p->machine = nullptr;  // m keeps syscall_processor, and its exit CAS will fail
+    (void)m;
+    hand_off_processor(p);
+    retook = true;
+  }
+  return retook;
+}
+
+namespace os {
+
+long read(int fd, void* buffer, size_t n) {
+  enter_syscall();
+  long r = sys::read(fd, buffer, n);
+  exit_syscall();
+  return r;
+}
+
+long write(int fd, const void* buffer, size_t n) {
+  enter_syscall();
+  long r = sys::write_all(fd, buffer, n);
+  exit_syscall();
+  return r;
+}
+
+long pipe(int fds[2]) { return sys::pipe(fds); }
+long close(int fd) { return sys::close(fd); }
+
+void sleep_thread(int64_t nanoseconds) {
+  enter_blocking_syscall();
+  sys::nanosleep(nanoseconds);
+  exit_syscall();
+}
+
+}  // namespace os
+}  // namespace gort

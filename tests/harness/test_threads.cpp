@@ -1,0 +1,49 @@
+// Blocking system calls and LockOSThread. Scenarios live in tests/progs/threads.cpp.
+#include <catch2/catch.hpp>
+
+#include "child_process.h"
+
+namespace {
+
+ChildResult run_threads(std::vector<std::string> args, int gomaxprocs) {
+  ChildOptions options;
+  options.env["GOMAXPROCS"] = std::to_string(gomaxprocs);
+  options.timeout_seconds = 30;
+  return run_child(test_program("threads"), args, options);
+}
+
+}  // namespace
+
+TEST_CASE("a goroutine blocked in read() on an empty pipe does not stop the others", "[threads][syscalls]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_threads({"blocked_read"}, procs);
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    REQUIRE(r.exited);
+    CHECK(r.status == 0);
+    CHECK(r.out == "others_progressed 1000\nreader_got 1 z\n");
+  }
+}
+
+TEST_CASE("a call known to block hands its processor off at once", "[threads][syscalls]") {
+  ChildResult r = run_threads({"blocking_handoff"}, 1);
+  INFO(r.describe());
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.out == "main_ran_during_sleep true\n");
+}
+
+TEST_CASE("LockOSThread keeps a goroutine on one thread id", "[threads]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_threads({"lock_os_thread"}, procs);
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    REQUIRE(r.exited);
+    CHECK(r.out == "tid_changes 0 others_ran 4000\n");
+  }
+}
+
+TEST_CASE("without LockOSThread the same pattern does move between threads", "[threads]") {
+  ChildResult r = run_threads({"unlocked_moves"}, 2);
+  INFO(r.describe());
+  CHECK(r.out == "moved true\n");
+}

@@ -1,0 +1,128 @@
+// Scenarios for goroutines and OS threads: blocking system calls that must not hold other
+// goroutines hostage, and LockOSThread. Run by tests/harness/test_threads.cpp.
+#include "scenario.h"
+#include "testing.h"
+
+namespace out = gort::fmt;
+
+// A goroutine blocks in read() on an empty pipe. With one processor, the others must keep
+// running: main yields a thousand times, then writes the byte the reader waits for.
+TEST_SCENARIO(blocked_read) {
+  int fds[2];
+  if (gort::os::pipe(fds) != 0) return 1;
+  gort::WaitGroup reader_done;
+  long got = -1;
+  char byte = 0;
+  reader_done.add(1);
+  gort::go([&] {
+    got = gort::os::read(fds[0], &byte, 1);
+    reader_done.done();
+  });
+  gort::gosched();  // the reader runs and blocks in the kernel
+  long progress = 0;
+  gort::WaitGroup workers;
+  workers.add(4);
+  for (int w = 0; w < 4; w++)
+    gort::go([&] {
+      for (int i = 0; i < 250; i++) {
+        __atomic_add_fetch(&progress, 1, __ATOMIC_RELAXED);
+        gort::gosched();
+      }
+      workers.done();
+    });
+  workers.wait();
+  out::println("others_progressed", progress);
+  gort::os::write(fds[1], "z", 1);
+  reader_done.wait();
+  out::println("reader_got", got, byte);
+  return 0;
+}
+
+// sleep_thread hands the processor off at once: with one processor, another goroutine runs
+// while the sleeper's thread is in nanosleep.
+TEST_SCENARIO(blocking_handoff) {
+  static volatile bool sleeper_done = false;
+  long ran_during_sleep = 0;
+  gort::WaitGroup wg;
+  wg.add(1);
+  gort::go([&] {
+    gort::os::sleep_thread(200 * 1000 * 1000);
+    sleeper_done = true;
+    wg.done();
+  });
+  gort::gosched();  // the sleeper enters its system call
+  while (!sleeper_done) {
+    ran_during_sleep++;
+    gort::gosched();
+  }
+  wg.wait();
+  out::println("main_ran_during_sleep", ran_during_sleep > 0);
+  return 0;
+}
+
+// A wired goroutine keeps its thread id across yields and parks while other goroutines come
+// and go on two processors; after unlocking it is an ordinary goroutine again.
+TEST_SCENARIO(lock_os_thread) {
+  constexpr int rounds = 2000;
+  long tid_changes = 0, others_ran = 0;
+  gort::WaitGroup wg;
+  wg.add(1);
+  gort::go([&] {
+    gort::lock_os_thread();
+    long tid = gort::sys::gettid();
+    for (int i = 0; i < rounds; i++) {
+      if (i % 2 == 0) {
+        gort::gosched();
+      } else {
+        gort::WaitGroup hop;  // park until another goroutine readies us
+        hop.add(1);
+        gort::go([&hop] { hop.done(); });
+        hop.wait();
+      }
+      tid_changes += gort::sys::gettid() != tid;
+    }
+    gort::unlock_os_thread();
+    wg.done();
+  });
+  gort::WaitGroup busy;
+  busy.add(8);
+  for (int w = 0; w < 8; w++)
+    gort::go([&] {
+      for (int i = 0; i < 500; i++) {
+        __atomic_add_fetch(&others_ran, 1, __ATOMIC_RELAXED);
+        gort::gosched();
+      }
+      busy.done();
+    });
+  busy.wait();
+  wg.wait();
+  out::println("tid_changes", tid_changes, "others_ran", others_ran);
+  return 0;
+}
+
+// Without the lock, the same goroutine does move between threads (so the test above could
+// fail): two processors, many hops.
+TEST_SCENARIO(unlocked_moves) {
+  long tid_changes = 0;
+  gort::WaitGroup wg;
+  wg.add(1);
+  gort::go([&] {
+    long tid = gort::sys::gettid();
+    for (int i = 0; i < 2000 && tid_changes == 0; i++) {
+      gort::WaitGroup hop;
+      hop.add(1);
+      gort::go([&hop] {
+        int64_t start = gort::nanotime();
+        while (gort::nanotime() - start < 20000) {
+        }
+        hop.done();
+      });
+      hop.wait();
+      tid_changes += gort::sys::gettid() != tid;
+    }
+    wg.done();
+  });
+  wg.wait();
+  out::println("moved", tid_changes > 0);
+  return 0;
+}
