@@ -79,10 +79,16 @@ long sched_getaffinity(long pid, size_t size, void* mask) {
 long prlimit(int resource, Rlimit* old) { return syscall4(SYS_prlimit64, 0, resource, 0, long(old)); }
 
 long nanosleep(long nanoseconds) {
-  Timespec want{nanoseconds / 1000000000, nanoseconds % 1000000000}, left{};
+  // Sleep until an absolute deadline, so that an EINTR (a signal arrived) is retried with the
+  // same deadline: time keeps passing even if signals arrive faster than a relative sleep
+  // could make progress.
+  Timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  long total = now.nanoseconds + nanoseconds % 1000000000;
+  Timespec deadline{now.seconds + nanoseconds / 1000000000 + total / 1000000000, total % 1000000000};
   long r;
-  // On EINTR the kernel writes the time still left; sleep that much again.
-  while ((r = syscall2(SYS_nanosleep, long(&want), long(&left))) == -EINTR) want = left;
+  do r = syscall4(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, long(&deadline), 0);
+  while (r == -EINTR);
   return r;
 }
 

@@ -77,7 +77,7 @@ long sched_yield();
 long sched_getaffinity(long pid, size_t size, void* mask);
 long prlimit(int resource, Rlimit* old);
 
-// Sleeps the whole duration, resuming after signals.
+// Sleeps the whole duration (until a monotonic deadline), resuming after signals.
 long nanosleep(long nanoseconds);
 long clock_gettime(long clock, Timespec* ts);
 

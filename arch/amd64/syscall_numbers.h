@@ -28,6 +28,7 @@ enum Number : long {
   SYS_futex = 202,
   SYS_sched_getaffinity = 204,
   SYS_clock_gettime = 228,
+  SYS_clock_nanosleep = 230,
   SYS_exit_group = 231,
   SYS_tgkill = 234,
   SYS_openat = 257,
@@ -73,5 +74,6 @@ constexpr int RLIMIT_STACK = 3;
 constexpr unsigned long RLIM_INFINITY = ~0UL;
 
 constexpr long CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
+constexpr long TIMER_ABSTIME = 1;
 
 }  // namespace gort::sys

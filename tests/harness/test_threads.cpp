@@ -47,3 +47,12 @@ TEST_CASE("without LockOSThread the same pattern does move between threads", "[t
   INFO(r.describe());
   CHECK(r.out == "moved true\n");
 }
+
+TEST_CASE("a sleep interrupted by signals (EINTR) still sleeps its full time", "[threads][syscalls]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_threads({"sleep_survives_signals"}, procs);
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.out == "signals_sent_many true slept_full_time true\n");
+  }
+}

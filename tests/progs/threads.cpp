@@ -126,3 +126,36 @@ TEST_SCENARIO(unlocked_moves) {
   out::println("moved", tid_changes > 0);
   return 0;
 }
+
+// A thread sleeping in nanosleep is hit by a stream of SIGURG preemption signals (its
+// goroutine is in a system call, so the handler declines each one): every signal makes the
+// kernel return EINTR, and sys::nanosleep must go back to sleep for the time left.
+TEST_SCENARIO(sleep_survives_signals) {
+  constexpr int64_t sleep_ns = 200 * 1000 * 1000;
+  static gort::Machine* sleeper_machine = nullptr;
+  static gort::Goroutine* sleeper = nullptr;
+  static volatile bool done = false;
+  int64_t elapsed = 0;
+  gort::WaitGroup wg;
+  wg.add(1);
+  gort::go([&] {
+    sleeper = gort::cpu::current_goroutine();
+    sleeper_machine = gort::cpu::current_machine();
+    int64_t start = gort::nanotime();
+    gort::os::sleep_thread(sleep_ns);
+    elapsed = gort::nanotime() - start;
+    done = true;
+    wg.done();
+  });
+  long signals = 0;
+  while (!done) {
+    if (sleeper_machine != nullptr && sleeper_machine->tid != 0) {
+      gort::sys::tgkill(gort::sys::getpid(), sleeper_machine->tid, gort::sys::SIGURG);
+      signals++;
+    }
+    gort::gosched();
+  }
+  wg.wait();
+  out::println("signals_sent_many", signals > 100, "slept_full_time", elapsed >= sleep_ns);
+  return 0;
+}
