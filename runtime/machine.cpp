@@ -18,11 +18,15 @@
 
 namespace gort {
 
+// Plain (relaxed) stores: this runs on every stack segment change, where a fence would cost
+// more than the change itself. The price is a rare lost preemption request when sysmon
+// poisons the guard just as the goroutine replaces it (see use_segment in stack.cpp); sysmon
+// asks again one time slice later, and the preemption signal does not depend on the guard.
 void set_stack_guard(Goroutine* g, uintptr_t guard) {
-  __atomic_store_n(&g->stack_guard, guard, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&g->stack_guard, guard, __ATOMIC_RELAXED);
   if (cpu::current_goroutine() == g) {
     Machine* m = cpu::current_machine();
-    __atomic_store_n(&m->tls.stack_guard, guard, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&m->tls.stack_guard, guard, __ATOMIC_RELAXED);
   }
 }
 

@@ -64,7 +64,9 @@ void use_segment(Goroutine* g, StackSegment* s) {
   g->stack_hi = s->base + s->size - stack_top_canary_bytes;
   set_stack_guard(g, g->stack_lo + tunables::stack_guard_bytes);
   // A preemption request made meanwhile poisoned the old guard: poison the new one too.
-  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_SEQ_CST)) set_stack_guard(g, stack_guard_preempt);
+  // (Without a fence between the store above and this load, a request racing with this
+  // very instant can be missed; sysmon repeats it after one more time slice.)
+  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_RELAXED)) set_stack_guard(g, stack_guard_preempt);
 }
 
 // Runs on the scheduler stack (it may take locks and map memory).
@@ -243,11 +245,14 @@ namespace detail {
 // Runs on the goroutine's stack, in its guard reserve: keep it small.
 size_t enter_stack_segment(uintptr_t caller_sp) {
   Goroutine* g = cpu::current_goroutine();
-  if (g == cpu::current_machine()->g0) fatal("GORT_STACK_CHECK: used on the scheduler stack");
-  preempt_at_stack_check(g);  // yields if preemption was requested
-  if (caller_sp >= g->stack_guard) return 0;  // a preemption request, not a full stack
-
+  if (__builtin_expect(caller_sp >= g->stack_guard || __atomic_load_n(&g->preempt_requested, __ATOMIC_RELAXED), 0)) {
+    // Not a full stack: a preemption request (or a thread guard poisoned for the goroutine
+    // this thread ran before, which preempt_at_stack_check just refreshes).
+    preempt_at_stack_check(g);
+    if (caller_sp >= g->stack_guard) return 0;
+  }
   StackSegment* current = g->segment;
+  if (current == nullptr) fatal("GORT_STACK_CHECK: used on the scheduler stack");
   if (!canaries_intact(bottom_canary(current), stack_bottom_canary_bytes))
     stack_overflow(g, caller_sp, "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
   if (caller_sp < g->stack_lo)

@@ -133,13 +133,11 @@ TEST_SCENARIO(unlocked_moves) {
 TEST_SCENARIO(sleep_survives_signals) {
   constexpr int64_t sleep_ns = 200 * 1000 * 1000;
   static gort::Machine* sleeper_machine = nullptr;
-  static gort::Goroutine* sleeper = nullptr;
   static volatile bool done = false;
   int64_t elapsed = 0;
   gort::WaitGroup wg;
   wg.add(1);
   gort::go([&] {
-    sleeper = gort::cpu::current_goroutine();
     sleeper_machine = gort::cpu::current_machine();
     int64_t start = gort::nanotime();
     gort::os::sleep_thread(sleep_ns);
