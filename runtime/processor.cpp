@@ -12,6 +12,7 @@
 // A goroutine that never enters the scheduler (a loop without calls) delays step 2; the
 // preemption of the stacks/preemption issue removes that wait.
 #include "../arch/amd64/cpu.h"
+#include "allocator.h"
 #include "fatal.h"
 #include "environment.h"
 #include "os_memory.h"
@@ -63,6 +64,7 @@ static void retire_processor(Processor* p) {
   bool unused;
   while (Goroutine* g = run_queue_get(p, &unused)) global_queue_put(g);
   scheduler.free_goroutines.append(p->free_goroutines);
+  flush_allocation_cache(p->allocation_cache);
   p->status = ProcessorStatus::Dead;
 }
 
@@ -75,6 +77,7 @@ static void resize_processors(int32_t n) {
     if (p == nullptr) {
       p = persistent_new<Processor>();
       p->id = i;
+      p->allocation_cache = new_allocation_cache();
       p->status = ProcessorStatus::Stopped;
     } else if (p->status == ProcessorStatus::Dead) {
       p->status = ProcessorStatus::Stopped;

@@ -47,6 +47,9 @@ struct Processor {
   // --- Dead goroutines kept for reuse; owned by the holder of this Processor ---
   GoroutineList free_goroutines;
 
+  // The allocator's per-Processor cache (runtime/allocator.h). Used by the holder only.
+  struct AllocationCache* allocation_cache;
+
   // Goroutine ids handed out in batches to keep the global counter cold (Go's goidcache).
   uint64_t next_goroutine_id;
   uint64_t end_goroutine_id;

@@ -60,6 +60,7 @@ extern "C" [[noreturn]] void runtime_start(long, char**, uintptr_t initial_sp) {
   install_signal_stack(&runtime_m0);      // m0's alternate signal stack (page layer: os_alloc)
   install_signal_handlers();              // SIGSEGV/SIGBUS/SIGFPE/SIGILL -> Go-style report, exit 2
   init_async_preemption();                // SIGURG handler; XSAVE size from CPUID (runtime/preempt.cpp)
+  allocator_init();                       // the heap arena and span map (runtime/heap.cpp)
   seed_first_machine();                   // m0's random numbers (work stealing) from AT_RANDOM
   scheduler_init();                       // GOMAXPROCS Processors; m0 takes Processor 0
   scheduler_start(main_goroutine);        // main becomes goroutine 1; m0 starts scheduling

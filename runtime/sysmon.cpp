@@ -7,6 +7,7 @@
 // Sleep policy: 20 us after a round that did something, doubling up to 10 ms once 50 rounds in
 // a row found nothing to do, as Go does.
 #include "../arch/amd64/cpu.h"
+#include "allocator.h"
 #include "blocking.h"
 #include "godebug.h"
 #include "preempt.h"
@@ -68,6 +69,7 @@ bool preempt_long_running(int64_t now) {
   int64_t next_trace = trace_period;  // start_sysmon printed the line for 0 ms
   int64_t sleep_ns = min_sleep_ns;
   int idle_rounds = 0;
+  int64_t next_scavenge = 1000 * 1000 * 1000;
   for (;;) {
     int64_t now = nanotime_since_start();
     if (trace_period > 0 && now >= next_trace) {
@@ -77,6 +79,10 @@ bool preempt_long_running(int64_t now) {
     // As in Go, "idle" means sysmon found nothing to do this round, however busy the
     // program is: a program whose goroutines yield on their own costs sysmon 100 wakeups
     // a second, not 50,000.
+    if (now >= next_scavenge) {  // about once a second: give unused heap memory back
+      scavenge_in_background();
+      next_scavenge = now + 1000 * 1000 * 1000;
+    }
     bool acted = preempt_long_running(now);
     acted = retake_from_syscalls(observed_syscall_tick) || acted;
     idle_rounds = acted ? 0 : idle_rounds + 1;

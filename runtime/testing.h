@@ -7,4 +7,5 @@
 #include "subsystems.h"
 #include "syscall.h"
 #include "semaphore.h"
+#include "allocator.h"
 #include "preempt.h"

@@ -58,6 +58,16 @@ constexpr int32_t processor_free_goroutines = 64;
 // Threads at most, as Go's default debug.SetMaxThreads.
 constexpr int32_t max_threads = 10000;
 
+// Address space reserved for the heap at start-up (only what is used is committed). An
+// allocation that would need more ends the program with "fatal error: out of memory".
+constexpr size_t heap_arena_bytes = size_t(64) << 30;
+
+// The heap commits memory from its arena in steps of at least this much.
+constexpr size_t heap_growth_bytes = 4 * 1024 * 1024;
+
+// Free heap runs unused for this long are returned to the OS by the scavenger (sysmon).
+constexpr int64_t scavenge_after_ns = 1000 * 1000 * 1000;
+
 // Chunk size of the persistent allocator that holds runtime structures which are never freed.
 constexpr size_t persistent_chunk_bytes = 256 * 1024;
 

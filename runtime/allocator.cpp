@@ -1,0 +1,445 @@
+// The allocator: caches, centrals, small and large objects, the tiny allocator, free, and
+// statistics. The design is in runtime/allocator.h and runtime/span.h; docs/05-allocator.md
+// draws it.
+//
+// Allocating a small object (allocate):
+//   1. the Processor's cache holds a span for the object's span class; take_slot() returns
+//      the next free slot from the span's 64-slot window (alloc_cache), with plain stores;
+//   2. when the span has no free slot left, fold in slots freed by other Processors
+//      (merge_remote_frees); if still none, give the span back to its central and take
+//      another (refill): a partial span from the central, or a new one from the heap.
+// Freeing (release): the owner of the span clears the slot's bit itself (the slot can be
+// reused at once); anyone else sets the slot's bit in freed_bits (atomic OR) and, if the
+// span sits on its central's full list, moves it to the partial list.
+// Locks: a central's lock, then heap_lock (docs/locking.md). A thread without a Processor
+// (before the scheduler starts, or sysmon) uses one shared cache under fallback_lock.
+#include "allocator.h"
+
+#include "../arch/amd64/cpu.h"
+#include "fatal.h"
+#include "gort.h"
+#include "heap.h"
+#include "lock.h"
+#include "machine.h"
+#include "os_memory.h"
+#include "processor.h"
+#include "scheduler.h"
+#include "span.h"
+#include "tunables.h"
+
+namespace gort {
+
+namespace {
+
+using namespace size_classes;
+
+struct alignas(64) Central {  // Go's mcentral; one cache line each: they are locked independently
+  RuntimeLock lock;
+  Span* partial;  // spans that may have free slots
+  Span* full;     // spans without
+};
+
+Central centrals[span_class_count];
+RuntimeLock fallback_lock;
+AllocationCache fallback_cache;  // guarded by fallback_lock
+
+constexpr uint32_t tiny_block_bytes = 16;
+const uint32_t tiny_span_class = class_for(tiny_block_bytes) * 2 + 1;
+
+void list_push(Span*& head, Span* s) {
+  s->previous = nullptr;
+  s->next = head;
+  if (head != nullptr) head->previous = s;
+  head = s;
+}
+
+void list_remove(Span*& head, Span* s) {
+  if (s->previous != nullptr) s->previous->next = s->next;
+  else head = s->next;
+  if (s->next != nullptr) s->next->previous = s->previous;
+  s->next = s->previous = nullptr;
+}
+
+// A span's place is read by remote frees without a lock (sequentially consistent: see
+// place_on_central and free_slot).
+void set_place(Span* s, SpanPlace place) {
+  __atomic_store_n(reinterpret_cast<uint8_t*>(&s->place), uint8_t(place), __ATOMIC_SEQ_CST);
+}
+SpanPlace place_of(const Span* s) {
+  return SpanPlace(__atomic_load_n(reinterpret_cast<const uint8_t*>(&s->place), __ATOMIC_SEQ_CST));
+}
+
+uint32_t words_of(const Span* s) { return (s->object_count + 63) / 64; }
+
+// Bits for the slots that exist in word w.
+uint64_t valid_mask(const Span* s, uint32_t w) {
+  uint32_t left = s->object_count - w * 64;
+  return left >= 64 ? ~0ULL : (1ULL << left) - 1;
+}
+
+void load_window(Span* s, uint32_t w) {
+  s->scan_word = w;
+  s->alloc_cache = ~s->alloc_bits[w] & valid_mask(s, w);
+}
+
+// The owner takes the next free slot, or returns null when the span is exhausted.
+void* take_slot(Span* s) {
+  uint32_t words = words_of(s);
+  for (;;) {
+    uint64_t window = s->alloc_cache;
+    if (window != 0) {
+      uint32_t bit = uint32_t(__builtin_ctzll(window));
+      s->alloc_cache = window & (window - 1);
+      s->alloc_bits[s->scan_word] |= 1ULL << bit;
+      s->allocated++;
+      return reinterpret_cast<void*>(s->start + uintptr_t(s->scan_word * 64 + bit) * s->object_size);
+    }
+    if (s->scan_word + 1 >= words) return nullptr;
+    load_window(s, s->scan_word + 1);
+  }
+}
+
+// Folds slots freed by others into alloc_bits. The caller owns the span. Returns how many.
+uint32_t merge_remote_frees(Span* s) {
+  if (__atomic_load_n(&s->remote_frees, __ATOMIC_ACQUIRE) == 0) return 0;
+  uint32_t merged = 0;
+  for (uint32_t w = 0; w < words_of(s); w++) {
+    uint64_t bits = __atomic_exchange_n(&s->freed_bits[w], 0, __ATOMIC_ACQ_REL);
+    if (bits == 0) continue;
+    s->alloc_bits[w] &= ~bits;
+    merged += uint32_t(__builtin_popcountll(bits));
+  }
+  // A freer increments the count after setting its bit, so the count may briefly run below
+  // zero here; it is only ever used as "maybe some".
+  __atomic_sub_fetch(&s->remote_frees, merged, __ATOMIC_ACQ_REL);
+  s->allocated -= merged;
+  return merged;
+}
+
+Span* new_small_span(uint32_t span_class) {
+  uint32_t size_class = span_class / 2;
+  Span* s = heap_allocate(class_pages[size_class]);
+  s->size_class = uint8_t(size_class);
+  s->noscan = (span_class & 1) != 0;
+  s->object_size = class_size[size_class];
+  s->object_count = class_objects[size_class];
+  s->allocated = 0;
+  s->remote_frees = 0;
+  s->tiny_counts = nullptr;
+  for (uint32_t w = 0; w < 16; w++) s->alloc_bits[w] = s->freed_bits[w] = 0;
+  load_window(s, 0);
+  return s;
+}
+
+// Puts a span its cache no longer uses back on its central. Caller holds the central lock.
+void place_on_central(Central& c, Span* s) {
+  merge_remote_frees(s);
+  if (s->allocated == 0 && s->tiny_counts == nullptr) {
+    heap_free(s);
+    return;
+  }
+  if (s->allocated < s->object_count) {
+    set_place(s, SpanPlace::Partial);
+    list_push(c.partial, s);
+    return;
+  }
+  set_place(s, SpanPlace::Full);
+  list_push(c.full, s);
+  // A free that raced with the store above may have seen the old place and not moved the
+  // span: look once more (the freer increments remote_frees before reading place).
+  if (__atomic_load_n(&s->remote_frees, __ATOMIC_SEQ_CST) != 0) {
+    list_remove(c.full, s);
+    set_place(s, SpanPlace::Partial);
+    list_push(c.partial, s);
+  }
+}
+
+// A span with free slots for a cache (Go's mcentral.cacheSpan).
+Span* take_from_central(uint32_t span_class) {
+  Central& c = centrals[span_class];
+  {
+    LockGuard guard(c.lock);
+    while (Span* s = c.partial) {
+      list_remove(c.partial, s);
+      merge_remote_frees(s);
+      if (s->allocated < s->object_count) {
+        load_window(s, 0);
+        set_place(s, SpanPlace::Cached);
+        return s;
+      }
+      set_place(s, SpanPlace::Full);
+      list_push(c.full, s);
+    }
+  }
+  Span* s = new_small_span(span_class);
+  s->place = SpanPlace::Cached;
+  return s;
+}
+
+void return_to_central(Span* s) {
+  Central& c = centrals[s->size_class * 2 + (s->noscan ? 1 : 0)];
+  LockGuard guard(c.lock);
+  place_on_central(c, s);
+}
+
+void* allocate_small(AllocationCache* cache, uint32_t span_class) {
+  Span* s = cache->spans[span_class];
+  if (s != nullptr) {
+    if (void* p = take_slot(s)) return p;
+    if (merge_remote_frees(s) != 0) {  // others freed slots: start over in this span
+      load_window(s, 0);
+      if (void* p = take_slot(s)) return p;
+    }
+    return_to_central(s);
+  }
+  s = take_from_central(span_class);
+  cache->spans[span_class] = s;
+  return take_slot(s);
+}
+
+void* allocate_large(AllocationCache* cache, size_t bytes) {
+  if (bytes > tunables::heap_arena_bytes) out_of_memory(bytes);
+  uint32_t pages = uint32_t((bytes + heap_page_size - 1) / heap_page_size);
+  Span* s = heap_allocate(pages);
+  s->size_class = 0;
+  s->object_size = uint32_t(pages * heap_page_size > UINT32_MAX ? 0 : pages * heap_page_size);
+  s->object_count = 1;
+  s->allocated = 1;
+  s->place = SpanPlace::Heap;
+  cache->mallocs[0]++;
+  cache->live_bytes += int64_t(pages * heap_page_size);
+  return reinterpret_cast<void*>(s->start);
+}
+
+// The cache of the current Processor, or the shared one under its lock.
+class CacheAccess {
+ public:
+  CacheAccess() {
+    Processor* p = cpu::current_machine()->processor;
+    if (p != nullptr && p->allocation_cache != nullptr) {
+      cache_ = p->allocation_cache;
+    } else {
+      fallback_lock.lock();
+      cache_ = &fallback_cache;
+      locked_ = true;
+    }
+  }
+  ~CacheAccess() {
+    if (locked_) fallback_lock.unlock();
+  }
+  AllocationCache* operator->() const { return cache_; }
+  AllocationCache* get() const { return cache_; }
+
+ private:
+  AllocationCache* cache_;
+  bool locked_ = false;
+};
+
+// Frees slot `index` of small span s, from the owner's cache or from anyone else.
+void free_slot(AllocationCache* cache, Span* s, uint32_t index) {
+  uint32_t w = index / 64;
+  uint64_t bit = 1ULL << (index % 64);
+  if (cache->spans[s->size_class * 2 + (s->noscan ? 1 : 0)] == s) {  // we own it
+    if ((s->alloc_bits[w] & bit) == 0 || (__atomic_load_n(&s->freed_bits[w], __ATOMIC_RELAXED) & bit) != 0)
+      fatal("free: object is not allocated (double free?)");
+    s->alloc_bits[w] &= ~bit;
+    s->allocated--;
+    if (w < s->scan_word) load_window(s, w);  // reusable at once
+    else if (w == s->scan_word) s->alloc_cache |= bit;
+    return;
+  }
+  if ((__atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED) & bit) == 0)
+    fatal("free: object is not allocated (double free?)");
+  if (__atomic_fetch_or(&s->freed_bits[w], bit, __ATOMIC_ACQ_REL) & bit) fatal("free: object freed twice");
+  __atomic_add_fetch(&s->remote_frees, 1, __ATOMIC_SEQ_CST);
+  if (place_of(s) == SpanPlace::Full) {
+    Central& c = centrals[s->size_class * 2 + (s->noscan ? 1 : 0)];
+    LockGuard guard(c.lock);
+    if (s->place == SpanPlace::Full) {
+      list_remove(c.full, s);
+      s->place = SpanPlace::Partial;
+      list_push(c.partial, s);
+    }
+  }
+}
+
+// Drops one reference to the tiny block at slot `index`; frees the block at zero.
+void tiny_release(AllocationCache* cache, Span* s, uint32_t index) {
+  if (__atomic_sub_fetch(&s->tiny_counts[index], 1, __ATOMIC_ACQ_REL) == 0) free_slot(cache, s, index);
+}
+
+void* allocate_tiny(AllocationCache* cache, size_t bytes) {
+  uint32_t align = bytes % 8 == 0 ? 8 : bytes % 4 == 0 ? 4 : bytes % 2 == 0 ? 2 : 1;
+  uint32_t offset = (cache->tiny_offset + align - 1) & ~(align - 1);
+  if (cache->tiny_block != 0 && offset + bytes <= tiny_block_bytes) {
+    Span* s = cache->spans[tiny_span_class];
+    uint32_t index = uint32_t(((cache->tiny_block - s->start) * class_reciprocal[s->size_class]) >> 32);
+    __atomic_add_fetch(&s->tiny_counts[index], 1, __ATOMIC_ACQ_REL);
+    cache->tiny_offset = offset + uint32_t(bytes);
+    return reinterpret_cast<void*>(cache->tiny_block + offset);
+  }
+  // A new block. The cache holds one reference to its current block, so a block whose
+  // objects are all freed is not reused while the cache still carves from it.
+  if (cache->tiny_block != 0) {
+    Span* old = heap_span_of(cache->tiny_block);
+    tiny_release(cache, old, uint32_t(((cache->tiny_block - old->start) * class_reciprocal[old->size_class]) >> 32));
+  }
+  void* block = allocate_small(cache, tiny_span_class);
+  Span* s = cache->spans[tiny_span_class];
+  if (s->tiny_counts == nullptr) s->tiny_counts = static_cast<uint8_t*>(persistent_alloc(s->object_count, 8));
+  uint32_t index = uint32_t(((reinterpret_cast<uintptr_t>(block) - s->start) * class_reciprocal[s->size_class]) >> 32);
+  __atomic_store_n(&s->tiny_counts[index], 2, __ATOMIC_RELEASE);  // the cache's and this object's
+  cache->tiny_block = reinterpret_cast<uintptr_t>(block);
+  cache->tiny_offset = uint32_t(bytes);
+  return block;
+}
+
+// Returns empty spans sitting on central partial lists to the heap.
+void release_empty_central_spans() {
+  for (Central& c : centrals) {
+    LockGuard guard(c.lock);
+    Span* s = c.partial;
+    while (s != nullptr) {
+      Span* next = s->next;
+      merge_remote_frees(s);
+      if (s->allocated == 0 && s->tiny_counts == nullptr) {
+        list_remove(c.partial, s);
+        heap_free(s);
+      }
+      s = next;
+    }
+  }
+}
+
+}  // namespace
+
+void allocator_init() { heap_init(); }
+
+AllocationCache* new_allocation_cache() { return persistent_new<AllocationCache>(); }
+
+void flush_allocation_cache(AllocationCache* cache) {
+  if (cache->tiny_block != 0) {
+    Span* s = heap_span_of(cache->tiny_block);
+    tiny_release(cache, s, uint32_t(((cache->tiny_block - s->start) * class_reciprocal[s->size_class]) >> 32));
+    cache->tiny_block = 0;
+  }
+  for (Span*& s : cache->spans) {
+    if (s == nullptr) continue;
+    return_to_central(s);
+    s = nullptr;
+  }
+}
+
+void* allocate(size_t bytes, bool noscan) {
+  CacheAccess cache;
+  if (bytes > max_small_size) return allocate_large(cache.get(), bytes);
+  if (noscan && bytes < tiny_block_bytes && bytes > 0) {
+    cache->mallocs[class_for(bytes)]++;
+    cache->live_bytes += int64_t(bytes);
+    return allocate_tiny(cache.get(), bytes);
+  }
+  uint32_t size_class = class_for(bytes == 0 ? 1 : bytes);
+  void* p = allocate_small(cache.get(), size_class * 2 + (noscan ? 1 : 0));
+  cache->mallocs[size_class]++;
+  cache->live_bytes += class_size[size_class];
+  return p;
+}
+
+void* allocate_aligned(size_t bytes, size_t alignment) {
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0) fatal("allocate_aligned: alignment is not a power of two");
+  if (bytes > SIZE_MAX - alignment) out_of_memory(bytes);
+  size_t rounded = (bytes + alignment - 1) & ~(alignment - 1);
+  if (rounded < 32 && alignment > 8) rounded = 32;  // classes below 32 are only 8-aligned
+  if (alignment <= heap_page_size && rounded <= max_small_size) {
+    // A class whose size is a multiple of the alignment: span starts are page aligned.
+    for (uint32_t c = class_for(rounded); c < count; c++)
+      if (class_size[c] % alignment == 0) return allocate(class_size[c], false);
+  }
+  if (alignment <= heap_page_size) return allocate(rounded > max_small_size ? rounded : max_small_size + 1, false);
+  uintptr_t p = reinterpret_cast<uintptr_t>(allocate(rounded + alignment, false));  // large: any address inside frees it
+  return reinterpret_cast<void*>((p + alignment - 1) & ~(alignment - 1));
+}
+
+void release(void* pointer) {
+  if (pointer == nullptr) return;
+  uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+  Span* s = heap_span_of(p);
+  if (s == nullptr) fatal("free: pointer was not allocated by gort's heap");
+  CacheAccess cache;
+  if (s->size_class == 0) {
+    cache->frees[0]++;
+    cache->live_bytes -= int64_t(s->pages * heap_page_size);
+    heap_free(s);
+    return;
+  }
+  uint32_t index = uint32_t(((p - s->start) * class_reciprocal[s->size_class]) >> 32);
+  uintptr_t base = s->start + uintptr_t(index) * s->object_size;
+  if (s->tiny_counts != nullptr && __atomic_load_n(&s->tiny_counts[index], __ATOMIC_ACQUIRE) != 0) {
+    cache->frees[1]++;  // tiny objects are counted in the smallest class
+    tiny_release(cache.get(), s, index);
+    return;
+  }
+  if (base != p) fatal("free: pointer to the inside of an object");
+  cache->frees[s->size_class]++;
+  cache->live_bytes -= s->object_size;
+  free_slot(cache.get(), s, index);
+}
+
+size_t allocation_size(const void* pointer) {
+  Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
+  if (s == nullptr) return 0;
+  return s->size_class == 0 ? s->pages * heap_page_size : s->object_size;
+}
+
+void* object_base(const void* address) {
+  uintptr_t p = reinterpret_cast<uintptr_t>(address);
+  Span* s = heap_span_of(p);
+  if (s == nullptr) return nullptr;
+  if (s->size_class == 0) return reinterpret_cast<void*>(s->start);
+  uint32_t index = uint32_t(((p - s->start) * class_reciprocal[s->size_class]) >> 32);
+  if (index >= s->object_count) return nullptr;  // the tail left over after the last slot
+  return reinterpret_cast<void*>(s->start + uintptr_t(index) * s->object_size);
+}
+
+MemStats read_mem_stats() {
+  MemStats m{};
+  auto add = [&m](const AllocationCache* c) {
+    for (uint32_t i = 0; i < count; i++) {
+      m.by_size[i].mallocs += c->mallocs[i];
+      m.by_size[i].frees += c->frees[i];
+    }
+    m.heap_alloc += uint64_t(c->live_bytes);
+  };
+  {
+    LockGuard guard(fallback_lock);
+    add(&fallback_cache);
+  }
+  for (Processor* p : scheduler.processors)
+    if (p != nullptr && p->allocation_cache != nullptr) add(p->allocation_cache);
+  for (uint32_t i = 0; i < count; i++) {
+    m.by_size[i].size = class_size[i];
+    m.mallocs += m.by_size[i].mallocs;
+    m.frees += m.by_size[i].frees;
+  }
+  m.heap_objects = m.mallocs - m.frees;
+  HeapStats h = heap_stats();
+  m.heap_sys = h.sys;
+  m.heap_idle = h.idle;
+  m.heap_inuse = h.in_use;
+  m.heap_released = h.released;
+  return m;
+}
+
+void free_os_memory() {
+  release_empty_central_spans();
+  heap_scavenge(0);
+}
+
+// sysmon, about once a second: empty central spans go back to the heap, and heap runs free
+// for a while go back to the OS.
+void scavenge_in_background() {
+  release_empty_central_spans();
+  heap_scavenge(tunables::scavenge_after_ns);
+}
+
+}  // namespace gort

@@ -1,0 +1,72 @@
+// The allocator (Go's malloc.go, mcache.go, mcentral.go): objects of up to 32 KiB come from
+// size-class spans through a per-Processor cache, larger ones straight from the page heap.
+// Book: docs/05-allocator.md.
+//
+//   cache (per Processor)   one span per span class; allocation takes the next free slot of
+//                           that span: no lock, no atomic read-modify-write.
+//   central (per class)     spans with free slots (partial) and without (full), under a lock;
+//                           a cache swaps its exhausted span for a partial one here.
+//   heap                    runs of pages (runtime/heap.h).
+// A span class is a size class and whether its objects may hold pointers (the collector
+// will scan only those); the two kinds never share a span.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "size_classes.h"
+
+namespace gort {
+
+struct Processor;
+struct Span;
+
+constexpr uint32_t span_class_count = size_classes::count * 2;
+
+// One Processor's cache (Go's mcache). Owned by whoever holds the Processor.
+struct AllocationCache {
+  Span* spans[span_class_count];
+  // The tiny allocator: small pointer-free objects packed into one 16-byte block.
+  uintptr_t tiny_block;   // current block, or 0
+  uint32_t tiny_offset;   // bytes used in it
+  // Statistics, summed over all caches when read.
+  uint64_t mallocs[size_classes::count];
+  uint64_t frees[size_classes::count];
+  int64_t live_bytes;
+};
+
+void allocator_init();
+AllocationCache* new_allocation_cache();
+// Hands back every span of a cache (a Processor beyond GOMAXPROCS).
+void flush_allocation_cache(AllocationCache* cache);
+
+// The allocator proper. `noscan`: the object holds no pointers. Fatal if impossible.
+void* allocate(size_t bytes, bool noscan);
+void* allocate_aligned(size_t bytes, size_t alignment);
+void release(void* p);
+// The usable size of an allocated object (its class size), or 0 for a foreign pointer.
+size_t allocation_size(const void* p);
+// The start of the object containing address (interior pointers too), or null.
+void* object_base(const void* address);
+
+// Go's runtime.MemStats, the subset the allocator knows.
+struct MemStats {
+  uint64_t heap_alloc;     // bytes in allocated objects
+  uint64_t heap_sys;       // bytes of heap memory obtained from the OS
+  uint64_t heap_idle;      // bytes in free page runs
+  uint64_t heap_inuse;     // bytes in in-use spans
+  uint64_t heap_released;  // bytes of free runs returned to the OS
+  uint64_t heap_objects;   // allocated objects
+  uint64_t mallocs;        // objects allocated, ever
+  uint64_t frees;          // objects freed, ever
+  struct BySize {
+    uint32_t size;
+    uint64_t mallocs, frees;
+  } by_size[size_classes::count];  // [0]: large objects
+};
+MemStats read_mem_stats();
+// Returns all free heap memory to the OS now (Go's debug.FreeOSMemory).
+void free_os_memory();
+// What sysmon does about once a second: the same for memory unused for a while.
+void scavenge_in_background();
+
+}  // namespace gort

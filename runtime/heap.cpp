@@ -1,0 +1,213 @@
+// The page heap; see runtime/heap.h for the design.
+#include "heap.h"
+
+#include "fatal.h"
+#include "lock.h"
+#include "os_memory.h"
+#include "print.h"
+#include "syscall.h"
+#include "time.h"
+#include "tunables.h"
+
+namespace gort {
+
+namespace {
+
+constexpr uint32_t exact_lists = 128;  // free_runs[n] holds runs of exactly n pages; [0]: longer
+
+RuntimeLock heap_lock;
+uintptr_t arena_start = 0;     // set once
+uintptr_t arena_end = 0;       // set once
+uintptr_t committed_end = 0;   // heap_lock
+Span** span_map = nullptr;     // one entry per arena page; entries written under heap_lock
+Span* free_runs[exact_lists + 1];  // heap_lock
+Span* spare_records = nullptr;     // heap_lock: Span records for reuse
+uint64_t bytes_committed = 0, bytes_in_use = 0, bytes_idle = 0, bytes_released = 0;  // heap_lock
+
+uintptr_t page_index(uintptr_t address) { return (address - arena_start) / heap_page_size; }
+
+Span* new_record() {
+  Span* s = spare_records;
+  if (s != nullptr) spare_records = s->next;
+  else s = persistent_new<Span>();
+  *s = Span{};
+  return s;
+}
+
+void list_insert(Span* s) {
+  Span*& head = free_runs[s->pages <= exact_lists ? s->pages : 0];
+  s->previous = nullptr;
+  s->next = head;
+  if (head != nullptr) head->previous = s;
+  head = s;
+}
+
+void list_remove(Span* s) {
+  Span*& head = free_runs[s->pages <= exact_lists ? s->pages : 0];
+  if (s->previous != nullptr) s->previous->next = s->next;
+  else head = s->next;
+  if (s->next != nullptr) s->next->previous = s->previous;
+  s->next = s->previous = nullptr;
+}
+
+// A free run is found through the span map at its first and last page (enough to merge).
+void map_ends(Span* s) {
+  span_map[page_index(s->start)] = s;
+  span_map[page_index(s->start) + s->pages - 1] = s;
+}
+
+void map_all(Span* s) {
+  uintptr_t first = page_index(s->start);
+  for (uint32_t i = 0; i < s->pages; i++) span_map[first + i] = s;
+}
+
+// Adds a free run, merging it with free neighbours. Caller holds heap_lock.
+void insert_free_run(Span* s, int64_t now) {
+  s->in_use = false;
+  s->freed_at = now;
+  uintptr_t first = page_index(s->start);
+  if (first > 0) {
+    Span* left = span_map[first - 1];
+    if (left != nullptr && !left->in_use && left->start + left->pages * heap_page_size == s->start) {
+      list_remove(left);
+      if (left->scavenged != s->scavenged) {  // merged run counts as not released
+        if (left->scavenged) bytes_released -= left->pages * heap_page_size;
+        else bytes_released -= s->pages * heap_page_size;
+        left->scavenged = s->scavenged = false;
+      }
+      left->pages += s->pages;
+      left->freed_at = now;
+      s->next = spare_records;
+      spare_records = s;
+      s = left;
+    }
+  }
+  uintptr_t after = page_index(s->start) + s->pages;
+  if (s->start + s->pages * heap_page_size < committed_end) {
+    Span* right = span_map[after];
+    if (right != nullptr && !right->in_use && right->start == s->start + s->pages * heap_page_size) {
+      list_remove(right);
+      if (right->scavenged != s->scavenged) {
+        if (right->scavenged) bytes_released -= right->pages * heap_page_size;
+        else bytes_released -= s->pages * heap_page_size;
+        right->scavenged = s->scavenged = false;
+      }
+      s->pages += right->pages;
+      right->next = spare_records;
+      spare_records = right;
+    }
+  }
+  map_ends(s);
+  list_insert(s);
+}
+
+// Commits more of the arena: at least `pages`, and at least tunables::heap_growth_bytes.
+void grow(uint32_t pages) {
+  uintptr_t bytes = uintptr_t(pages) * heap_page_size;
+  if (bytes < tunables::heap_growth_bytes) bytes = tunables::heap_growth_bytes;
+  if (committed_end + bytes > arena_end) {
+    if (committed_end + uintptr_t(pages) * heap_page_size > arena_end)
+      out_of_memory(uintptr_t(pages) * heap_page_size);
+    bytes = arena_end - committed_end;
+  }
+  os_commit(reinterpret_cast<void*>(committed_end), bytes);
+  Span* s = new_record();
+  s->start = committed_end;
+  s->pages = uint32_t(bytes / heap_page_size);
+  committed_end += bytes;
+  bytes_committed += bytes;
+  bytes_idle += bytes;
+  insert_free_run(s, nanotime());
+}
+
+Span* find_run(uint32_t pages) {
+  for (uint32_t n = pages; n <= exact_lists; n++)
+    if (free_runs[n] != nullptr) return free_runs[n];
+  Span* best = nullptr;  // longer runs: the shortest that fits
+  for (Span* s = free_runs[0]; s != nullptr; s = s->next)
+    if (s->pages >= pages && (best == nullptr || s->pages < best->pages)) best = s;
+  return best;
+}
+
+}  // namespace
+
+void heap_init() {
+  arena_start = reinterpret_cast<uintptr_t>(os_reserve(tunables::heap_arena_bytes));
+  arena_end = arena_start + tunables::heap_arena_bytes;
+  committed_end = arena_start;
+  size_t map_bytes = tunables::heap_arena_bytes / heap_page_size * sizeof(Span*);
+  span_map = static_cast<Span**>(os_reserve(map_bytes));
+  os_commit(span_map, map_bytes);  // pages appear only as entries are written
+}
+
+Span* heap_allocate(uint32_t pages) {
+  if (pages == 0 || pages > tunables::heap_arena_bytes / heap_page_size) out_of_memory(uintptr_t(pages) * heap_page_size);
+  LockGuard guard(heap_lock);
+  Span* s = find_run(pages);
+  if (s == nullptr) {
+    grow(pages);
+    s = find_run(pages);
+  }
+  list_remove(s);
+  if (s->pages > pages) {  // split: the tail stays free
+    Span* rest = new_record();
+    rest->start = s->start + uintptr_t(pages) * heap_page_size;
+    rest->pages = s->pages - pages;
+    rest->scavenged = s->scavenged;
+    rest->freed_at = s->freed_at;
+    if (s->scavenged) bytes_released -= uintptr_t(pages) * heap_page_size;
+    s->pages = pages;
+    map_ends(rest);
+    list_insert(rest);
+  } else if (s->scavenged) {
+    bytes_released -= uintptr_t(pages) * heap_page_size;
+  }
+  s->scavenged = false;
+  s->in_use = true;
+  map_all(s);
+  bytes_in_use += uintptr_t(pages) * heap_page_size;
+  bytes_idle -= uintptr_t(pages) * heap_page_size;
+  return s;
+}
+
+void heap_free(Span* s) {
+  int64_t now = nanotime();
+  LockGuard guard(heap_lock);
+  bytes_in_use -= uintptr_t(s->pages) * heap_page_size;
+  bytes_idle += uintptr_t(s->pages) * heap_page_size;
+  s->scavenged = false;
+  s->place = SpanPlace::Heap;
+  insert_free_run(s, now);
+}
+
+Span* heap_span_of(uintptr_t address) {
+  if (address < arena_start || address >= __atomic_load_n(&committed_end, __ATOMIC_ACQUIRE)) return nullptr;
+  Span* s = __atomic_load_n(&span_map[page_index(address)], __ATOMIC_ACQUIRE);
+  // Entries inside free runs may still name a span record that has since been reused
+  // elsewhere: the bounds and state decide.
+  if (s == nullptr || !s->in_use || address < s->start || address >= s->start + s->pages * heap_page_size)
+    return nullptr;
+  return s;
+}
+
+uint64_t heap_scavenge(int64_t older_than_ns) {
+  int64_t now = nanotime();
+  uint64_t released = 0;
+  LockGuard guard(heap_lock);
+  for (Span*& head : free_runs)
+    for (Span* s = head; s != nullptr; s = s->next) {
+      if (s->scavenged || now - s->freed_at < older_than_ns) continue;
+      os_release(reinterpret_cast<void*>(s->start), s->pages * heap_page_size);
+      s->scavenged = true;
+      released += s->pages * heap_page_size;
+    }
+  bytes_released += released;
+  return released;
+}
+
+HeapStats heap_stats() {
+  LockGuard guard(heap_lock);
+  return HeapStats{bytes_committed, bytes_in_use, bytes_idle, bytes_released};
+}
+
+}  // namespace gort

@@ -1,0 +1,70 @@
+// The C and C++ allocation entry points, on gort's heap: malloc, free, calloc, realloc,
+// aligned_alloc, posix_memalign, malloc_usable_size, and the global operator new/delete.
+// They are safe from any goroutine on any Processor. Unlike C's, an impossible request
+// (a size that overflows or exceeds the heap) is not answered with a null pointer the
+// caller may forget to check: it ends the program with "fatal error: out of memory", as Go.
+#include <stddef.h>
+#include <stdint.h>
+
+#include <new>
+
+#include "allocator.h"
+#include "os_memory.h"
+
+using gort::allocate;
+using gort::release;
+
+extern "C" {
+
+void* malloc(size_t size) { return allocate(size, false); }
+
+void free(void* p) { release(p); }
+
+void* calloc(size_t count, size_t size) {
+  size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes)) gort::out_of_memory(SIZE_MAX);
+  void* p = allocate(bytes, false);
+  __builtin_memset(p, 0, bytes);  // reused slots are not zero
+  return p;
+}
+
+void* realloc(void* p, size_t size) {
+  if (p == nullptr) return allocate(size, false);
+  if (size == 0) {
+    release(p);
+    return allocate(0, false);
+  }
+  size_t have = gort::allocation_size(p);
+  if (have == 0) gort::out_of_memory(size);  // not ours: cannot know how much to copy
+  if (size <= have && size >= have / 2) return p;  // still fits, and not much too big
+  void* q = allocate(size, false);
+  __builtin_memcpy(q, p, size < have ? size : have);
+  release(p);
+  return q;
+}
+
+void* aligned_alloc(size_t alignment, size_t size) { return gort::allocate_aligned(size, alignment); }
+
+int posix_memalign(void** out, size_t alignment, size_t size) {
+  if (alignment < sizeof(void*) || (alignment & (alignment - 1)) != 0) return 22;  // EINVAL
+  *out = gort::allocate_aligned(size, alignment);
+  return 0;
+}
+
+size_t malloc_usable_size(void* p) { return p == nullptr ? 0 : gort::allocation_size(p); }
+}
+
+void* operator new(size_t size) { return allocate(size, false); }
+void* operator new[](size_t size) { return allocate(size, false); }
+void* operator new(size_t size, const std::nothrow_t&) noexcept { return allocate(size, false); }
+void* operator new[](size_t size, const std::nothrow_t&) noexcept { return allocate(size, false); }
+void* operator new(size_t size, std::align_val_t a) { return gort::allocate_aligned(size, size_t(a)); }
+void* operator new[](size_t size, std::align_val_t a) { return gort::allocate_aligned(size, size_t(a)); }
+void operator delete(void* p) noexcept { release(p); }
+void operator delete[](void* p) noexcept { release(p); }
+void operator delete(void* p, size_t) noexcept { release(p); }
+void operator delete[](void* p, size_t) noexcept { release(p); }
+void operator delete(void* p, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { release(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { release(p); }
