@@ -69,53 +69,6 @@ SpanPlace place_of(const Span* s) {
   return SpanPlace(__atomic_load_n(reinterpret_cast<const uint8_t*>(&s->place), __ATOMIC_SEQ_CST));
 }
 
-uint32_t words_of(const Span* s) { return (s->object_count + 63) / 64; }
-
-// Bits for the slots that exist in word w.
-uint64_t valid_mask(const Span* s, uint32_t w) {
-  uint32_t left = s->object_count - w * 64;
-  return left >= 64 ? ~0ULL : (1ULL << left) - 1;
-}
-
-void load_window(Span* s, uint32_t w) {
-  s->scan_word = w;
-  s->alloc_cache = ~s->alloc_bits[w] & valid_mask(s, w);
-}
-
-// The owner takes the next free slot, or returns null when the span is exhausted.
-void* take_slot(Span* s) {
-  uint32_t words = words_of(s);
-  for (;;) {
-    uint64_t window = s->alloc_cache;
-    if (window != 0) {
-      uint32_t bit = uint32_t(__builtin_ctzll(window));
-      s->alloc_cache = window & (window - 1);
-      s->alloc_bits[s->scan_word] |= 1ULL << bit;
-      s->allocated++;
-      return reinterpret_cast<void*>(s->start + uintptr_t(s->scan_word * 64 + bit) * s->object_size);
-    }
-    if (s->scan_word + 1 >= words) return nullptr;
-    load_window(s, s->scan_word + 1);
-  }
-}
-
-// Folds slots freed by others into alloc_bits. The caller owns the span. Returns how many.
-uint32_t merge_remote_frees(Span* s) {
-  if (__atomic_load_n(&s->remote_frees, __ATOMIC_ACQUIRE) == 0) return 0;
-  uint32_t merged = 0;
-  for (uint32_t w = 0; w < words_of(s); w++) {
-    uint64_t bits = __atomic_exchange_n(&s->freed_bits[w], 0, __ATOMIC_ACQ_REL);
-    if (bits == 0) continue;
-    s->alloc_bits[w] &= ~bits;
-    merged += uint32_t(__builtin_popcountll(bits));
-  }
-  // A freer increments the count after setting its bit, so the count may briefly run below
-  // zero here; it is only ever used as "maybe some".
-  __atomic_sub_fetch(&s->remote_frees, merged, __ATOMIC_ACQ_REL);
-  s->allocated -= merged;
-  return merged;
-}
-
 Span* new_small_span(uint32_t span_class) {
   uint32_t size_class = span_class / 2;
   Span* s = heap_allocate(class_pages[size_class]);
@@ -237,21 +190,11 @@ class CacheAccess {
 
 // Frees slot `index` of small span s, from the owner's cache or from anyone else.
 void free_slot(AllocationCache* cache, Span* s, uint32_t index) {
-  uint32_t w = index / 64;
-  uint64_t bit = 1ULL << (index % 64);
   if (cache->spans[s->size_class * 2 + (s->noscan ? 1 : 0)] == s) {  // we own it
-    if ((s->alloc_bits[w] & bit) == 0 || (__atomic_load_n(&s->freed_bits[w], __ATOMIC_RELAXED) & bit) != 0)
-      fatal("free: object is not allocated (double free?)");
-    s->alloc_bits[w] &= ~bit;
-    s->allocated--;
-    if (w < s->scan_word) load_window(s, w);  // reusable at once
-    else if (w == s->scan_word) s->alloc_cache |= bit;
+    if (!owner_free_slot(s, index)) fatal("free: object is not allocated (double free?)");
     return;
   }
-  if ((__atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED) & bit) == 0)
-    fatal("free: object is not allocated (double free?)");
-  if (__atomic_fetch_or(&s->freed_bits[w], bit, __ATOMIC_ACQ_REL) & bit) fatal("free: object freed twice");
-  __atomic_add_fetch(&s->remote_frees, 1, __ATOMIC_SEQ_CST);
+  if (!remote_free_slot(s, index)) fatal("free: object is not allocated (double free?)");
   if (place_of(s) == SpanPlace::Full) {
     Central& c = centrals[s->size_class * 2 + (s->noscan ? 1 : 0)];
     LockGuard guard(c.lock);
@@ -429,6 +372,8 @@ MemStats read_mem_stats() {
   m.heap_released = h.released;
   return m;
 }
+
+void* alloc_noscan(size_t bytes) { return allocate(bytes, true); }
 
 void free_os_memory() {
   release_empty_central_spans();

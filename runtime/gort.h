@@ -16,6 +16,7 @@
 
 #include <new>
 
+#include "allocator.h"
 #include "print.h"
 
 namespace gort {
@@ -128,6 +129,16 @@ int32_t num_goroutine();
 // A goroutine that exits while wired frees the thread.
 void lock_os_thread();
 void unlock_os_thread();
+
+// --- Memory (runtime/allocator.h) ---
+//
+// malloc, free, calloc, realloc, aligned_alloc and the global operator new/delete all use
+// gort's heap. An impossible request ends the program with "fatal error: out of memory".
+// alloc_noscan is for small objects that hold no pointers; several may share a 16-byte
+// block (Go's tiny allocator); release them with free().
+void* alloc_noscan(size_t bytes);
+MemStats read_mem_stats();  // Go's runtime.ReadMemStats
+void free_os_memory();      // Go's debug.FreeOSMemory
 
 // --- System calls that may block (Go's os and syscall packages) ---
 //

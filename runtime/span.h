@@ -6,7 +6,7 @@
 //     whoever holds its size class's central lock while it sits on a central list. So the
 //     allocation fast path needs no atomic instruction.
 //   - freed_bits collects frees by anyone else (atomic OR); the owner folds them into
-//     alloc_bits when it runs out of free slots (merge_remote_frees in allocator.cpp).
+//     alloc_bits when it runs out of free slots (merge_remote_frees below).
 // Drawing of a span: docs/05-allocator.md.
 #pragma once
 #include <stddef.h>
@@ -45,5 +45,78 @@ struct Span {
 };
 
 constexpr uint32_t max_objects_per_span = 1024;
+
+// --- Slot bitmap operations (pure functions of a Span; unit-tested hosted) ---
+
+inline uint32_t words_of(const Span* s) { return (s->object_count + 63) / 64; }
+
+// Bits for the slots that exist in word w.
+inline uint64_t valid_mask(const Span* s, uint32_t w) {
+  uint32_t left = s->object_count - w * 64;
+  return left >= 64 ? ~0ULL : (1ULL << left) - 1;
+}
+
+inline void load_window(Span* s, uint32_t w) {
+  s->scan_word = w;
+  s->alloc_cache = ~s->alloc_bits[w] & valid_mask(s, w);
+}
+
+// The owner takes the next free slot, or returns null when the span is exhausted.
+inline void* take_slot(Span* s) {
+  uint32_t words = words_of(s);
+  for (;;) {
+    uint64_t window = s->alloc_cache;
+    if (window != 0) {
+      uint32_t bit = uint32_t(__builtin_ctzll(window));
+      s->alloc_cache = window & (window - 1);
+      s->alloc_bits[s->scan_word] |= 1ULL << bit;
+      s->allocated++;
+      return reinterpret_cast<void*>(s->start + uintptr_t(s->scan_word * 64 + bit) * s->object_size);
+    }
+    if (s->scan_word + 1 >= words) return nullptr;
+    load_window(s, s->scan_word + 1);
+  }
+}
+
+// Folds slots freed by others into alloc_bits. The caller owns the span. Returns how many.
+inline uint32_t merge_remote_frees(Span* s) {
+  if (__atomic_load_n(&s->remote_frees, __ATOMIC_ACQUIRE) == 0) return 0;
+  uint32_t merged = 0;
+  for (uint32_t w = 0; w < words_of(s); w++) {
+    uint64_t bits = __atomic_exchange_n(&s->freed_bits[w], 0, __ATOMIC_ACQ_REL);
+    if (bits == 0) continue;
+    s->alloc_bits[w] &= ~bits;
+    merged += uint32_t(__builtin_popcountll(bits));
+  }
+  // A freer increments the count after setting its bit, so the count may briefly run below
+  // zero here; it is only ever used as "maybe some".
+  __atomic_sub_fetch(&s->remote_frees, merged, __ATOMIC_ACQ_REL);
+  s->allocated -= merged;
+  return merged;
+}
+
+// The owner frees slot `index` itself: the slot can be handed out again at once.
+// Returns false if the slot was not allocated.
+inline bool owner_free_slot(Span* s, uint32_t index) {
+  uint32_t w = index / 64;
+  uint64_t bit = 1ULL << (index % 64);
+  if ((s->alloc_bits[w] & bit) == 0 || (__atomic_load_n(&s->freed_bits[w], __ATOMIC_RELAXED) & bit) != 0) return false;
+  s->alloc_bits[w] &= ~bit;
+  s->allocated--;
+  if (w < s->scan_word) load_window(s, w);
+  else if (w == s->scan_word) s->alloc_cache |= bit;
+  return true;
+}
+
+// Someone other than the owner frees slot `index`. Returns false if it was not allocated or
+// already freed.
+inline bool remote_free_slot(Span* s, uint32_t index) {
+  uint32_t w = index / 64;
+  uint64_t bit = 1ULL << (index % 64);
+  if ((__atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED) & bit) == 0) return false;
+  if (__atomic_fetch_or(&s->freed_bits[w], bit, __ATOMIC_ACQ_REL) & bit) return false;
+  __atomic_add_fetch(&s->remote_frees, 1, __ATOMIC_SEQ_CST);
+  return true;
+}
 
 }  // namespace gort
