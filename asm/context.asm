@@ -152,3 +152,38 @@ clone_thread:
         ud2
 .parent:
         ret
+
+; extern "C" void switch_goroutines(gort::Goroutine* from, gort::Goroutine* to,
+;                                   void (*publish)(gort::Goroutine* from));
+;
+; A direct switch from one goroutine to another without running the scheduler (used by
+; gosched when the local queue has a goroutine ready). Saves `from`'s context (the block
+; drawn at the top of this file), then calls publish(from) on this Machine's scheduler
+; stack, and only then resumes `to`. publish makes `from` runnable again (puts it on a run
+; queue); it must run after the save, and on a stack that is neither `from`'s (another
+; Machine may resume `from` as soon as it is published) nor `to`'s (which may have little
+; room left).
+; In: rdi = from, rsi = to, rdx = publish. Clobbers: everything, as switch_to_scheduler.
+global switch_goroutines
+switch_goroutines:
+        push    rbp
+        push    rbx
+        push    r12
+        push    r13
+        push    r14
+        push    r15
+        sub     rsp, 8
+        stmxcsr [rsp]
+        fnstcw  [rsp + 4]
+        mov     [rdi + G_SAVED_SP], rsp         ; from.saved_sp: its context is complete
+        mov     rax, [fs:TLS_MACHINE]
+        mov     rcx, [rax + M_G0]
+        mov     [fs:TLS_CURRENT_G], rcx         ; the scheduler stack is current meanwhile
+        mov     r8, [rcx + G_STACK_GUARD]
+        mov     [fs:TLS_STACK_GUARD], r8
+        mov     rsp, [rax + M_SCHEDULER_SP]
+        xor     ebp, ebp
+        mov     r12, rsi                        ; to, kept across the call
+        call    rdx                             ; publish(from); rdi is still from
+        mov     rdi, r12
+        jmp     resume_goroutine                ; never returns here

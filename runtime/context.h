@@ -11,6 +11,10 @@ void switch_to_scheduler(void (*fn)(gort::Goroutine* g));
 // On the scheduler stack: continue g from its saved context. (Go's gogo)
 [[noreturn]] void resume_goroutine(gort::Goroutine* g);
 
+// On a goroutine stack: save from's context, run publish(from) on the scheduler stack, then
+// continue `to`. The caller has already made `to` current in the scheduler's records.
+void switch_goroutines(gort::Goroutine* from, gort::Goroutine* to, void (*publish)(gort::Goroutine* from));
+
 // Run fn(arg) on the scheduler stack and come back. (Go's systemstack)
 void run_on_scheduler_stack(void (*fn)(void*), void* arg);
 

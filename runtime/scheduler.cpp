@@ -306,7 +306,39 @@ void ready(Goroutine* g) {
   wake_processor();
 }
 
-void yield_processor() { switch_to_scheduler(yield_on_scheduler_stack); }
+// Runs on the scheduler stack inside switch_goroutines, once `from` is saved.
+void publish_yielded(Goroutine* from) { run_queue_put(cpu::current_machine()->processor, from, false); }
+
+void yield_processor() {
+  Goroutine* g = cpu::current_goroutine();
+  Machine* m = cpu::current_machine();
+  Processor* p = m->processor;
+  // Fast path: hand the processor straight to the next local goroutine, without a trip
+  // through schedule(), when schedule() would have chosen it anyway (no stop pending, not
+  // time to look at the global queue, no thread wiring involved).
+  bool global_due = p->schedule_tick % global_queue_check_interval == 0 &&
+                    __atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0;
+  if (!global_due && !__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE) &&
+      m->locked_goroutine == nullptr && !m->spinning) {
+    bool inherit_time;
+    if (Goroutine* next = run_queue_get(p, &inherit_time)) {
+      if (next->locked_machine == nullptr) {
+        check_stack_canaries(g);
+        check_stack_top_canary(next);
+        g->status = GoroutineStatus::Runnable;
+        g->machine = nullptr;
+        m->current_goroutine = next;
+        next->machine = m;
+        next->status = GoroutineStatus::Running;
+        if (!inherit_time) p->schedule_tick++;
+        switch_goroutines(g, next, publish_yielded);
+        return;
+      }
+      run_queue_put(p, next, true);  // wired elsewhere: let schedule() hand it over
+    }
+  }
+  switch_to_scheduler(yield_on_scheduler_stack);
+}
 
 void preempt_at_stack_check(Goroutine* g) {
   // Clear the request first, then restore the real guard: a new request made in between

@@ -197,14 +197,28 @@ namespace {
 }
 }  // namespace
 
+// On every switch only the canary word nearest the usable stack is compared: an overflow
+// writes downward from the stack into the canary, so it reaches that word first. (Code that
+// skips over it, writing only far below, is caught by the full comparison at segment
+// changes, or not at all: the budget is documented, and this is the cheap tripwire.)
+static bool nearest_bottom_word_intact(const StackSegment* s) {
+  uintptr_t word = s->base + stack_bottom_canary_bytes - 8;
+  return *reinterpret_cast<const uint64_t*>(word) == canary_at(word);
+}
+
+static bool nearest_top_word_intact(const StackSegment* s) {
+  uintptr_t word = s->base + s->size - 8;
+  return *reinterpret_cast<const uint64_t*>(word) == canary_at(word);
+}
+
 void check_stack_canaries(Goroutine* g) {
-  if (!canaries_intact(bottom_canary(g->segment), stack_bottom_canary_bytes))
+  if (!nearest_bottom_word_intact(g->segment))
     report_broken_canary(g, "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
   check_stack_top_canary(g);
 }
 
 void check_stack_top_canary(Goroutine* g) {
-  if (!canaries_intact(top_canary(&g->first_segment), stack_top_canary_bytes))
+  if (!nearest_top_word_intact(&g->first_segment))
     report_broken_canary(g, "another stack overflowed into this goroutine's stack (the canary at its top was overwritten)");
 }
 
