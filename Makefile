@@ -45,7 +45,14 @@ LIBGORT      := $(BUILD)/libgort.a
 EXAMPLES     := $(patsubst tests/examples/%.cpp,$(BUILD)/examples/%,$(wildcard tests/examples/*.cpp))
 TEST_PROGS   := $(patsubst tests/progs/%.cpp,$(BUILD)/tests/%,$(wildcard tests/progs/*.cpp))
 HARNESS_SRCS := $(wildcard tests/harness/*.cpp)
-BENCH_GORT   := $(patsubst tests/bench/%.cpp,$(BUILD)/bench/gort/%,$(wildcard tests/bench/*.cpp))
+BENCH_GORT   := $(patsubst tests/bench/%.cpp,$(BUILD)/bench/gort/%,$(filter-out tests/bench/malloc_c.cpp,$(wildcard tests/bench/*.cpp)))
+# The allocator benchmark's hosted twin, once per C allocator and the library it links.
+MALLOC_VARIANTS := glibc jemalloc mimalloc tcmalloc
+malloc_lib_glibc    :=
+malloc_lib_jemalloc := -ljemalloc
+malloc_lib_mimalloc := -lmimalloc
+malloc_lib_tcmalloc := -ltcmalloc_minimal
+BENCH_C      := $(MALLOC_VARIANTS:%=$(BUILD)/bench/c/malloc-%)
 BENCH_GO     := $(patsubst tests/bench/%.go,$(BUILD)/bench/go/%,$(wildcard tests/bench/*.go))
 HARNESS      := $(BUILD)/tests/harness
 
@@ -109,7 +116,7 @@ $(BUILD)/tests/%: tests/progs/%.cpp tests/progs/scenario.h $(LIBGORT)
 	$(call link_program,$<,$@)
 
 # Benchmarks: each tests/bench/NAME.cpp has a Go twin NAME.go (tools/bench.py runs both).
-$(BUILD)/bench/gort/%: tests/bench/%.cpp tests/bench/bench.h $(LIBGORT)
+$(BUILD)/bench/gort/%: tests/bench/%.cpp tests/bench/bench.h tests/bench/malloc_workload.h $(LIBGORT)
 	$(call link_program,$<,$@)
 
 $(BUILD)/bench/go/%: tests/bench/%.go | deps
@@ -117,7 +124,12 @@ $(BUILD)/bench/go/%: tests/bench/%.go | deps
 	$(call say,GO,$<)
 	$(Q)cd $(BUILD) && GOCACHE=$(CURDIR)/$(BUILD)/gocache GO111MODULE=off go build -o $(CURDIR)/$@ $(CURDIR)/$<
 
-bench-programs: $(BENCH_GORT) $(BENCH_GO)
+$(BUILD)/bench/c/malloc-%: tests/bench/malloc_c.cpp tests/bench/malloc_workload.h | deps
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$@)
+	$(Q)$(CXX) -std=c++17 -O2 -fno-builtin-malloc -fno-builtin-free -o $@ $< $(malloc_lib_$*) -lpthread
+
+bench-programs: $(BENCH_GORT) $(BENCH_GO) $(BENCH_C)
 
 # Used by tools/gort-build: make user-program SRC=/abs/x.cpp OUT=/abs/x
 user-program: $(LIBGORT)

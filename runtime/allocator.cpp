@@ -81,6 +81,7 @@ Span* new_small_span(uint32_t span_class) {
   s->tiny_counts = nullptr;
   for (uint32_t w = 0; w < 16; w++) s->alloc_bits[w] = s->freed_bits[w] = 0;
   load_window(s, 0);
+  heap_set_page_classes(s, span_class + 1, false);
   return s;
 }
 
@@ -168,9 +169,10 @@ void* allocate_large(AllocationCache* cache, size_t bytes) {
 class CacheAccess {
  public:
   CacheAccess() {
-    Processor* p = cpu::current_machine()->processor;
-    if (p != nullptr && p->allocation_cache != nullptr) {
-      cache_ = p->allocation_cache;
+    AllocationCache* c;
+    asm volatile("mov %%fs:24, %0" : "=r"(c));  // ThreadLocal::cache
+    if (c != nullptr) {
+      cache_ = c;
     } else {
       fallback_lock.lock();
       cache_ = &fallback_cache;
@@ -229,12 +231,39 @@ void* allocate_tiny(AllocationCache* cache, size_t bytes) {
   }
   void* block = allocate_small(cache, tiny_span_class);
   Span* s = cache->spans[tiny_span_class];
-  if (s->tiny_counts == nullptr) s->tiny_counts = static_cast<uint8_t*>(persistent_alloc(s->object_count, 8));
+  if (s->tiny_counts == nullptr) {
+    s->tiny_counts = static_cast<uint8_t*>(persistent_alloc(s->object_count, 8));
+    heap_set_page_classes(s, tiny_span_class + 1, true);  // free() must look at the counts
+  }
   uint32_t index = uint32_t(((reinterpret_cast<uintptr_t>(block) - s->start) * class_reciprocal[s->size_class]) >> 32);
   __atomic_store_n(&s->tiny_counts[index], 2, __ATOMIC_RELEASE);  // the cache's and this object's
   cache->tiny_block = reinterpret_cast<uintptr_t>(block);
   cache->tiny_offset = uint32_t(bytes);
   return block;
+}
+
+// A free list's budget: about 64 KiB of objects, at least 8 (tunables::free_list_bytes).
+void prepare_cache(AllocationCache* c) {
+  for (uint32_t spc = 0; spc < span_class_count; spc++) {
+    uint32_t size = class_size[spc / 2];
+    uint32_t limit = size == 0 ? 0 : uint32_t(tunables::free_list_bytes / size);
+    c->free_lists[spc].limit = limit < 8 ? 8 : limit;
+  }
+  c->free_key = reinterpret_cast<uintptr_t>(c) ^ 0x5bd1e9955bd1e995ULL;
+}
+
+// Returns listed objects to their spans until `keep` remain.
+void flush_free_list(AllocationCache* cache, uint32_t spc, uint32_t keep) {
+  AllocationCache::FreeList& list = cache->free_lists[spc];
+  while (list.count > keep) {
+    void* p = list.head;
+    list.head = *static_cast<void**>(p);
+    list.count--;
+    static_cast<uintptr_t*>(p)[1] = 0;  // no longer listed
+    Span* s = heap_span_of(reinterpret_cast<uintptr_t>(p));
+    uint32_t index = uint32_t(((reinterpret_cast<uintptr_t>(p) - s->start) * class_reciprocal[s->size_class]) >> 32);
+    free_slot(cache, s, index);
+  }
 }
 
 // Returns empty spans sitting on central partial lists to the heap.
@@ -256,11 +285,19 @@ void release_empty_central_spans() {
 
 }  // namespace
 
-void allocator_init() { heap_init(); }
+void allocator_init() {
+  heap_init();
+  prepare_cache(&fallback_cache);
+}
 
-AllocationCache* new_allocation_cache() { return persistent_new<AllocationCache>(); }
+AllocationCache* new_allocation_cache() {
+  AllocationCache* c = persistent_new<AllocationCache>();
+  prepare_cache(c);
+  return c;
+}
 
 void flush_allocation_cache(AllocationCache* cache) {
+  for (uint32_t spc = 0; spc < span_class_count; spc++) flush_free_list(cache, spc, 0);
   if (cache->tiny_block != 0) {
     Span* s = heap_span_of(cache->tiny_block);
     tiny_release(cache, s, uint32_t(((cache->tiny_block - s->start) * class_reciprocal[s->size_class]) >> 32));
@@ -282,10 +319,17 @@ void* allocate(size_t bytes, bool noscan) {
     return allocate_tiny(cache.get(), bytes);
   }
   uint32_t size_class = class_for(bytes == 0 ? 1 : bytes);
-  void* p = allocate_small(cache.get(), size_class * 2 + (noscan ? 1 : 0));
+  uint32_t spc = size_class * 2 + (noscan ? 1 : 0);
   cache->mallocs[size_class]++;
   cache->live_bytes += class_size[size_class];
-  return p;
+  AllocationCache::FreeList& list = cache->free_lists[spc];
+  if (void* p = list.head) {  // the fast path: pop an object this Processor freed
+    list.head = *static_cast<void**>(p);
+    list.count--;
+    if (class_size[size_class] >= 16) static_cast<uintptr_t*>(p)[1] = 0;
+    return p;
+  }
+  return allocate_small(cache.get(), spc);
 }
 
 void* allocate_aligned(size_t bytes, size_t alignment) {
@@ -306,6 +350,31 @@ void* allocate_aligned(size_t bytes, size_t alignment) {
 void release(void* pointer) {
   if (pointer == nullptr) return;
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+  // Fast path: a small object, found through the page-class map alone.
+  uint32_t entry = heap_page_class(p);
+  if (entry != 0 && (entry & page_class_careful) == 0) {
+    uint32_t spc = (entry & 0xffff) - 1;
+    uint32_t size_class = spc / 2;
+    uintptr_t span_start = (p & ~(heap_page_size - 1)) - uintptr_t((entry >> 16) & 0x7fff) * heap_page_size;
+    uint32_t index = uint32_t(((p - span_start) * class_reciprocal[size_class]) >> 32);
+    uint32_t size = class_size[size_class];
+    if (span_start + uintptr_t(index) * size == p && size >= 16) {
+      CacheAccess cache;
+      cache->frees[size_class]++;
+      cache->live_bytes -= size;
+      AllocationCache::FreeList& list = cache->free_lists[spc];
+      auto* words = reinterpret_cast<uintptr_t*>(p);
+      if (words[1] == cache->free_key) {  // maybe listed already: look (as glibc's tcache does)
+        for (void* q = list.head; q != nullptr; q = *static_cast<void**>(q))
+          if (q == pointer) fatal("free: object is not allocated (double free?)");
+      }
+      words[0] = reinterpret_cast<uintptr_t>(list.head);
+      words[1] = cache->free_key;
+      list.head = pointer;
+      if (++list.count > list.limit) flush_free_list(cache.get(), spc, list.limit / 2);
+      return;
+    }
+  }
   Span* s = heap_span_of(p);
   if (s == nullptr) fatal("free: pointer was not allocated by gort's heap");
   CacheAccess cache;
@@ -325,7 +394,21 @@ void release(void* pointer) {
   if (base != p) fatal("free: pointer to the inside of an object");
   cache->frees[s->size_class]++;
   cache->live_bytes -= s->object_size;
-  free_slot(cache.get(), s, index);
+  if (s->object_size < 16) {  // no room for the double-free key: straight to the span
+    free_slot(cache.get(), s, index);
+    return;
+  }
+  uint32_t spc = s->size_class * 2 + (s->noscan ? 1 : 0);
+  AllocationCache::FreeList& list = cache->free_lists[spc];
+  auto* words = reinterpret_cast<uintptr_t*>(p);
+  if (words[1] == cache->free_key) {  // maybe listed already: look (as glibc's tcache does)
+    for (void* q = list.head; q != nullptr; q = *static_cast<void**>(q))
+      if (q == pointer) fatal("free: object is not allocated (double free?)");
+  }
+  words[0] = reinterpret_cast<uintptr_t>(list.head);
+  words[1] = cache->free_key;
+  list.head = pointer;
+  if (++list.count > list.limit) flush_free_list(cache.get(), spc, list.limit / 2);
 }
 
 size_t allocation_size(const void* pointer) {
@@ -376,6 +459,10 @@ MemStats read_mem_stats() {
 void* alloc_noscan(size_t bytes) { return allocate(bytes, true); }
 
 void free_os_memory() {
+  {
+    CacheAccess cache;  // this Processor's listed objects go back to their spans
+    for (uint32_t spc = 0; spc < span_class_count; spc++) flush_free_list(cache.get(), spc, 0);
+  }
   release_empty_central_spans();
   heap_scavenge(0);
 }

@@ -25,6 +25,17 @@ constexpr uint32_t span_class_count = size_classes::count * 2;
 // One Processor's cache (Go's mcache). Owned by whoever holds the Processor.
 struct AllocationCache {
   Span* spans[span_class_count];
+  // Objects this Processor freed, ready to be handed out again (Go has no free; tcmalloc's
+  // thread cache is the model): a list linked through each object's first word. The
+  // objects still count as allocated in their spans until a list grows past its budget and
+  // half of it is returned (flush_free_list). The second word of a listed object holds
+  // `free_key`, which lets free() catch a double free of a listed object.
+  struct FreeList {
+    void* head;
+    uint32_t count;
+    uint32_t limit;
+  } free_lists[span_class_count];
+  uintptr_t free_key;
   // The tiny allocator: small pointer-free objects packed into one 16-byte block.
   uintptr_t tiny_block;   // current block, or 0
   uint32_t tiny_offset;   // bytes used in it
@@ -36,7 +47,7 @@ struct AllocationCache {
 
 void allocator_init();
 AllocationCache* new_allocation_cache();
-// Hands back every span of a cache (a Processor beyond GOMAXPROCS).
+// Hands back every listed object and span of a cache (a Processor beyond GOMAXPROCS).
 void flush_allocation_cache(AllocationCache* cache);
 
 // The allocator proper. `noscan`: the object holds no pointers. Fatal if impossible.

@@ -103,7 +103,10 @@ void exit_syscall() {
     return;
   }
   // It was retaken (or handed off at entry): detach from it and find another.
-  if (old != nullptr && m->processor == old) m->processor = nullptr;
+  if (old != nullptr && m->processor == old) {
+    m->processor = nullptr;
+    m->tls.cache = nullptr;
+  }
   Processor* p = nullptr;
   if (__atomic_load_n(&scheduler.idle_processor_count, __ATOMIC_ACQUIRE) != 0 &&
       !__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {

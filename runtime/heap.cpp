@@ -11,6 +11,8 @@
 
 namespace gort {
 
+HeapBounds heap_bounds;
+
 namespace {
 
 constexpr uint32_t exact_lists = 128;  // free_runs[n] holds runs of exactly n pages; [0]: longer
@@ -20,6 +22,7 @@ uintptr_t arena_start = 0;     // set once
 uintptr_t arena_end = 0;       // set once
 uintptr_t committed_end = 0;   // heap_lock
 Span** span_map = nullptr;     // one entry per arena page; entries written under heap_lock
+uint32_t* page_classes = nullptr;  // one entry per arena page (heap.h); written by the span's owner
 Span* free_runs[exact_lists + 1];  // heap_lock
 Span* spare_records = nullptr;     // heap_lock: Span records for reuse
 uint64_t bytes_committed = 0, bytes_in_use = 0, bytes_idle = 0, bytes_released = 0;  // heap_lock
@@ -115,6 +118,7 @@ void grow(uint32_t pages) {
   s->start = committed_end;
   s->pages = uint32_t(bytes / heap_page_size);
   committed_end += bytes;
+  __atomic_store_n(&heap_bounds.committed_end, committed_end, __ATOMIC_RELEASE);
   bytes_committed += bytes;
   bytes_idle += bytes;
   insert_free_run(s, nanotime());
@@ -138,6 +142,10 @@ void heap_init() {
   size_t map_bytes = tunables::heap_arena_bytes / heap_page_size * sizeof(Span*);
   span_map = static_cast<Span**>(os_reserve(map_bytes));
   os_commit(span_map, map_bytes);  // pages appear only as entries are written
+  size_t class_bytes = tunables::heap_arena_bytes / heap_page_size * sizeof(uint32_t);
+  page_classes = static_cast<uint32_t*>(os_reserve(class_bytes));
+  os_commit(page_classes, class_bytes);
+  heap_bounds = HeapBounds{arena_start, committed_end, page_classes};
 }
 
 Span* heap_allocate(uint32_t pages) {
@@ -170,7 +178,16 @@ Span* heap_allocate(uint32_t pages) {
   return s;
 }
 
+void heap_set_page_classes(const Span* s, uint32_t span_class_plus_one, bool careful) {
+  uintptr_t first = page_index(s->start);
+  for (uint32_t i = 0; i < s->pages; i++) {
+    uint32_t entry = span_class_plus_one == 0 ? 0 : span_class_plus_one | (i << 16) | (careful ? page_class_careful : 0);
+    __atomic_store_n(&page_classes[first + i], entry, __ATOMIC_RELEASE);
+  }
+}
+
 void heap_free(Span* s) {
+  heap_set_page_classes(s, 0, false);
   int64_t now = nanotime();
   LockGuard guard(heap_lock);
   bytes_in_use -= uintptr_t(s->pages) * heap_page_size;

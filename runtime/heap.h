@@ -27,6 +27,26 @@ Span* heap_allocate(uint32_t pages);
 void heap_free(Span* s);
 // The span containing address, or null if the address is not in an in-use span.
 Span* heap_span_of(uintptr_t address);
+
+// The page-class map: for each page of a small-object span, (span class + 1) in the low 16
+// bits and the page's position in its span in bits 16..30; bit 31 marks spans that free()
+// must treat with care (tiny blocks). 0 for every other page. It lets free() find an object's
+// class and start with one load, without touching the span record.
+constexpr uint32_t page_class_careful = 1u << 31;
+
+struct HeapBounds {  // set once by heap_init, except committed_end, which only grows
+  uintptr_t arena_start;
+  uintptr_t committed_end;  // atomic
+  uint32_t* page_classes;
+};
+extern HeapBounds heap_bounds;
+
+inline uint32_t heap_page_class(uintptr_t address) {
+  uintptr_t offset = address - heap_bounds.arena_start;  // wraps for addresses below the arena
+  if (offset >= __atomic_load_n(&heap_bounds.committed_end, __ATOMIC_ACQUIRE) - heap_bounds.arena_start) return 0;
+  return __atomic_load_n(&heap_bounds.page_classes[offset / heap_page_size], __ATOMIC_ACQUIRE);
+}
+void heap_set_page_classes(const Span* s, uint32_t span_class_plus_one, bool careful);
 // Gives free runs back to the OS: those free for at least `older_than_ns`, or all.
 uint64_t heap_scavenge(int64_t older_than_ns);
 

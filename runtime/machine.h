@@ -24,6 +24,8 @@ struct ThreadLocal {
   uintptr_t stack_guard;  // copy of current->stack_guard: GORT_STACK_CHECK compares rsp
                           // with fs:[16] in one instruction. Written by whoever changes the
                           // running goroutine's guard (set_stack_guard) and by every switch.
+  struct AllocationCache* cache;  // the held Processor's allocation cache, or null: malloc's
+                                  // fast path is one fs-relative load away from it
 };
 
 struct Machine {

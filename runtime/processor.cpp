@@ -44,6 +44,7 @@ void acquire_processor(Processor* p) {
   if (p->machine != nullptr || (p->status != ProcessorStatus::Idle && p->status != ProcessorStatus::Stopped))
     fatal("acquire_processor: processor is in use");
   m->processor = p;
+  m->tls.cache = p->allocation_cache;
   p->machine = m;
   p->status = ProcessorStatus::Running;
 }
@@ -54,6 +55,7 @@ Processor* release_processor() {
   if (p == nullptr || p->machine != m) fatal("release_processor: machine does not hold a processor");
   p->machine = nullptr;
   m->processor = nullptr;
+  m->tls.cache = nullptr;
   p->status = ProcessorStatus::Idle;
   return p;
 }
@@ -87,6 +89,7 @@ static void resize_processors(int32_t n) {
     Processor* p = scheduler.processors[i];
     if (p == m->processor) {  // we hold one that is going away: switch to Processor 0
       m->processor = nullptr;
+      m->tls.cache = nullptr;
       p->machine = nullptr;
       acquire_processor(scheduler.processors[0]);
     }

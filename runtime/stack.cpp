@@ -28,6 +28,7 @@
 namespace gort {
 
 static_assert(offsetof(ThreadLocal, stack_guard) == 16, "GORT_STACK_CHECK reads the guard at fs:[16]");
+static_assert(offsetof(ThreadLocal, cache) == 24, "the allocator reads its cache at fs:[24]");
 
 namespace {
 

@@ -65,6 +65,9 @@ constexpr size_t heap_arena_bytes = size_t(64) << 30;
 // The heap commits memory from its arena in steps of at least this much.
 constexpr size_t heap_growth_bytes = 4 * 1024 * 1024;
 
+// Bytes of freed objects a Processor keeps per size class for quick reuse (its free lists).
+constexpr size_t free_list_bytes = 64 * 1024;
+
 // Free heap runs unused for this long are returned to the OS by the scavenger (sysmon).
 constexpr int64_t scavenge_after_ns = 1000 * 1000 * 1000;
 

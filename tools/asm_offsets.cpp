@@ -26,6 +26,7 @@ void generate_offsets() {
   OFFSET(TLS_CURRENT_G, ThreadLocal, current);
   OFFSET(TLS_MACHINE, ThreadLocal, machine);
   OFFSET(TLS_STACK_GUARD, ThreadLocal, stack_guard);
+  OFFSET(TLS_CACHE, ThreadLocal, cache);
   OFFSET(M_TLS, Machine, tls);
   OFFSET(M_G0, Machine, g0);
   OFFSET(M_SCHEDULER_SP, Machine, scheduler_sp);

@@ -42,6 +42,53 @@ WORKLOADS = [
 ]
 
 
+# The allocator workloads: gort's program against one hosted twin per C allocator
+# (label, gort program, gort args, C args, full args, quick args, env for gort, full runs, quick runs).
+# Args containing {threads}/{size} are filled from the tuple of parameters.
+C_ALLOCATORS = ["glibc", "jemalloc", "mimalloc", "tcmalloc"]
+ALLOCATOR_WORKLOADS = [
+    ("alloc/free pairs, 16..512 B, 1 thread", "malloc_pairs", ["1", "{n}"], ["pairs", "1", "{n}"],
+     "10000000", "2000000", {"GOMAXPROCS": "1"}, 9, 3),
+    ("alloc/free pairs, 16..512 B, 2 threads (ns per pair per thread)", "malloc_pairs", ["2", "{n}"],
+     ["pairs", "2", "{n}"], "10000000", "2000000", {"GOMAXPROCS": "2"}, 9, 3),
+    ("peak RSS / live bytes, steady mix around 256 MiB", "malloc_rss", ["{n}", "4"], ["rss", "{n}", "4"],
+     "256", "64", {}, 3, 1),
+]
+
+
+def run_path(path, args, env):
+    full_env = dict(os.environ)
+    for key in ("GODEBUG", "GOGC", "GOMAXPROCS"):
+        full_env.pop(key, None)
+    full_env.update(env)
+    out = subprocess.run([path] + args, env=full_env, capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        sys.exit(f"bench: {path} {' '.join(args)} failed with status {out.returncode}:\n{out.stderr}")
+    for line in out.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 4 and fields[0] == "BENCH":
+            return float(fields[2]), fields[3]
+    sys.exit(f"bench: {path} printed no BENCH line:\n{out.stdout}")
+
+
+def measure_allocators(quick):
+    rows = []
+    for label, program, gort_args, c_args, full_n, quick_n, env, full_runs, quick_runs in ALLOCATOR_WORKLOADS:
+        n = quick_n if quick else full_n
+        runs = quick_runs if quick else full_runs
+        print(f"bench: {label} ({runs} runs each allocator)", flush=True)
+        values = {name: [] for name in ["gort"] + C_ALLOCATORS}
+        unit = ""
+        for _ in range(runs):  # interleaved: gort, glibc, jemalloc, mimalloc, tcmalloc, gort, ...
+            value, unit = run_path(os.path.join(BIN, "gort", program), [a.format(n=n) for a in gort_args], env)
+            values["gort"].append(value)
+            for name in C_ALLOCATORS:
+                value, _ = run_path(os.path.join(BIN, "c", "malloc-" + name), [a.format(n=n) for a in c_args], env)
+                values[name].append(value)
+        rows.append((label, unit, {name: statistics.median(v) for name, v in values.items()}))
+    return rows
+
+
 def run_once(side, program, args, env):
     path = os.path.join(BIN, side, program)
     full_env = dict(os.environ)
@@ -165,6 +212,23 @@ def main():
                  f"{fmt(start_go)} | {start_g / start_go:.2f} |")
     for label, unit, g, o in derived:
         lines.append(f"| {label} | {unit} | {fmt(g)} | {fmt(o)} | {g / o:.2f} |")
+    lines.append("")
+
+    allocator_rows = measure_allocators(options.quick)
+    lines += [
+        "## The allocator against C allocators",
+        "",
+        "gort's malloc/free against glibc's malloc, jemalloc, mimalloc and tcmalloc, running the same",
+        "workload (tests/bench/malloc_workload.h) in turn. Medians; the last two columns are",
+        "gort's median divided by glibc's and by the faster of mimalloc and tcmalloc.",
+        "",
+        "| workload | unit | gort | glibc | jemalloc | mimalloc | tcmalloc | gort/glibc | gort/best of mimalloc, tcmalloc |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, unit, m in allocator_rows:
+        best = min(m["mimalloc"], m["tcmalloc"])
+        lines.append(f"| {label} | {unit} | {fmt(m['gort'])} | {fmt(m['glibc'])} | {fmt(m['jemalloc'])} | "
+                     f"{fmt(m['mimalloc'])} | {fmt(m['tcmalloc'])} | {m['gort'] / m['glibc']:.2f} | {m['gort'] / best:.2f} |")
     lines.append("")
     text = "\n".join(lines)
     print()

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages the build needs, only when missing: clang (compiler, with
 # binutils for ld/ar), nasm (assembler), catch2 (test harness), golang-go (the reference
-# runtime: the benchmarks' Go twins are built by `make` and smoke-tested by `make test`), and
-# python3 (the benchmark runner). Needs root (or sudo) only when something is missing.
+# runtime: the benchmarks' Go twins are built by `make` and smoke-tested by `make test`),
+# python3 (the benchmark runner), and jemalloc, mimalloc and tcmalloc (the allocators the
+# allocator benchmark compares against). Needs root (or sudo) only when something is missing.
 set -e
 missing=""
 command -v clang++ >/dev/null 2>&1 || missing="$missing clang"
@@ -11,6 +12,10 @@ command -v ld >/dev/null 2>&1 || missing="$missing binutils"
 [ -f /usr/include/catch2/catch.hpp ] || missing="$missing catch2"
 command -v go >/dev/null 2>&1 || missing="$missing golang-go"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+# The C allocators the allocator benchmark compares against (built by make, run by make bench).
+[ -f /usr/include/jemalloc/jemalloc.h ] || missing="$missing libjemalloc-dev"
+[ -f /usr/include/mimalloc.h ] || missing="$missing libmimalloc-dev"
+[ -f /usr/include/gperftools/tcmalloc.h ] || missing="$missing libgoogle-perftools-dev"
 [ -z "$missing" ] && exit 0
 
 echo "gort: installing missing packages:$missing"

@@ -37,4 +37,24 @@ inline long resident_bytes() {
   return pages * 4096;
 }
 
+// Peak resident set size in bytes (VmHWM in /proc/self/status).
+inline long peak_resident_bytes() {
+  long fd = gort::sys::open_read_only("/proc/self/status");
+  if (fd < 0) gort::fatal("bench: cannot open /proc/self/status");
+  static char text[4096];
+  long n = gort::sys::read(int(fd), text, sizeof(text) - 1);
+  gort::sys::close(int(fd));
+  text[n > 0 ? n : 0] = 0;
+  for (const char* p = text; *p != 0; p++) {
+    if (p[0] == 'V' && p[1] == 'm' && p[2] == 'H' && p[3] == 'W' && p[4] == 'M' && p[5] == ':') {
+      long kb = 0;
+      for (p += 6; *p == ' ' || *p == '\t'; p++) {
+      }
+      for (; *p >= '0' && *p <= '9'; p++) kb = kb * 10 + (*p - '0');
+      return kb * 1024;
+    }
+  }
+  gort::fatal("bench: no VmHWM in /proc/self/status");
+}
+
 }  // namespace bench

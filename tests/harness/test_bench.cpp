@@ -40,6 +40,25 @@ TEST_CASE("every benchmark and its Go twin run and print their figure", "[bench]
   }
 }
 
+TEST_CASE("the allocator benchmarks run on gort and on every C allocator", "[bench]") {
+  struct Case {
+    std::vector<std::string> gort_args, c_args;
+    std::string name, unit;
+  } cases[] = {{{"2", "10000"}, {"pairs", "2", "10000"}, "malloc_pairs", "ns/pair"},
+               {{"4", "1"}, {"rss", "4", "1"}, "malloc_rss", "peak/live"}};
+  for (const Case& c : cases) {
+    ChildResult g = run_child(bench_program("gort", c.name), c.gort_args);
+    INFO(g.describe());
+    CHECK(std::regex_match(g.out, std::regex("BENCH " + c.name + R"( \d+\.\d{3} )" + c.unit + "\n")));
+    for (const char* allocator : {"glibc", "jemalloc", "mimalloc", "tcmalloc"}) {
+      ChildResult r = run_child(bench_program("c", std::string("malloc-") + allocator), c.c_args);
+      INFO(allocator << "\n" << r.describe());
+      CHECK(r.status == 0);
+      CHECK(std::regex_match(r.out, std::regex("BENCH " + c.name + R"( \d+\.\d{3} )" + c.unit + "\n")));
+    }
+  }
+}
+
 TEST_CASE("the hello benchmark prints the same line on both runtimes", "[bench]") {
   ChildResult gort = run_child(bench_program("gort", "hello"), {});
   ChildResult go = run_child(bench_program("go", "hello"), {});
