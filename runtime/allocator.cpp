@@ -1,5 +1,5 @@
 // The allocator: caches, centrals, small and large objects, the tiny allocator, free, and
-// statistics. The design is in runtime/allocator.h and runtime/span.h; docs/05-allocator.md
+// statistics. The design is in runtime/allocator.h and runtime/span.h; docs/04-allocator.md
 // draws it.
 //
 // Allocating a small object (allocate):

@@ -1,6 +1,6 @@
 // The allocator (Go's malloc.go, mcache.go, mcentral.go): objects of up to 32 KiB come from
 // size-class spans through a per-Processor cache, larger ones straight from the page heap.
-// Book: docs/05-allocator.md.
+// Book: docs/04-allocator.md.
 //
 //   cache (per Processor)   one span per span class; allocation takes the next free slot of
 //                           that span: no lock, no atomic read-modify-write.

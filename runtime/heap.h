@@ -1,5 +1,5 @@
 // The page heap (Go's mheap): one large reserved arena of 8 KiB pages, handed out in runs
-// (Spans) for small-object spans and large objects. Book: docs/05-allocator.md.
+// (Spans) for small-object spans and large objects. Book: docs/04-allocator.md.
 //
 //   - The arena is reserved once at start-up (address space only) and committed as the
 //     heap grows; a span map with one entry per page gives the span of any address in

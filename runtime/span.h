@@ -7,7 +7,7 @@
 //     allocation fast path needs no atomic instruction.
 //   - freed_bits collects frees by anyone else (atomic OR); the owner folds them into
 //     alloc_bits when it runs out of free slots (merge_remote_frees below).
-// Drawing of a span: docs/05-allocator.md.
+// Drawing of a span: docs/04-allocator.md.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>

@@ -16,5 +16,5 @@
 #include "stack.h"        // growable stack segments        runtime/stack.cpp        docs/03-stacks.md
 #include "preempt.h"      // asynchronous preemption        runtime/preempt.cpp      docs/03-stacks.md
 #include "blocking.h"     // blocking system calls          runtime/blocking.cpp     docs/03-stacks.md
-#include "heap.h"         // page heap, span map, scavenger runtime/heap.cpp         docs/05-allocator.md
-#include "allocator.h"    // caches, centrals, malloc/free  runtime/allocator.cpp    docs/05-allocator.md
+#include "heap.h"         // page heap, span map, scavenger runtime/heap.cpp         docs/04-allocator.md
+#include "allocator.h"    // caches, centrals, malloc/free  runtime/allocator.cpp    docs/04-allocator.md
