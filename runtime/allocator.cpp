@@ -291,7 +291,8 @@ void allocator_init() {
 }
 
 AllocationCache* new_allocation_cache() {
-  AllocationCache* c = persistent_new<AllocationCache>();
+  static_assert(alignof(AllocationCache) == 64 && sizeof(AllocationCache) % 64 == 0);
+  AllocationCache* c = persistent_new<AllocationCache>();  // own cache lines: no false sharing between Processors
   prepare_cache(c);
   return c;
 }

@@ -23,7 +23,7 @@ struct Span;
 constexpr uint32_t span_class_count = size_classes::count * 2;
 
 // One Processor's cache (Go's mcache). Owned by whoever holds the Processor.
-struct AllocationCache {
+struct alignas(64) AllocationCache {
   Span* spans[span_class_count];
   // Objects this Processor freed, ready to be handed out again (Go has no free; tcmalloc's
   // thread cache is the model): a list linked through each object's first word. The

@@ -4,8 +4,8 @@
 //   2. asks goroutines that have run for more than 10 ms without yielding to yield
 //      (Go's retake/preemptone): it sets the goroutine's preempt_requested flag and poisons
 //      its stack guard, so the next GORT_STACK_CHECK enters the runtime and yields.
-// Sleep policy: 20 us after a round that did something, doubling up to 10 ms once 50 rounds in
-// a row found nothing to do, as Go does.
+// Sleep policy: 20 us after a round that retook a Processor from a system call, doubling up to
+// 10 ms once 50 rounds in a row found none to retake (Go also counts preemptions as activity).
 #include "../arch/amd64/cpu.h"
 #include "allocator.h"
 #include "blocking.h"
@@ -83,8 +83,12 @@ bool preempt_long_running(int64_t now) {
       scavenge_in_background();
       next_scavenge = now + 1000 * 1000 * 1000;
     }
-    bool acted = preempt_long_running(now);
-    acted = retake_from_syscalls(observed_syscall_tick) || acted;
+    // Only retaking Processors from system calls resets sysmon to its fastest polling (that
+    // is where latency matters: a Processor idles until retaken). Preempting a long-running
+    // goroutine does not: it recurs every time slice in a CPU-bound program, and polling
+    // every 20 us after each one took a measurable share of a 2-CPU machine.
+    preempt_long_running(now);
+    bool acted = retake_from_syscalls(observed_syscall_tick);
     idle_rounds = acted ? 0 : idle_rounds + 1;
     if (idle_rounds > idle_rounds_before_backoff) sleep_ns = sleep_ns * 2 > max_sleep_ns ? max_sleep_ns : sleep_ns * 2;
     else sleep_ns = min_sleep_ns;
