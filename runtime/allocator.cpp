@@ -285,6 +285,10 @@ void release_empty_central_spans() {
 
 }  // namespace
 
+void release_overflow(AllocationCache* cache, uint32_t span_class) {
+  flush_free_list(cache, span_class, cache->free_lists[span_class].limit / 2);
+}
+
 void allocator_init() {
   heap_init();
   prepare_cache(&fallback_cache);
@@ -315,14 +319,13 @@ void* allocate(size_t bytes, bool noscan) {
   CacheAccess cache;
   if (bytes > max_small_size) return allocate_large(cache.get(), bytes);
   if (noscan && bytes < tiny_block_bytes && bytes > 0) {
-    cache->mallocs[class_for(bytes)]++;
+    cache->tiny_mallocs++;
     cache->live_bytes += int64_t(bytes);
     return allocate_tiny(cache.get(), bytes);
   }
   uint32_t size_class = class_for(bytes == 0 ? 1 : bytes);
   uint32_t spc = size_class * 2 + (noscan ? 1 : 0);
   cache->mallocs[size_class]++;
-  cache->live_bytes += class_size[size_class];
   AllocationCache::FreeList& list = cache->free_lists[spc];
   if (void* p = list.head) {  // the fast path: pop an object this Processor freed
     list.head = *static_cast<void**>(p);
@@ -362,7 +365,6 @@ void release(void* pointer) {
     if (span_start + uintptr_t(index) * size == p && size >= 16) {
       CacheAccess cache;
       cache->frees[size_class]++;
-      cache->live_bytes -= size;
       AllocationCache::FreeList& list = cache->free_lists[spc];
       auto* words = reinterpret_cast<uintptr_t*>(p);
       if (words[1] == cache->free_key) {  // maybe listed already: look (as glibc's tcache does)
@@ -388,13 +390,12 @@ void release(void* pointer) {
   uint32_t index = uint32_t(((p - s->start) * class_reciprocal[s->size_class]) >> 32);
   uintptr_t base = s->start + uintptr_t(index) * s->object_size;
   if (s->tiny_counts != nullptr && __atomic_load_n(&s->tiny_counts[index], __ATOMIC_ACQUIRE) != 0) {
-    cache->frees[1]++;  // tiny objects are counted in the smallest class
+    cache->tiny_frees++;
     tiny_release(cache.get(), s, index);
     return;
   }
   if (base != p) fatal("free: pointer to the inside of an object");
   cache->frees[s->size_class]++;
-  cache->live_bytes -= s->object_size;
   if (s->object_size < 16) {  // no room for the double-free key: straight to the span
     free_slot(cache.get(), s, index);
     return;
@@ -434,7 +435,10 @@ MemStats read_mem_stats() {
     for (uint32_t i = 0; i < count; i++) {
       m.by_size[i].mallocs += c->mallocs[i];
       m.by_size[i].frees += c->frees[i];
+      if (i > 0) m.heap_alloc += (c->mallocs[i] - c->frees[i]) * class_size[i];
     }
+    m.by_size[1].mallocs += c->tiny_mallocs;  // tiny objects are reported in the smallest class
+    m.by_size[1].frees += c->tiny_frees;
     m.heap_alloc += uint64_t(c->live_bytes);
   };
   {

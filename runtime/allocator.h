@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "heap.h"
 #include "size_classes.h"
 
 namespace gort {
@@ -40,10 +41,61 @@ struct alignas(64) AllocationCache {
   uintptr_t tiny_block;   // current block, or 0
   uint32_t tiny_offset;   // bytes used in it
   // Statistics, summed over all caches when read.
-  uint64_t mallocs[size_classes::count];
+  uint64_t mallocs[size_classes::count];  // [0]: large objects
   uint64_t frees[size_classes::count];
-  int64_t live_bytes;
+  uint64_t tiny_mallocs, tiny_frees;
+  int64_t live_bytes;  // large and tiny objects only; small ones are counted by class
 };
+
+// The fast path of malloc/new (objects that may hold pointers): pop the Processor's free list
+// for the size's class; everything else goes to allocate(). Inline so that malloc is one call.
+__attribute__((always_inline)) inline void* allocate_fast(size_t bytes) {
+  AllocationCache* cache;
+  asm volatile("mov %%fs:24, %0" : "=r"(cache));  // ThreadLocal::cache
+  if (cache != nullptr && bytes - 1 < size_classes::max_small_size) {
+    uint32_t size_class = size_classes::class_for(bytes);
+    AllocationCache::FreeList& list = cache->free_lists[size_class * 2];
+    if (void* p = list.head) {
+      list.head = *static_cast<void**>(p);
+      list.count--;
+      static_cast<uintptr_t*>(p)[1] = 0;  // no longer carries the listed key
+      cache->mallocs[size_class]++;
+      return p;
+    }
+  }
+  void* allocate(size_t bytes, bool noscan);
+  return allocate(bytes, false);
+}
+
+// The fast path of free/delete: a small object (not a tiny block) whose second word does not
+// hold the listed key goes on the Processor's free list; everything else, including the
+// double-free check, goes to release().
+void release_overflow(AllocationCache* cache, uint32_t span_class);
+__attribute__((always_inline)) inline void release_fast(void* pointer) {
+  uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+  uint32_t entry = heap_page_class(p);
+  AllocationCache* cache;
+  asm volatile("mov %%fs:24, %0" : "=r"(cache));  // ThreadLocal::cache
+  if (entry != 0 && (entry & page_class_careful) == 0 && cache != nullptr) {
+    uint32_t span_class = (entry & 0xffff) - 1;
+    uint32_t size_class = span_class / 2;
+    uintptr_t span_start = (p & ~(heap_page_size - 1)) - uintptr_t((entry >> 16) & 0x7fff) * heap_page_size;
+    uint32_t index = uint32_t(((p - span_start) * size_classes::class_reciprocal[size_class]) >> 32);
+    uint32_t size = size_classes::class_size[size_class];
+    auto* words = reinterpret_cast<uintptr_t*>(p);
+    if (span_start + uintptr_t(index) * size == p && size >= 16 && words[1] != cache->free_key) {
+      AllocationCache::FreeList& list = cache->free_lists[span_class];
+      words[0] = reinterpret_cast<uintptr_t>(list.head);
+      words[1] = cache->free_key;
+      list.head = pointer;
+      cache->frees[size_class]++;
+      if (++list.count > list.limit) release_overflow(cache, span_class);
+      return;
+    }
+  }
+  void release(void* p);
+  release(pointer);
+}
 
 void allocator_init();
 AllocationCache* new_allocation_cache();

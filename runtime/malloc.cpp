@@ -16,9 +16,11 @@ using gort::release;
 
 extern "C" {
 
-void* malloc(size_t size) { return allocate(size, false); }
+void* malloc(size_t size) { return gort::allocate_fast(size); }
 
-void free(void* p) { release(p); }
+void free(void* p) {
+  if (p != nullptr) gort::release_fast(p);
+}
 
 void* calloc(size_t count, size_t size) {
   size_t bytes;
@@ -54,16 +56,16 @@ int posix_memalign(void** out, size_t alignment, size_t size) {
 size_t malloc_usable_size(void* p) { return p == nullptr ? 0 : gort::allocation_size(p); }
 }
 
-void* operator new(size_t size) { return allocate(size, false); }
-void* operator new[](size_t size) { return allocate(size, false); }
+void* operator new(size_t size) { return gort::allocate_fast(size); }
+void* operator new[](size_t size) { return gort::allocate_fast(size); }
 void* operator new(size_t size, const std::nothrow_t&) noexcept { return allocate(size, false); }
 void* operator new[](size_t size, const std::nothrow_t&) noexcept { return allocate(size, false); }
 void* operator new(size_t size, std::align_val_t a) { return gort::allocate_aligned(size, size_t(a)); }
 void* operator new[](size_t size, std::align_val_t a) { return gort::allocate_aligned(size, size_t(a)); }
-void operator delete(void* p) noexcept { release(p); }
-void operator delete[](void* p) noexcept { release(p); }
-void operator delete(void* p, size_t) noexcept { release(p); }
-void operator delete[](void* p, size_t) noexcept { release(p); }
+void operator delete(void* p) noexcept { free(p); }
+void operator delete[](void* p) noexcept { free(p); }
+void operator delete(void* p, size_t) noexcept { free(p); }
+void operator delete[](void* p, size_t) noexcept { free(p); }
 void operator delete(void* p, std::align_val_t) noexcept { release(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { release(p); }
 void operator delete(void* p, size_t, std::align_val_t) noexcept { release(p); }
