@@ -112,7 +112,7 @@ endef
 $(BUILD)/examples/%: tests/examples/%.cpp $(LIBGORT)
 	$(call link_program,$<,$@)
 
-$(BUILD)/tests/%: tests/progs/%.cpp tests/progs/scenario.h $(LIBGORT)
+$(BUILD)/tests/%: tests/progs/%.cpp tests/progs/scenario.h tests/progs/measure.h $(LIBGORT)
 	$(call link_program,$<,$@)
 
 # Benchmarks: each tests/bench/NAME.cpp has a Go twin NAME.go (tools/bench.py runs both).

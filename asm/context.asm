@@ -23,6 +23,20 @@ default rel
 
 extern goroutine_main                   ; extern "C" [[noreturn]] void goroutine_main(), runtime/goroutine.cpp
 
+; Pushes the saved-context block drawn above (callee-saved registers, then the FP control
+; words below them). The caller then stores rsp in the goroutine's saved_sp.
+%macro SAVE_CONTEXT 0
+        push    rbp
+        push    rbx
+        push    r12
+        push    r13
+        push    r14
+        push    r15
+        sub     rsp, 8
+        stmxcsr [rsp]                           ; SSE control/status (rounding, exception masks)
+        fnstcw  [rsp + 4]                       ; x87 control word
+%endmacro
+
 section .text
 
 ; extern "C" void switch_to_scheduler(void (*fn)(gort::Goroutine* g));     (Go's mcall)
@@ -37,15 +51,7 @@ section .text
 ; scheduler_sp (16-byte aligned), rbp = 0 so tracebacks of the scheduler stack end there.
 global switch_to_scheduler
 switch_to_scheduler:
-        push    rbp
-        push    rbx
-        push    r12
-        push    r13
-        push    r14
-        push    r15
-        sub     rsp, 8
-        stmxcsr [rsp]                           ; SSE control/status (rounding, exception masks)
-        fnstcw  [rsp + 4]                       ; x87 control word
+        SAVE_CONTEXT
         mov     rsi, rdi                        ; rsi = fn
         mov     rdi, [fs:TLS_CURRENT_G]         ; rdi = g, fn's argument
         mov     [rdi + G_SAVED_SP], rsp         ; g.saved_sp: the block above
@@ -166,15 +172,7 @@ clone_thread:
 ; In: rdi = from, rsi = to, rdx = publish. Clobbers: everything, as switch_to_scheduler.
 global switch_goroutines
 switch_goroutines:
-        push    rbp
-        push    rbx
-        push    r12
-        push    r13
-        push    r14
-        push    r15
-        sub     rsp, 8
-        stmxcsr [rsp]
-        fnstcw  [rsp + 4]
+        SAVE_CONTEXT
         mov     [rdi + G_SAVED_SP], rsp         ; from.saved_sp: its context is complete
         mov     rax, [fs:TLS_MACHINE]
         mov     rcx, [rax + M_G0]

@@ -354,30 +354,9 @@ void* allocate_aligned(size_t bytes, size_t alignment) {
 void release(void* pointer) {
   if (pointer == nullptr) return;
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
-  // Fast path: a small object, found through the page-class map alone.
-  uint32_t entry = heap_page_class(p);
-  if (entry != 0 && (entry & page_class_careful) == 0) {
-    uint32_t spc = (entry & 0xffff) - 1;
-    uint32_t size_class = spc / 2;
-    uintptr_t span_start = (p & ~(heap_page_size - 1)) - uintptr_t((entry >> 16) & 0x7fff) * heap_page_size;
-    uint32_t index = uint32_t(((p - span_start) * class_reciprocal[size_class]) >> 32);
-    uint32_t size = class_size[size_class];
-    if (span_start + uintptr_t(index) * size == p && size >= 16) {
-      CacheAccess cache;
-      cache->frees[size_class]++;
-      AllocationCache::FreeList& list = cache->free_lists[spc];
-      auto* words = reinterpret_cast<uintptr_t*>(p);
-      if (words[1] == cache->free_key) {  // maybe listed already: look (as glibc's tcache does)
-        for (void* q = list.head; q != nullptr; q = *static_cast<void**>(q))
-          if (q == pointer) fatal("free: object is not allocated (double free?)");
-      }
-      words[0] = reinterpret_cast<uintptr_t>(list.head);
-      words[1] = cache->free_key;
-      list.head = pointer;
-      if (++list.count > list.limit) flush_free_list(cache.get(), spc, list.limit / 2);
-      return;
-    }
-  }
+  // The common cases were handled by release_fast (allocator.h); this is everything else:
+  // large objects, tiny blocks, 8-byte objects, objects that may be listed already, and
+  // pointers that are not objects at all.
   Span* s = heap_span_of(p);
   if (s == nullptr) fatal("free: pointer was not allocated by gort's heap");
   CacheAccess cache;

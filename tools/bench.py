@@ -90,19 +90,7 @@ def measure_allocators(quick):
 
 
 def run_once(side, program, args, env):
-    path = os.path.join(BIN, side, program)
-    full_env = dict(os.environ)
-    for key in ("GODEBUG", "GOGC", "GOMAXPROCS"):
-        full_env.pop(key, None)
-    full_env.update(env)
-    out = subprocess.run([path] + args, env=full_env, capture_output=True, text=True, timeout=600)
-    if out.returncode != 0:
-        sys.exit(f"bench: {path} {' '.join(args)} failed with status {out.returncode}:\n{out.stderr}")
-    for line in out.stdout.splitlines():
-        fields = line.split()
-        if len(fields) == 4 and fields[0] == "BENCH":
-            return float(fields[2]), fields[3]
-    sys.exit(f"bench: {path} printed no BENCH line:\n{out.stdout}")
+    return run_path(os.path.join(BIN, side, program), args, env)
 
 
 def measure(program, args, env, runs):

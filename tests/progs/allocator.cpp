@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "scenario.h"
+#include "measure.h"
 #include "testing.h"
 
 namespace out = gort::fmt;
@@ -35,19 +36,6 @@ bool intact(const unsigned char* p) {
   for (size_t i = sizeof(n); i < n; i++)
     if (p[i] != (unsigned char)(i * 131 ^ (uintptr_t(p) >> 4))) return false;
   return true;
-}
-
-long resident_bytes() {
-  long fd = gort::sys::open_read_only("/proc/self/statm");
-  char text[128];
-  long n = gort::sys::read(int(fd), text, sizeof(text) - 1);
-  gort::sys::close(int(fd));
-  text[n > 0 ? n : 0] = 0;
-  const char* p = text;
-  while (*p != ' ' && *p != 0) p++;
-  long pages = 0;
-  for (p++; *p >= '0' && *p <= '9'; p++) pages = pages * 10 + (*p - '0');
-  return pages * 4096;
 }
 
 }  // namespace
@@ -158,7 +146,7 @@ TEST_SCENARIO(realloc_keeps_contents) {
 // resident set must fall to near where it started, first with free_os_memory, then (second
 // round) by the background scavenger alone.
 TEST_SCENARIO(memory_returned) {
-  long start = resident_bytes();
+  long start = measure::resident_bytes();
   long results[2][2];
   for (int round = 0; round < 2; round++) {
     constexpr int large = 100, small = 200000;
@@ -166,15 +154,15 @@ TEST_SCENARIO(memory_returned) {
     static void* small_objects[small];
     for (auto& p : large_objects) __builtin_memset(p = malloc(2 << 20), 1, 2 << 20);
     for (auto& p : small_objects) __builtin_memset(p = malloc(1000), 1, 1000);
-    long peak = resident_bytes();
+    long peak = measure::resident_bytes();
     for (auto& p : large_objects) free(p);
     for (auto& p : small_objects) free(p);
     long after = 0;
     if (round == 0) {
       gort::free_os_memory();
-      after = resident_bytes();
+      after = measure::resident_bytes();
     } else {
-      for (int i = 0; i < 60 && (after = resident_bytes()) - start > (peak - start) / 4; i++)
+      for (int i = 0; i < 60 && (after = measure::resident_bytes()) - start > (peak - start) / 4; i++)
         gort::os::sleep_thread(100 * 1000 * 1000);  // the scavenger runs about once a second
     }
     results[round][0] = (peak - start) >> 20;

@@ -3,6 +3,7 @@
 // the canaries that catch overflows by unchecked code, cooperative preemption, and giving
 // memory back. Run by tests/harness/test_stacks.cpp.
 #include "scenario.h"
+#include "measure.h"
 #include "testing.h"
 
 namespace out = gort::fmt;
@@ -197,27 +198,15 @@ TEST_SCENARIO(unchecked_overflow_guard_page) {
 }
 
 TEST_SCENARIO(deep_stack_memory_returned) {
-  auto resident = [] {
-    long fd = gort::sys::open_read_only("/proc/self/statm");
-    char text[128];
-    long n = gort::sys::read(int(fd), text, sizeof(text) - 1);
-    gort::sys::close(int(fd));
-    text[n > 0 ? n : 0] = 0;
-    const char* p = text;
-    while (*p != ' ' && *p != 0) p++;
-    long pages = 0;
-    for (p++; *p >= '0' && *p <= '9'; p++) pages = pages * 10 + (*p - '0');
-    return pages * 4096;
-  };
-  long before = resident();
+  long before = measure::resident_bytes();
   long peak = 0;
   in_goroutine([&] {
     recurse(2000000);  // about 100 MB of segments
-    peak = resident();
+    peak = measure::resident_bytes();
   });
   // The goroutine signalled before exiting; its segments are released as it exits.
   for (int i = 0; i < 100000 && gort::num_goroutine() != 1; i++) gort::gosched();
-  long after = resident();
+  long after = measure::resident_bytes();
   out::println("grew_mb_over_50", (peak - before) >> 20 > 50, "returned", after - before < (peak - before) / 4);
   return 0;
 }
