@@ -69,6 +69,22 @@ void report_fatal(void* arg) {
   print("fatal error: ", r->message, "\n");
   finish_crash(r->g, r->pc, r->fp);
 }
+
+void report_panic(void* arg) {
+  auto* r = static_cast<FatalReport*>(arg);
+  begin_crash();
+  print("panic: ", r->message, "\n");
+  finish_crash(r->g, r->pc, r->fp);
+}
+
+// Runs report(r) for the caller of fatal/panic on the scheduler stack: a goroutine that fails
+// may be deep in its stack's guard reserve, with no room for printing.
+[[noreturn]] void report_from(void (*report)(void*), FatalReport& r) {
+  Machine* m = cpu::current_machine();
+  if (r.g == m->g0 || m->scheduler_sp == 0) report(&r);
+  run_on_scheduler_stack(report, &r);
+  sys::exit_group(2);
+}
 }  // namespace
 
 void fatal(const char* message) {
@@ -77,10 +93,13 @@ void fatal(const char* message) {
   // its stack's guard reserve, with no room for printing.
   auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
   FatalReport r{message, cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]};
-  Machine* m = cpu::current_machine();
-  if (r.g == m->g0 || m->scheduler_sp == 0) report_fatal(&r);
-  run_on_scheduler_stack(report_fatal, &r);
-  sys::exit_group(2);
+  report_from(report_fatal, r);
+}
+
+void panic(const char* message) {
+  auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
+  FatalReport r{message, cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]};
+  report_from(report_panic, r);
 }
 
 }  // namespace gort

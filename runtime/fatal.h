@@ -11,6 +11,10 @@ namespace gort {
 // Ends the process: "fatal error: <message>", a goroutine header and frames, status 2.
 [[noreturn]] void fatal(const char* message);
 
+// Ends the process as an unrecovered Go panic does: "panic: <message>", the goroutine
+// header and frames, status 2. (gort has no recover.)
+[[noreturn]] void panic(const char* message);
+
 // Starts a crash report. The first thread to crash continues; any other thread that crashes
 // meanwhile sleeps until the first has exited the process; a thread that crashes again while
 // reporting exits at once with status 2.

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <initializer_list>
 #include <new>
+#include <type_traits>
 
 #include "allocator.h"
 #include "print.h"
@@ -151,6 +153,114 @@ long pipe(int fds[2]);                             // 0 or -errno; fds[0] reads,
 long close(int fd);
 void sleep_thread(int64_t nanoseconds);            // blocks this goroutine's thread in nanosleep
 }  // namespace os
+
+// --- Channels (Go's chan) ---
+//
+// Channel<T> is Go's `chan T` for trivially copyable T: Channel<int> ch(10) is make(chan int,
+// 10); capacity 0 is unbuffered. Share it by reference or pointer; with no collector yet, the
+// program owns its lifetime (a channel destroyed while goroutines still wait on it stays
+// allocated, and they stay blocked, as in Go). A null Channel<T>* in select behaves as a
+// nil channel in Go: that case never proceeds. Misuse ends the program as Go's panics do:
+// "panic: send on closed channel", "panic: close of closed channel".
+
+// Ends the program as an unrecovered Go panic: "panic: <message>", the goroutine, status 2.
+[[noreturn]] void panic(const char* message);
+
+struct ChannelCore;
+struct SelectCase {
+  ChannelCore* channel;
+  bool is_send;
+  void* element;
+  bool* ok;
+};
+ChannelCore* channel_make(uint32_t element_size, uint32_t capacity);
+void channel_free(ChannelCore* c);
+bool channel_send(ChannelCore* c, const void* element, bool block);
+bool channel_receive(ChannelCore* c, void* element, bool* ok, bool block);
+void channel_close(ChannelCore* c);
+uint32_t channel_length(ChannelCore* c);
+int select_cases(SelectCase* cases, int count, bool has_default);
+
+template <class T>
+class Channel {
+  static_assert(std::is_trivially_copyable_v<T>, "gort::Channel<T> needs a trivially copyable T; send pointers otherwise");
+
+ public:
+  explicit Channel(uint32_t capacity = 0) : core_(channel_make(sizeof(T), capacity)), capacity_(capacity) {}
+  ~Channel() { channel_free(core_); }
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  void send(const T& value) { channel_send(core_, &value, true); }  // ch <- value
+  T receive() {                                                       // <-ch (zero value once closed)
+    T value{};
+    channel_receive(core_, &value, nullptr, true);
+    return value;
+  }
+  bool receive(T& value) {  // value, ok := <-ch: false once closed and drained
+    bool ok = false;
+    channel_receive(core_, &value, &ok, true);
+    return ok;
+  }
+  // Non-blocking forms (select with a default): false if the operation could not proceed.
+  bool try_send(const T& value) { return channel_send(core_, &value, false); }
+  bool try_receive(T& value, bool* ok = nullptr) { return channel_receive(core_, &value, ok, false); }
+  void close() { channel_close(core_); }
+  uint32_t length() const { return channel_length(core_); }  // len(ch)
+  uint32_t capacity() const { return capacity_; }              // cap(ch)
+  ChannelCore* core() const { return core_; }
+
+  // for (T v : ch) receives until the channel is closed and drained (Go's range over a channel).
+  class Iterator {
+   public:
+    explicit Iterator(Channel* c) : channel_(c) { advance(); }
+    T operator*() const { return value_; }
+    Iterator& operator++() {
+      advance();
+      return *this;
+    }
+    bool operator!=(const Iterator&) const { return channel_ != nullptr; }
+
+   private:
+    void advance() {
+      if (channel_ != nullptr && !channel_->receive(value_)) channel_ = nullptr;
+    }
+    Channel* channel_;
+    T value_{};
+  };
+  Iterator begin() { return Iterator(this); }
+  Iterator end() { return Iterator(nullptr); }
+
+ private:
+  ChannelCore* core_;
+  uint32_t capacity_;
+};
+
+// Cases for select. A null channel pointer makes a case that never proceeds.
+template <class T>
+SelectCase on_send(Channel<T>* ch, const T* value) {
+  return SelectCase{ch ? ch->core() : nullptr, true, const_cast<T*>(value), nullptr};
+}
+template <class T>
+SelectCase on_receive(Channel<T>* ch, T* out, bool* ok = nullptr) {
+  return SelectCase{ch ? ch->core() : nullptr, false, out, ok};
+}
+
+// Go's select: waits until one case can proceed (chosen uniformly at random among ready
+// ones), performs it, and returns its index. select_default returns -1 at once instead of
+// waiting when no case is ready. At most 64 cases.
+inline int select(std::initializer_list<SelectCase> cases) {
+  SelectCase copy[64];
+  int n = 0;
+  for (const SelectCase& c : cases) copy[n++] = c;
+  return select_cases(copy, n, false);
+}
+inline int select_default(std::initializer_list<SelectCase> cases) {
+  SelectCase copy[64];
+  int n = 0;
+  for (const SelectCase& c : cases) copy[n++] = c;
+  return select_cases(copy, n, true);
+}
 
 // --- Synchronisation (Go's sync package) ---
 

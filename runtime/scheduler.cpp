@@ -356,9 +356,12 @@ const char* wait_reason_text(WaitReason r) {
       "semacquire",           // Semacquire
       "sync.WaitGroup.Wait",  // WaitGroupWait
       "sync.Mutex.Lock",      // MutexLock
-      "chan receive",         // ChanReceive
-      "chan send",            // ChanSend
-      "select",               // Select
+      "chan receive",            // ChanReceive
+      "chan send",               // ChanSend
+      "chan receive (nil chan)", // ChanReceiveNil
+      "chan send (nil chan)",    // ChanSendNil
+      "select",                  // Select
+      "select (no cases)",       // SelectNoCases
       "sleep",                // Sleep
       "preempted",            // Preempted
       "IO wait",              // IOWait

@@ -1,0 +1,366 @@
+// Channels and select; the design is in runtime/channel.h and docs/05-channels.md.
+//
+// Every operation takes the channel's lock; select takes the locks of all its channels in
+// address order, so two selects over the same channels cannot deadlock. A goroutine that must
+// wait enqueues a waiter record from its own stack and parks; the park's commit step (run on
+// the scheduler stack once the goroutine is off its stack) releases the lock(s), so a waker,
+// which needs the lock to find the waiter, always finds the goroutine parked.
+#include "channel.h"
+
+#include "../arch/amd64/cpu.h"
+#include "allocator.h"
+#include "fatal.h"
+#include "os_memory.h"
+#include "machine.h"
+#include "scheduler.h"
+
+namespace gort {
+
+void WaiterQueue::push(ChannelWaiter* w) {
+  w->next = nullptr;
+  w->previous = tail;
+  if (tail != nullptr) tail->next = w;
+  else head = w;
+  tail = w;
+}
+
+void WaiterQueue::remove(ChannelWaiter* w) {
+  if (w->previous != nullptr) w->previous->next = w->next;
+  else head = w->next;
+  if (w->next != nullptr) w->next->previous = w->previous;
+  else tail = w->previous;
+  w->next = w->previous = nullptr;
+  w->channel = nullptr;  // no longer queued
+}
+
+ChannelWaiter* WaiterQueue::take() {
+  while (ChannelWaiter* w = head) {
+    remove(w);
+    if (w->select != nullptr) {
+      // A select waits on several channels; only the first to reach it may wake it.
+      uint32_t open = 0;
+      if (!__atomic_compare_exchange_n(&w->select->done, &open, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        continue;  // someone else won: this waiter is stale, skip it
+      w->select->winner = w->case_index;
+    }
+    return w;
+  }
+  return nullptr;
+}
+
+namespace {
+
+uint8_t* slot(ChannelCore* c, uint32_t index) { return c->buffer + size_t(index) * c->element_size; }
+
+void copy_element(ChannelCore* c, void* to, const void* from) {
+  if (to != nullptr && c->element_size != 0) __builtin_memcpy(to, from, c->element_size);
+}
+
+void zero_element(ChannelCore* c, void* to) {
+  if (to != nullptr && c->element_size != 0) __builtin_memset(to, 0, c->element_size);
+}
+
+bool unlock_channel(Goroutine*, void* lock) {
+  static_cast<RuntimeLock*>(lock)->unlock();
+  return true;
+}
+
+[[noreturn]] void block_forever(WaitReason reason) {
+  park(reason, nullptr, nullptr);
+  fatal("block_forever: woken");
+}
+
+// Buffered: take the oldest element; then move a waiting sender's element into the freed
+// slot. Unbuffered: take the sender's element directly. Caller holds c->lock.
+void receive_from_sender(ChannelCore* c, ChannelWaiter* sender, void* element) {
+  if (c->capacity == 0) {
+    copy_element(c, element, sender->element);
+  } else {
+    copy_element(c, element, slot(c, c->recv_index));
+    copy_element(c, slot(c, c->recv_index), sender->element);
+    c->recv_index = (c->recv_index + 1) % c->capacity;
+    c->send_index = c->recv_index;  // the buffer stays full
+  }
+  sender->success = true;
+}
+
+void send_to_receiver(ChannelCore* c, ChannelWaiter* receiver, const void* element) {
+  copy_element(c, receiver->element, element);
+  receiver->success = true;
+}
+
+void buffer_put(ChannelCore* c, const void* element) {
+  copy_element(c, slot(c, c->send_index), element);
+  c->send_index = (c->send_index + 1) % c->capacity;
+  c->count++;
+}
+
+void buffer_take(ChannelCore* c, void* element) {
+  copy_element(c, element, slot(c, c->recv_index));
+  zero_element(c, slot(c, c->recv_index));
+  c->recv_index = (c->recv_index + 1) % c->capacity;
+  c->count--;
+}
+
+}  // namespace
+
+ChannelCore* channel_make(uint32_t element_size, uint32_t capacity) {
+  auto* c = static_cast<ChannelCore*>(allocate(sizeof(ChannelCore), false));
+  *c = ChannelCore{};
+  c->element_size = element_size;
+  c->capacity = capacity;
+  size_t bytes;
+  if (__builtin_mul_overflow(size_t(element_size), size_t(capacity), &bytes)) out_of_memory(SIZE_MAX);
+  if (bytes > 0) {
+    c->buffer = static_cast<uint8_t*>(allocate(bytes, false));
+    __builtin_memset(c->buffer, 0, bytes);
+  }
+  return c;
+}
+
+void channel_free(ChannelCore* c) {
+  if (c == nullptr) return;
+  c->lock.lock();
+  bool waited_on = c->senders.head != nullptr || c->receivers.head != nullptr;
+  c->lock.unlock();
+  // Goroutines still wait on it (typically: main is returning, and the process ends with it).
+  // Freeing the channel would leave their waiter records pointing into freed memory, so it
+  // stays allocated and they stay blocked, exactly as they would have been.
+  if (waited_on) return;
+  if (c->buffer != nullptr) release(c->buffer);
+  release(c);
+}
+
+bool channel_send(ChannelCore* c, const void* element, bool block) {
+  if (c == nullptr) {
+    if (!block) return false;
+    block_forever(WaitReason::ChanSendNil);
+  }
+  c->lock.lock();
+  if (c->closed) {
+    c->lock.unlock();
+    panic("send on closed channel");
+  }
+  if (ChannelWaiter* receiver = c->receivers.take()) {
+    send_to_receiver(c, receiver, element);
+    c->lock.unlock();
+    ready(receiver->g);
+    return true;
+  }
+  if (c->count < c->capacity) {
+    buffer_put(c, element);
+    c->lock.unlock();
+    return true;
+  }
+  if (!block) {
+    c->lock.unlock();
+    return false;
+  }
+  ChannelWaiter me{cpu::current_goroutine(), const_cast<void*>(element), nullptr, nullptr, c, nullptr, 0, false};
+  c->senders.push(&me);
+  park(WaitReason::ChanSend, unlock_channel, &c->lock);
+  if (!me.success) panic("send on closed channel");  // woken by close
+  return true;
+}
+
+bool channel_receive(ChannelCore* c, void* element, bool* ok, bool block) {
+  if (c == nullptr) {
+    if (!block) return false;
+    block_forever(WaitReason::ChanReceiveNil);
+  }
+  c->lock.lock();
+  if (ChannelWaiter* sender = c->senders.take()) {
+    receive_from_sender(c, sender, element);
+    c->lock.unlock();
+    ready(sender->g);
+    if (ok) *ok = true;
+    return true;
+  }
+  if (c->count > 0) {
+    buffer_take(c, element);
+    c->lock.unlock();
+    if (ok) *ok = true;
+    return true;
+  }
+  if (c->closed) {
+    c->lock.unlock();
+    zero_element(c, element);
+    if (ok) *ok = false;
+    return true;
+  }
+  if (!block) {
+    c->lock.unlock();
+    return false;
+  }
+  ChannelWaiter me{cpu::current_goroutine(), element, nullptr, nullptr, c, nullptr, 0, false};
+  c->receivers.push(&me);
+  park(WaitReason::ChanReceive, unlock_channel, &c->lock);
+  if (ok) *ok = me.success;  // false: woken by close, element already zeroed
+  return true;
+}
+
+void channel_close(ChannelCore* c) {
+  if (c == nullptr) panic("close of nil channel");
+  c->lock.lock();
+  if (c->closed) {
+    c->lock.unlock();
+    panic("close of closed channel");
+  }
+  c->closed = true;
+  // Everyone waiting is woken: receivers get the zero value and ok = false; senders panic.
+  ChannelWaiter* woken = nullptr;
+  while (ChannelWaiter* w = c->receivers.take()) {
+    zero_element(c, w->element);
+    w->success = false;
+    w->next = woken;
+    woken = w;
+  }
+  while (ChannelWaiter* w = c->senders.take()) {
+    w->success = false;
+    w->next = woken;
+    woken = w;
+  }
+  c->lock.unlock();
+  while (woken != nullptr) {
+    ChannelWaiter* next = woken->next;  // read before ready: the record lives on that stack
+    ready(woken->g);
+    woken = next;
+  }
+}
+
+uint32_t channel_length(ChannelCore* c) {
+  if (c == nullptr) return 0;
+  return __atomic_load_n(&c->count, __ATOMIC_RELAXED);
+}
+
+// --- select ---
+
+namespace {
+
+struct LockSet {
+  ChannelCore* channels[64];
+  int count;
+  void lock_all() {
+    for (int i = 0; i < count; i++) channels[i]->lock.lock();
+  }
+  void unlock_all() {
+    for (int i = count - 1; i >= 0; i--) channels[i]->lock.unlock();
+  }
+};
+
+bool unlock_lock_set(Goroutine*, void* set) {
+  static_cast<LockSet*>(set)->unlock_all();
+  return true;
+}
+
+// The channels of the cases, each once, in address order: the global lock order.
+void collect_locks(SelectCase* cases, int count, LockSet& set) {
+  set.count = 0;
+  for (int i = 0; i < count; i++) {
+    ChannelCore* c = cases[i].channel;
+    if (c == nullptr) continue;
+    bool seen = false;
+    for (int j = 0; j < set.count; j++) seen = seen || set.channels[j] == c;
+    if (seen) continue;
+    int j = set.count++;
+    while (j > 0 && set.channels[j - 1] > c) {
+      set.channels[j] = set.channels[j - 1];
+      j--;
+    }
+    set.channels[j] = c;
+  }
+}
+
+}  // namespace
+
+int select_cases(SelectCase* cases, int count, bool has_default) {
+  if (count > 64) fatal("select: more than 64 cases");
+  LockSet locks;
+  collect_locks(cases, count, locks);
+  if (locks.count == 0) {
+    if (has_default) return -1;
+    block_forever(WaitReason::SelectNoCases);
+  }
+  // Poll the cases in a random order, so that no ready case is favoured.
+  int order[64];
+  for (int i = 0; i < count; i++) {
+    int j = int(fastrandn(uint32_t(i + 1)));
+    order[i] = order[j];
+    order[j] = i;
+  }
+  locks.lock_all();
+  for (int k = 0; k < count; k++) {
+    int i = order[k];
+    SelectCase& s = cases[i];
+    ChannelCore* c = s.channel;
+    if (c == nullptr) continue;
+    if (s.is_send) {
+      if (c->closed) {
+        locks.unlock_all();
+        panic("send on closed channel");
+      }
+      if (ChannelWaiter* receiver = c->receivers.take()) {
+        send_to_receiver(c, receiver, s.element);
+        locks.unlock_all();
+        ready(receiver->g);
+        return i;
+      }
+      if (c->count < c->capacity) {
+        buffer_put(c, s.element);
+        locks.unlock_all();
+        return i;
+      }
+    } else {
+      if (ChannelWaiter* sender = c->senders.take()) {
+        receive_from_sender(c, sender, s.element);
+        locks.unlock_all();
+        ready(sender->g);
+        if (s.ok) *s.ok = true;
+        return i;
+      }
+      if (c->count > 0) {
+        buffer_take(c, s.element);
+        locks.unlock_all();
+        if (s.ok) *s.ok = true;
+        return i;
+      }
+      if (c->closed) {
+        locks.unlock_all();
+        zero_element(c, s.element);
+        if (s.ok) *s.ok = false;
+        return i;
+      }
+    }
+  }
+  if (has_default) {
+    locks.unlock_all();
+    return -1;
+  }
+  // Nothing ready: wait on every case at once.
+  SelectState state{0, -1};
+  ChannelWaiter waiters[64];
+  Goroutine* g = cpu::current_goroutine();
+  for (int i = 0; i < count; i++) {
+    ChannelCore* c = cases[i].channel;
+    if (c == nullptr) continue;
+    waiters[i] = ChannelWaiter{g, cases[i].element, nullptr, nullptr, c, &state, int32_t(i), false};
+    (cases[i].is_send ? c->senders : c->receivers).push(&waiters[i]);
+  }
+  park(WaitReason::Select, unlock_lock_set, &locks);
+  // Woken by the winning case, whose waiter the waker took off its queue. Take the others off.
+  locks.lock_all();
+  for (int i = 0; i < count; i++) {
+    if (cases[i].channel == nullptr || i == state.winner || waiters[i].channel == nullptr) continue;
+    (cases[i].is_send ? cases[i].channel->senders : cases[i].channel->receivers).remove(&waiters[i]);
+  }
+  locks.unlock_all();
+  int i = state.winner;
+  if (cases[i].is_send) {
+    if (!waiters[i].success) panic("send on closed channel");
+  } else if (cases[i].ok) {
+    *cases[i].ok = waiters[i].success;
+  }
+  return i;
+}
+
+}  // namespace gort

@@ -1,0 +1,85 @@
+// Channels and select (Go's chan.go and select.go). Book: docs/05-channels.md.
+//
+// A channel is a ring buffer of `capacity` elements (none for an unbuffered channel) plus two
+// queues of waiting goroutines, senders and receivers, all under one lock:
+//
+//   receivers: [w]->[w]          buffer: | e | e | e |   |   |      senders: [w]->[w]
+//                                          ^recv_index  ^send_index
+//
+// Invariants: while goroutines wait to receive, the buffer is empty; while goroutines wait to
+// send, the buffer is full. So a sender that finds a waiting receiver copies its element
+// straight to the receiver's variable (no copy through the buffer), and a receiver that finds
+// a waiting sender takes the oldest buffered element and moves the sender's element into the
+// freed slot (or, unbuffered, takes the sender's element directly).
+//
+// A waiter record (Go's sudog) lives on the waiting goroutine's own stack, which stays put
+// while it is parked. A goroutine in select has one waiter on each channel it waits on; all
+// share one SelectState, and whoever wakes it first claims it with a compare-and-swap, so it
+// is woken exactly once.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gort.h"
+#include "lock.h"
+
+namespace gort {
+
+struct Goroutine;
+struct ChannelCore;
+
+struct SelectState {
+  uint32_t done;  // atomic: 0 until one case claims the select
+  int32_t winner;  // the case that claimed it
+};
+
+struct ChannelWaiter {
+  Goroutine* g;
+  void* element;           // sender: the value to send; receiver: where to put it
+  ChannelWaiter* next;
+  ChannelWaiter* previous;
+  ChannelCore* channel;
+  SelectState* select;     // null for a plain send or receive
+  int32_t case_index;
+  bool success;            // false: woken because the channel was closed
+};
+
+struct WaiterQueue {
+  ChannelWaiter* head = nullptr;
+  ChannelWaiter* tail = nullptr;
+  void push(ChannelWaiter* w);
+  void remove(ChannelWaiter* w);
+  // The first waiter whose goroutine can still be woken (claims a select), or null.
+  ChannelWaiter* take();
+};
+
+struct ChannelCore {
+  RuntimeLock lock;  // guards everything below; lock order: by address (select)
+  uint32_t element_size;
+  uint32_t capacity;
+  uint32_t count;
+  uint32_t send_index;
+  uint32_t recv_index;
+  bool closed;
+  uint8_t* buffer;  // capacity * element_size bytes, from gort's heap
+  WaiterQueue senders;
+  WaiterQueue receivers;
+};
+
+ChannelCore* channel_make(uint32_t element_size, uint32_t capacity);
+void channel_free(ChannelCore* c);
+// Returns false only when !block and the send could not proceed at once.
+bool channel_send(ChannelCore* c, const void* element, bool block);
+// Returns false only when !block and nothing could be received at once. *ok is false when
+// the channel is closed and drained (the element is then zeroed).
+bool channel_receive(ChannelCore* c, void* element, bool* ok, bool block);
+void channel_close(ChannelCore* c);
+uint32_t channel_length(ChannelCore* c);
+
+// SelectCase (declared in gort.h): channel (null: never proceeds, as a nil channel in Go),
+// is_send, element (send: the value; receive: where to put it, may be null), ok (receive).
+// select_cases runs a select over `count` cases and returns the index of the case that
+// proceeded, or -1 if none could proceed at once and `has_default` is set.
+int select_cases(SelectCase* cases, int count, bool has_default);
+
+}  // namespace gort

@@ -1,0 +1,225 @@
+// Scenarios for channels and select, in the style of Go's classic channel tests. Run by
+// tests/harness/test_channels.cpp.
+#include "scenario.h"
+#include "testing.h"
+
+namespace out = gort::fmt;
+
+namespace {
+
+// The concurrent prime sieve: a generator feeds 2, 3, 4, ... into a chain of filters; each
+// prime found adds a filter that drops its multiples (Go's doc/play/sieve.go).
+void generate(gort::Channel<int>* ch) {
+  for (int i = 2;; i++) ch->send(i);
+}
+
+void filter(gort::Channel<int>* in, gort::Channel<int>* out_channel, int prime) {
+  for (;;) {
+    int i = in->receive();
+    if (i % prime != 0) out_channel->send(i);
+  }
+}
+
+}  // namespace
+
+TEST_SCENARIO(prime_sieve) {
+  long n = argc > 1 ? scenario::parse_long(argv[1]) : 1000;
+  auto* ch = new gort::Channel<int>();
+  gort::go(generate, ch);
+  long sum = 0;
+  int last = 0;
+  for (long i = 0; i < n; i++) {
+    int prime = ch->receive();
+    sum += prime;
+    last = prime;
+    auto* next = new gort::Channel<int>();
+    gort::go(filter, ch, next, prime);
+    ch = next;
+  }
+  out::println("primes", n, "last", last, "sum", sum);
+  return 0;
+}
+
+// Producers send 1..N each into one channel; consumers add what they receive and report on
+// a results channel; main adds the results.
+TEST_SCENARIO(fan_in_out) {
+  constexpr int producers = 8, consumers = 4, per_producer = 20000;
+  gort::Channel<long> work(64), results;
+  gort::WaitGroup produced;
+  produced.add(producers);
+  for (int p = 0; p < producers; p++)
+    gort::go([&] {
+      for (long i = 1; i <= per_producer; i++) work.send(i);
+      produced.done();
+    });
+  for (int c = 0; c < consumers; c++)
+    gort::go([&] {
+      long sum = 0;
+      for (long v : work) sum += v;
+      results.send(sum);
+    });
+  produced.wait();
+  work.close();
+  long total = 0;
+  for (int c = 0; c < consumers; c++) total += results.receive();
+  out::println("total", total, "expected", long(producers) * per_producer * (per_producer + 1) / 2);
+  return 0;
+}
+
+// Four always-ready channels: over 100,000 selects each must be chosen about a quarter of the
+// time (within a few percent).
+TEST_SCENARIO(select_fairness) {
+  constexpr int rounds = 100000;
+  gort::Channel<int> a(1), b(1), c(1), d(1);
+  gort::Channel<int>* all[4] = {&a, &b, &c, &d};
+  long chosen[4] = {};
+  for (auto* ch : all) ch->send(1);
+  for (int r = 0; r < rounds; r++) {
+    int va, vb, vc, vd;
+    int i = gort::select({gort::on_receive(&a, &va), gort::on_receive(&b, &vb), gort::on_receive(&c, &vc),
+                          gort::on_receive(&d, &vd)});
+    chosen[i]++;
+    all[i]->send(1);  // ready again
+  }
+  bool fair = true;
+  for (long n : chosen) fair = fair && n > rounds / 4 * 95 / 100 && n < rounds / 4 * 105 / 100;
+  out::println("fair", fair, "counts", chosen[0], chosen[1], chosen[2], chosen[3]);
+  return 0;
+}
+
+TEST_SCENARIO(nonblocking) {
+  gort::Channel<int> buffered(1), unbuffered;
+  int v = 0;
+  bool sent_first = buffered.try_send(1), sent_full = buffered.try_send(2);
+  bool got = buffered.try_receive(v), got_empty = buffered.try_receive(v);
+  bool unbuffered_send = unbuffered.try_send(3);  // nobody waiting
+  int chosen = gort::select_default({gort::on_receive(&unbuffered, &v)});
+  gort::Channel<int>* nil = nullptr;
+  int nil_chosen = gort::select_default({gort::on_send(nil, &v), gort::on_receive(nil, &v)});
+  out::println(sent_first, sent_full, got, v, got_empty, unbuffered_send, chosen, nil_chosen);
+  return 0;
+}
+
+// Receivers of a closed channel drain the buffer, then get the zero value and ok = false;
+// a receiver blocked when the channel closes is woken the same way.
+TEST_SCENARIO(close_semantics) {
+  gort::Channel<int> ch(3);
+  ch.send(10);
+  ch.send(20);
+  ch.send(30);
+  ch.close();
+  int v = -1;
+  bool ok1 = ch.receive(v);
+  int a = v;
+  bool ok2 = ch.receive(v);
+  int b = v;
+  bool ok3 = ch.receive(v);
+  int c = v;
+  bool ok4 = ch.receive(v);
+  out::println(ok1, a, ok2, b, ok3, c, ok4, v, "len", ch.length(), "cap", ch.capacity());
+  gort::Channel<int> blocked;
+  bool woken_ok = true;
+  int woken_value = -1;
+  gort::WaitGroup wg;
+  wg.add(1);
+  gort::go([&] {
+    woken_ok = blocked.receive(woken_value);
+    wg.done();
+  });
+  gort::gosched();
+  blocked.close();
+  wg.wait();
+  gort::Channel<int> ranged(10);
+  for (int i = 1; i <= 5; i++) ranged.send(i);
+  ranged.close();
+  int sum = 0;
+  for (int x : ranged) sum += x;
+  out::println("woken", woken_ok, woken_value, "range_sum", sum);
+  return 0;
+}
+
+// select waits on two channels and is woken by the first to be ready.
+TEST_SCENARIO(select_waits) {
+  gort::Channel<int> first, second;
+  gort::go([&] {
+    for (int i = 0; i < 100; i++) gort::gosched();
+    second.send(42);
+  });
+  int a = 0, b = 0;
+  int i = gort::select({gort::on_receive(&first, &a), gort::on_receive(&second, &b)});
+  // And a send case: a receiver appears later.
+  gort::Channel<int> sink;
+  int got = 0;
+  gort::WaitGroup wg;
+  wg.add(1);
+  gort::go([&] {
+    got = sink.receive();
+    wg.done();
+  });
+  int seven = 7;
+  int j = gort::select({gort::on_receive(&first, &a), gort::on_send(&sink, &seven)});
+  wg.wait();
+  out::println("first_ready", i, b, "send_case", j, got);
+  return 0;
+}
+
+// Ping-pong between two goroutines over unbuffered channels, many times, on whatever
+// GOMAXPROCS the harness sets.
+TEST_SCENARIO(ping_pong) {
+  long rounds = argc > 1 ? scenario::parse_long(argv[1]) : 100000;
+  gort::Channel<long> ping, pong;
+  gort::go([&] {
+    for (;;) pong.send(ping.receive() + 1);
+  });
+  long v = 0;
+  for (long i = 0; i < rounds; i++) {
+    ping.send(v);
+    v = pong.receive();
+  }
+  out::println("value", v);
+  return 0;
+}
+
+TEST_SCENARIO(send_on_closed) {
+  gort::Channel<int> ch(1);
+  ch.close();
+  ch.send(1);
+  return 0;
+}
+
+TEST_SCENARIO(close_closed) {
+  gort::Channel<int> ch;
+  ch.close();
+  ch.close();
+  return 0;
+}
+
+TEST_SCENARIO(close_nil) {
+  gort::channel_close(nullptr);
+  return 0;
+}
+
+// A sender blocked on a channel that another goroutine closes panics too.
+TEST_SCENARIO(blocked_sender_closed) {
+  static gort::Channel<int> ch;
+  gort::go([] { ch.send(1); });
+  gort::gosched();
+  ch.close();
+  for (int i = 0; i < 1000; i++) gort::gosched();
+  return 0;
+}
+
+TEST_SCENARIO(deadlock_receive) {
+  gort::Channel<int> ch;
+  ch.receive();
+  return 0;
+}
+
+TEST_SCENARIO(deadlock_nil_and_empty_select) {
+  gort::go([] {
+    int v;
+    gort::channel_receive(nullptr, &v, nullptr, true);  // a receive from a nil channel
+  });
+  gort::select({});
+  return 0;
+}
