@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "allocator.h"
+#include "lock.h"
 #include "print.h"
 
 namespace gort {
@@ -287,8 +288,56 @@ class Mutex {
 
  private:
   void lock_slow();
-  uint32_t state_ = 0;      // bit 0: locked; the rest: waiters * 2
+  uint32_t state_ = 0;      // locked | woken | starving bits, then the number of waiters
   uint32_t semaphore_ = 0;  // waiters sleep here
+};
+
+// Readers-writer lock (sync.RWMutex): any number of readers, or one writer; a waiting writer
+// keeps new readers out, so writers are not starved.
+class RWMutex {
+ public:
+  void read_lock();
+  void read_unlock();
+  void lock();
+  void unlock();
+
+ private:
+  Mutex writer_;
+  uint32_t writer_semaphore_ = 0;
+  uint32_t reader_semaphore_ = 0;
+  int32_t reader_count_ = 0;
+  int32_t reader_wait_ = 0;
+};
+
+// Runs a function exactly once, whatever the number of callers (sync.Once); callers that
+// arrive during the call wait for it to finish.
+class Once {
+ public:
+  template <class F>
+  void call(F&& f) {
+    if (__atomic_load_n(&done_, __ATOMIC_ACQUIRE) != 0) return;
+    call_slow([](void* p) { (*static_cast<F*>(p))(); }, &f);
+  }
+
+ private:
+  void call_slow(void (*f)(void*), void* arg);
+  uint32_t done_ = 0;
+  Mutex mutex_;
+};
+
+// Condition variable (sync.Cond): wait() releases the mutex and parks until signal() or
+// broadcast(), then takes the mutex again. Use it in a loop that rechecks the condition.
+class Cond {
+ public:
+  explicit Cond(Mutex* m) : mutex_(m) {}
+  void wait();
+  void signal();
+  void broadcast();
+
+ private:
+  Mutex* mutex_;
+  void* waiters_ = nullptr;  // runtime/sync.cpp's waiter list, guarded by lock_
+  RuntimeLock lock_;         // held only briefly, never across a park
 };
 
 }  // namespace gort

@@ -356,6 +356,9 @@ const char* wait_reason_text(WaitReason r) {
       "semacquire",           // Semacquire
       "sync.WaitGroup.Wait",  // WaitGroupWait
       "sync.Mutex.Lock",      // MutexLock
+      "sync.RWMutex.RLock",   // RWMutexRLock
+      "sync.RWMutex.Lock",    // RWMutexLock
+      "sync.Cond.Wait",       // CondWait
       "chan receive",            // ChanReceive
       "chan send",               // ChanSend
       "chan receive (nil chan)", // ChanReceiveNil

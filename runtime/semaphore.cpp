@@ -55,7 +55,7 @@ bool unlock_bucket(Goroutine*, void* lock) {
 
 }  // namespace
 
-void semaphore_acquire(uint32_t* address, WaitReason reason) {
+void semaphore_acquire(uint32_t* address, WaitReason reason, bool lifo) {
   if (try_acquire(address)) return;
   Bucket& b = bucket_for(address);
   Waiter w{cpu::current_goroutine(), address, nullptr, false};
@@ -67,10 +67,16 @@ void semaphore_acquire(uint32_t* address, WaitReason reason) {
       b.lock.unlock();
       return;
     }
-    w.next = nullptr;
-    if (b.tail != nullptr) b.tail->next = &w;
-    else b.head = &w;
-    b.tail = &w;
+    if (lifo) {
+      w.next = b.head;
+      b.head = &w;
+      if (b.tail == nullptr) b.tail = &w;
+    } else {
+      w.next = nullptr;
+      if (b.tail != nullptr) b.tail->next = &w;
+      else b.head = &w;
+      b.tail = &w;
+    }
     park(reason, unlock_bucket, &b.lock);
     // Woken by a release, which dequeued us and decremented waiter_count.
     if (w.handed_unit || try_acquire(address)) return;

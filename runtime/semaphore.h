@@ -9,8 +9,9 @@
 
 namespace gort {
 
-// Waits until *address > 0, then decrements it.
-void semaphore_acquire(uint32_t* address, WaitReason reason);
+// Waits until *address > 0, then decrements it. `lifo`: queue at the front (a waiter that
+// was woken but lost the race goes back first, as in Go's sync.Mutex).
+void semaphore_acquire(uint32_t* address, WaitReason reason, bool lifo = false);
 // Increments *address and wakes one waiter on it, if any. With `handoff`, the woken waiter
 // receives the unit directly, so a goroutine arriving meanwhile cannot take it first.
 void semaphore_release(uint32_t* address, bool handoff = false);

@@ -204,3 +204,27 @@ TEST_CASE("randomized stress: spawn, yield, park/ready, mutex with exact totals"
     CHECK(r.out == "spawned_ok true locked_ok true tokens 0\n");
   }
 }
+
+TEST_CASE("RWMutex, Once and Cond under contention", "[scheduler][sync]") {
+  for (int procs : {1, 2}) {
+    INFO("GOMAXPROCS=" << procs);
+    ChildResult rw = run_scheduler({"rwmutex"}, procs);
+    INFO(rw.describe());
+    CHECK(rw.out == "a 20000 b 20000 torn 0 reads 40000\n");
+    ChildResult once = run_scheduler({"once"}, procs);
+    INFO(once.describe());
+    CHECK(once.out == "calls 1 saw_done 50\n");
+    ChildResult cond = run_scheduler({"cond"}, procs);
+    INFO(cond.describe());
+    CHECK(cond.out == "produced 40000 consumed 40000 queue 0\n");
+  }
+}
+
+TEST_CASE("a goroutine waiting for a Mutex is not starved by one that keeps retaking it", "[scheduler][sync]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_scheduler({"mutex_no_starvation"}, procs);
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.out == "waiter_got_it_early true\n");
+  }
+}

@@ -289,3 +289,133 @@ TEST_SCENARIO(stress) {
                "tokens", tokens);
   return 0;
 }
+
+// RWMutex under contention: writers increment two counters together; readers check they are
+// always equal (a reader inside a write would see them differ).
+TEST_SCENARIO(rwmutex) {
+  static gort::RWMutex rw;
+  static long a = 0, b = 0, torn = 0, reads = 0;
+  gort::WaitGroup wg;
+  constexpr int writers = 4, readers = 8, rounds = 5000;
+  wg.add(writers + readers);
+  for (int w = 0; w < writers; w++)
+    gort::go([&wg] {
+      for (int i = 0; i < rounds; i++) {
+        rw.lock();
+        a++;
+        if (i % 16 == 0) gort::gosched();
+        b++;
+        rw.unlock();
+      }
+      wg.done();
+    });
+  for (int r = 0; r < readers; r++)
+    gort::go([&wg] {
+      for (int i = 0; i < rounds; i++) {
+        rw.read_lock();
+        if (a != b) __atomic_add_fetch(&torn, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&reads, 1, __ATOMIC_RELAXED);
+        rw.read_unlock();
+      }
+      wg.done();
+    });
+  wg.wait();
+  out::println("a", a, "b", b, "torn", torn, "reads", reads);
+  return 0;
+}
+
+// Once runs its function exactly once, and every caller returns after it has finished.
+TEST_SCENARIO(once) {
+  static gort::Once once;
+  static long calls = 0, saw_done = 0;
+  static volatile bool finished = false;
+  gort::WaitGroup wg;
+  wg.add(50);
+  for (int i = 0; i < 50; i++)
+    gort::go([&wg] {
+      once.call([] {
+        calls++;
+        for (int k = 0; k < 100; k++) gort::gosched();  // others arrive meanwhile
+        finished = true;
+      });
+      if (finished) __atomic_add_fetch(&saw_done, 1, __ATOMIC_RELAXED);
+      wg.done();
+    });
+  wg.wait();
+  out::println("calls", calls, "saw_done", saw_done);
+  return 0;
+}
+
+// Cond: a producer/consumer queue of bounded size with signal and broadcast.
+TEST_SCENARIO(cond) {
+  static gort::Mutex mu;
+  static gort::Cond not_empty(&mu), not_full(&mu);
+  static long queue = 0, consumed = 0, produced_total = 0;
+  constexpr long per_producer = 10000;
+  constexpr int producers = 4, consumers = 4;
+  gort::WaitGroup wg;
+  wg.add(producers + consumers);
+  for (int p = 0; p < producers; p++)
+    gort::go([&wg] {
+      for (long i = 0; i < per_producer; i++) {
+        mu.lock();
+        while (queue >= 8) not_full.wait();
+        queue++;
+        produced_total++;
+        not_empty.signal();
+        mu.unlock();
+      }
+      wg.done();
+    });
+  for (int c = 0; c < consumers; c++)
+    gort::go([&wg] {
+      for (;;) {
+        mu.lock();
+        while (queue == 0 && consumed < producers * per_producer) not_empty.wait();
+        if (consumed == producers * per_producer) {
+          mu.unlock();
+          break;
+        }
+        queue--;
+        consumed++;
+        if (consumed == producers * per_producer) not_empty.broadcast();  // release the others
+        not_full.signal();
+        mu.unlock();
+      }
+      wg.done();
+    });
+  wg.wait();
+  out::println("produced", produced_total, "consumed", consumed, "queue", queue);
+  return 0;
+}
+
+// A goroutine keeps taking the mutex back at once; a second one waiting for it must still get
+// it long before the first is done (starvation mode hands it over after 1 ms of waiting).
+TEST_SCENARIO(mutex_no_starvation) {
+  static gort::Mutex mu;
+  static volatile bool waiter_got_it = false;
+  static long hammer_rounds_before = -1;
+  gort::WaitGroup wg;
+  wg.add(2);
+  static volatile bool hammer_started = false;
+  gort::go([&wg] {
+    for (long i = 0; i < 200000; i++) {
+      hammer_started = true;
+      mu.lock();
+      for (int k = 0; k < 200; k++) __builtin_ia32_pause();
+      mu.unlock();
+      if (waiter_got_it && hammer_rounds_before < 0) hammer_rounds_before = i;
+    }
+    wg.done();
+  });
+  gort::go([&wg] {
+    while (!hammer_started) gort::gosched();  // let the hammer start
+    mu.lock();
+    waiter_got_it = true;
+    mu.unlock();
+    wg.done();
+  });
+  wg.wait();
+  out::println("waiter_got_it_early", hammer_rounds_before >= 0 && hammer_rounds_before < 150000);
+  return 0;
+}
