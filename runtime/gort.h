@@ -263,6 +263,68 @@ inline int select_default(std::initializer_list<SelectCase> cases) {
   return select_cases(copy, n, true);
 }
 
+// --- Time (Go's time package) ---
+
+// Blocks the calling goroutine for at least `nanoseconds` (time.Sleep); its thread runs
+// other goroutines meanwhile.
+void sleep(int64_t nanoseconds);
+
+// A runtime timer (the record behind Timer and Ticker); fields are the runtime's.
+struct TimerRecord {
+  int64_t when;    // deadline, nanotime
+  int64_t period;  // 0: fires once
+  void (*fire)(TimerRecord* t, int64_t now);  // runs on the scheduler stack: must not block
+  void* arg;
+  void* owner;     // the Processor whose heap holds it, or null
+  int32_t index;   // position in that heap
+};
+void timer_start(TimerRecord* t);
+bool timer_stop(TimerRecord* t);
+
+// time.Timer: after `nanoseconds`, the current time is sent on channel(). stop() prevents it
+// if it has not fired yet; reset() arms it again.
+class Timer {
+ public:
+  explicit Timer(int64_t nanoseconds) : channel_(1) { arm(nanoseconds, 0); }
+  ~Timer() { stop(); }
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+  Channel<int64_t>& channel() { return channel_; }
+  bool stop() { return timer_stop(&record_); }
+  bool reset(int64_t nanoseconds) {
+    bool was_active = stop();
+    arm(nanoseconds, 0);
+    return was_active;
+  }
+
+ protected:
+  Timer(int64_t first, int64_t period) : channel_(1) { arm(first, period); }
+  void arm(int64_t first, int64_t period) {
+    record_ = TimerRecord{nanotime() + first, period, &send_time, channel_.core(), nullptr, -1};
+    timer_start(&record_);
+  }
+  static void send_time(TimerRecord* t, int64_t now) {
+    channel_send(static_cast<ChannelCore*>(t->arg), &now, false);  // a full channel drops the tick
+  }
+  Channel<int64_t> channel_;
+  TimerRecord record_;
+};
+
+// time.Ticker: sends the time on channel() every `period` nanoseconds; a slow receiver misses
+// ticks rather than queueing them.
+class Ticker : public Timer {
+ public:
+  explicit Ticker(int64_t period) : Timer(period, period) {}
+  void reset(int64_t period) {
+    stop();
+    arm(period, period);
+  }
+};
+
+// time.After: a channel that receives the time after `nanoseconds`. Without a collector the
+// channel and its timer stay allocated; in a loop, use a Timer and reset it instead.
+Channel<int64_t>* after(int64_t nanoseconds);
+
 // --- Synchronisation (Go's sync package) ---
 
 // Waits for a collection of goroutines to finish: add(n) before starting them, done() in

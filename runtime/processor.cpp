@@ -18,8 +18,20 @@
 #include "os_memory.h"
 #include "scheduler.h"
 #include "syscall.h"
+#include "timer.h"
 
 namespace gort {
+
+bool take_idle_processor(Processor* p) {
+  for (Processor** link = &scheduler.idle_processors; *link != nullptr; link = &(*link)->next_idle) {
+    if (*link != p) continue;
+    *link = p->next_idle;
+    p->next_idle = nullptr;
+    __atomic_sub_fetch(&scheduler.idle_processor_count, 1, __ATOMIC_ACQ_REL);
+    return true;
+  }
+  return false;
+}
 
 Processor* idle_processor_get() {
   Processor* p = scheduler.idle_processors;
@@ -79,6 +91,7 @@ static void resize_processors(int32_t n) {
     if (p == nullptr) {
       p = persistent_new<Processor>();
       p->id = i;
+      p->next_timer = INT64_MAX;
       p->allocation_cache = new_allocation_cache();
       p->status = ProcessorStatus::Stopped;
     } else if (p->status == ProcessorStatus::Dead) {
@@ -93,6 +106,7 @@ static void resize_processors(int32_t n) {
       p->machine = nullptr;
       acquire_processor(scheduler.processors[0]);
     }
+    move_timers(p, m->processor);  // its timers keep running on the Processor we hold
     retire_processor(p);
   }
   __atomic_store_n(&scheduler.gomaxprocs, n, __ATOMIC_RELEASE);

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "goroutine.h"
+#include "gort.h"
+#include "lock.h"
 
 namespace gort {
 
@@ -46,6 +48,14 @@ struct Processor {
 
   // --- Dead goroutines kept for reuse; owned by the holder of this Processor ---
   GoroutineList free_goroutines;
+
+  // Timers (runtime/timer.cpp): a 4-ary min-heap by deadline, guarded by timer_lock (any
+  // Machine may add or delete; only the holder runs them).
+  RuntimeLock timer_lock;
+  TimerRecord** timers;
+  int32_t timer_count;
+  int32_t timer_capacity;
+  int64_t next_timer;  // atomic: deadline of timers[0], or INT64_MAX
 
   // The allocator's per-Processor cache (runtime/allocator.h). Used by the holder only.
   struct AllocationCache* allocation_cache;

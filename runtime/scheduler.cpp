@@ -11,6 +11,8 @@
 #include "print.h"
 #include "blocking.h"
 #include "syscall.h"
+#include "time.h"
+#include "timer.h"
 #include "tunables.h"
 
 namespace gort {
@@ -18,6 +20,11 @@ namespace gort {
 Scheduler scheduler;
 
 namespace {
+
+// Runs p's due timers; reads the clock only if p has any.
+inline void run_due_timers(Processor* p) {
+  if (__atomic_load_n(&p->next_timer, __ATOMIC_ACQUIRE) != INT64_MAX) run_timers(p, nanotime());
+}
 
 // How often the global queue is checked before the local one, so that goroutines on the
 // global queue cannot starve behind a busy local queue (Go uses 61, a prime, so the check
@@ -107,6 +114,7 @@ Goroutine* find_runnable(bool* inherit_time) {
       continue;
     }
     Processor* p = m->processor;
+    run_due_timers(p);
     if (Goroutine* g = run_queue_get(p, inherit_time)) return g;
     *inherit_time = false;
     if (__atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0) {
@@ -250,6 +258,7 @@ void schedule() {
       continue;
     }
     Processor* p = m->processor;
+    run_due_timers(p);
     Goroutine* g = nullptr;
     bool inherit_time = false;
     if (p->schedule_tick % global_queue_check_interval == 0 &&
@@ -319,7 +328,8 @@ void yield_processor() {
   bool global_due = p->schedule_tick % global_queue_check_interval == 0 &&
                     __atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0;
   if (!global_due && !__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE) &&
-      m->locked_goroutine == nullptr && !m->spinning) {
+      m->locked_goroutine == nullptr && !m->spinning &&
+      __atomic_load_n(&p->next_timer, __ATOMIC_ACQUIRE) == INT64_MAX) {
     bool inherit_time;
     if (Goroutine* next = run_queue_get(p, &inherit_time)) {
       if (next->locked_machine == nullptr) {
@@ -377,6 +387,7 @@ const char* wait_reason_text(WaitReason r) {
 // could ever ready a goroutine, the program can make no progress (Go's checkdead).
 void check_deadlock() {
   if (!scheduler.main_started) return;
+  if (any_timers()) return;  // a timer will wake someone: sysmon hands its Processor to a Machine
   int32_t running = scheduler.machine_count - scheduler.idle_machine_count - scheduler.idle_locked_count -
                     scheduler.system_machines;
   if (running > 0) return;

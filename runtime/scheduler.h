@@ -114,6 +114,7 @@ void start_helper_machine();  // GOMAXPROCS > 1: a second thread that has run be
 
 // --- Processors (runtime/processor.cpp) ---
 Processor* idle_processor_get();        // caller holds scheduler.lock (Go's pidleget)
+bool take_idle_processor(Processor* p);  // caller holds scheduler.lock: p off the idle list, if on it
 void idle_processor_put(Processor* p);  // caller holds scheduler.lock (Go's pidleput)
 void acquire_processor(Processor* p);   // Go's acquirep
 Processor* release_processor();         // Go's releasep

@@ -55,6 +55,7 @@ extern "C" [[noreturn]] void runtime_start(long, char**, uintptr_t initial_sp) {
   read_process_arguments(initial_sp);     // argc/argv/envp and auxv facts (page size, AT_RANDOM, vDSO)
   set_m0_stack_bounds();                  // m0's scheduler stack: real bounds from RLIMIT_STACK
   runtime_m0.tid = int32_t(sys::gettid());
+  find_vdso_clock();                      // clock_gettime without a system call (runtime/vdso.cpp)
   record_start_time();                    // time zero for schedtrace
   read_godebug();                         // GODEBUG=... settings every later subsystem reads
   install_signal_stack(&runtime_m0);      // m0's alternate signal stack (page layer: os_alloc)

@@ -14,6 +14,7 @@
 #include "scheduler.h"
 #include "syscall.h"
 #include "time.h"
+#include "timer.h"
 
 namespace gort {
 
@@ -64,6 +65,27 @@ bool preempt_long_running(int64_t now) {
   return any;
 }
 
+// sysmon sleeps on this futex word; add_timer kicks it when a new timer is due before the
+// time sysmon planned to wake.
+uint32_t sysmon_kick = 0;
+int64_t sysmon_wake_at = 0;  // atomic: nanotime sysmon plans to wake at
+
+// Idle Processors whose timers are due go to a Machine, which runs them (run_timers) the
+// moment it enters the scheduler.
+void wake_processors_with_due_timers(int64_t now) {
+  int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
+  for (int32_t i = 0; i < count; i++) {
+    Processor* p = scheduler.processors[i];
+    if (__atomic_load_n(&p->next_timer, __ATOMIC_ACQUIRE) > now) continue;
+    bool taken;
+    {
+      LockGuard guard(scheduler.lock);
+      taken = !__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE) && take_idle_processor(p);
+    }
+    if (taken) start_machine(p, false);
+  }
+}
+
 [[noreturn]] void sysmon_main() {
   int64_t trace_period = int64_t(debug.schedtrace) * 1000000;
   int64_t next_trace = trace_period;  // start_sysmon printed the line for 0 ms
@@ -92,12 +114,26 @@ bool preempt_long_running(int64_t now) {
     idle_rounds = acted ? 0 : idle_rounds + 1;
     if (idle_rounds > idle_rounds_before_backoff) sleep_ns = sleep_ns * 2 > max_sleep_ns ? max_sleep_ns : sleep_ns * 2;
     else sleep_ns = min_sleep_ns;
+    int64_t clock = nanotime();
+    wake_processors_with_due_timers(clock);
+    int64_t sleep_for = sleep_ns;
     int64_t until_trace = trace_period > 0 ? next_trace - nanotime_since_start() : sleep_ns;
-    sys::nanosleep(until_trace > 0 && until_trace < sleep_ns ? until_trace : sleep_ns);
+    if (until_trace > 0 && until_trace < sleep_for) sleep_for = until_trace;
+    int64_t until_timer = earliest_timer() - clock;
+    if (until_timer < sleep_for) sleep_for = until_timer > 0 ? until_timer : 0;
+    uint32_t kick = __atomic_load_n(&sysmon_kick, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&sysmon_wake_at, clock + sleep_for, __ATOMIC_RELEASE);
+    if (sleep_for > 0) sys::futex_wait(&sysmon_kick, kick, sleep_for);
   }
 }
 
 }  // namespace
+
+void timer_added_wake_sysmon(int64_t when) {
+  if (when >= __atomic_load_n(&sysmon_wake_at, __ATOMIC_ACQUIRE)) return;
+  __atomic_add_fetch(&sysmon_kick, 1, __ATOMIC_RELEASE);
+  sys::futex_wake(&sysmon_kick, 1);
+}
 
 void set_preemption_time_slice(int64_t nanoseconds) { __atomic_store_n(&time_slice_ns, nanoseconds, __ATOMIC_RELAXED); }
 

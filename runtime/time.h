@@ -12,4 +12,7 @@ int64_t walltime();  // nanoseconds since the Unix epoch
 int64_t nanotime_since_start();
 void record_start_time();
 
+// Finds clock_gettime in the vDSO (runtime/vdso.cpp). At start-up, before any clock read.
+void find_vdso_clock();
+
 }  // namespace gort

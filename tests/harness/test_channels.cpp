@@ -100,3 +100,31 @@ TEST_CASE("blocked on channels with nothing left to wake them is a deadlock", "[
   CHECK(nil.err == "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [select (no cases)]:\n"
                    "\ngoroutine 2 [chan receive (nil chan)]:\n");
 }
+
+TEST_CASE("sleep of 10 ms takes at least 10 ms, and not much more", "[channels][time]") {
+  ChildResult r = run_channels({"sleep_durations"});
+  INFO(r.describe());
+  CHECK(r.out == "at_least_10ms true average_under_30ms true\n");
+}
+
+TEST_CASE("10,000 timers fire in deadline order", "[channels][time]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_channels({"timer_order"}, procs);
+    INFO(r.describe());
+    CHECK(r.out == "fired 10000 out_of_order 0\n");
+  }
+}
+
+TEST_CASE("timers, tickers, after, stop and reset, and a timer in select", "[channels][time]") {
+  ChildResult r = run_channels({"timers_and_tickers"});
+  INFO(r.describe());
+  CHECK(r.out == "timer true ticks true stop true false reset false select_timeout 1\n");
+}
+
+TEST_CASE("an idle program waiting on a timer sleeps and is not deadlocked", "[channels][time][deadlock]") {
+  ChildResult r = run_channels({"idle_timer_wait"}, 1);
+  INFO(r.describe());
+  REQUIRE(r.exited);
+  CHECK(r.status == 0);
+  CHECK(r.out == "cpu_under_50ms true\n");
+}

@@ -223,3 +223,93 @@ TEST_SCENARIO(deadlock_nil_and_empty_select) {
   gort::select({});
   return 0;
 }
+
+// --- Time ---
+
+// Ten sleeps of 10 ms each take at least 10 ms each.
+TEST_SCENARIO(sleep_durations) {
+  int64_t shortest = INT64_MAX, total = 0;
+  for (int i = 0; i < 10; i++) {
+    int64_t start = gort::nanotime();
+    gort::sleep(10 * 1000 * 1000);
+    int64_t took = gort::nanotime() - start;
+    if (took < shortest) shortest = took;
+    total += took;
+  }
+  out::println("at_least_10ms", shortest >= 10 * 1000 * 1000, "average_under_30ms", total / 10 < 30 * 1000 * 1000);
+  return 0;
+}
+
+// 10,000 timers with shuffled deadlines over about 200 ms fire in deadline order.
+TEST_SCENARIO(timer_order) {
+  constexpr int n = 10000;
+  static gort::TimerRecord timers[n];
+  static int fired_order[n];
+  static int fired = 0;
+  gort::Channel<int> done(1);
+  int64_t base = gort::nanotime() + 20 * 1000 * 1000;
+  uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    timers[i] = gort::TimerRecord{base + int64_t(x % 200000) * 1000, 0,
+                                  [](gort::TimerRecord* t, int64_t) {
+                                    fired_order[fired++] = int(t - timers);
+                                    if (fired == n) static_cast<gort::Channel<int>*>(t->arg)->try_send(1);
+                                  },
+                                  &done, nullptr, -1};
+    gort::timer_start(&timers[i]);
+  }
+  done.receive();
+  long out_of_order = 0;
+  for (int i = 1; i < n; i++) out_of_order += timers[fired_order[i]].when < timers[fired_order[i - 1]].when;
+  out::println("fired", fired, "out_of_order", out_of_order);
+  return 0;
+}
+
+// Timers, tickers, after, stop and reset.
+TEST_SCENARIO(timers_and_tickers) {
+  int64_t start = gort::nanotime();
+  gort::Timer timer(20 * 1000 * 1000);
+  int64_t fired = timer.channel().receive();
+  bool timer_ok = fired - start >= 20 * 1000 * 1000;
+  gort::Ticker ticker(5 * 1000 * 1000);
+  int64_t previous = start, ticks_ok = 1;
+  for (int i = 0; i < 5; i++) {
+    int64_t t = ticker.channel().receive();
+    ticks_ok &= t > previous;
+    previous = t;
+  }
+  ticker.stop();
+  gort::Timer stopped(1000 * 1000 * 1000);
+  bool stop_first = stopped.stop(), stop_again = stopped.stop();
+  bool reset_was_active = stopped.reset(1000 * 1000);
+  stopped.channel().receive();
+  gort::after(5 * 1000 * 1000)->receive();
+  // select on a timer and a channel nobody sends on: the timer wins
+  gort::Channel<int> silent;
+  gort::Timer timeout(10 * 1000 * 1000);
+  int v;
+  int64_t now;
+  int chosen = gort::select({gort::on_receive(&silent, &v), gort::on_receive(&timeout.channel(), &now)});
+  out::println("timer", timer_ok, "ticks", ticks_ok == 1, "stop", stop_first, stop_again, "reset", reset_was_active,
+               "select_timeout", chosen);
+  return 0;
+}
+
+// An idle program waiting for a timer sleeps in the kernel: 300 ms of waiting costs almost no
+// CPU time, and it is not reported as deadlocked.
+TEST_SCENARIO(idle_timer_wait) {
+  auto cpu_ns = [] {
+    gort::sys::Timespec ts{};
+    gort::sys::clock_gettime(2 /* CLOCK_PROCESS_CPUTIME_ID */, &ts);
+    return ts.seconds * 1000000000 + ts.nanoseconds;
+  };
+  int64_t cpu_before = cpu_ns();
+  gort::Timer timer(300 * 1000 * 1000);
+  timer.channel().receive();
+  int64_t cpu_used = cpu_ns() - cpu_before;
+  out::println("cpu_under_50ms", cpu_used < 50 * 1000 * 1000);
+  return 0;
+}

@@ -1,0 +1,85 @@
+// The vDSO clock: the kernel maps a small shared object (the vDSO) into every process, with a
+// clock_gettime that reads the time without a system call (about 20 ns here, against 166 ns
+// for the system call). find_vdso_clock() locates it from the auxiliary vector
+// (AT_SYSINFO_EHDR) by reading the ELF dynamic symbol table; nanotime() falls back to the
+// system call if anything is missing. Book: docs/05-channels.md, "Time".
+#include <stdint.h>
+
+#include "environment.h"
+#include "syscall.h"
+
+namespace gort {
+
+using VdsoClock = int (*)(long clock, sys::Timespec* ts);
+VdsoClock vdso_clock_gettime = nullptr;  // set once at start-up, read-only afterwards
+
+namespace {
+
+struct ElfHeader {
+  uint8_t ident[16];
+  uint16_t type, machine;
+  uint32_t version;
+  uint64_t entry, phoff, shoff;
+  uint32_t flags;
+  uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct ProgramHeader {
+  uint32_t type, flags;
+  uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+struct Dynamic {
+  int64_t tag;
+  uint64_t value;
+};
+struct Symbol {
+  uint32_t name;
+  uint8_t info, other;
+  uint16_t section;
+  uint64_t value, size;
+};
+
+constexpr uint32_t PT_LOAD = 1, PT_DYNAMIC = 2;
+constexpr int64_t DT_NULL = 0, DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6;
+
+bool same(const char* a, const char* b) {
+  while (*a != 0 && *a == *b) a++, b++;
+  return *a == *b;
+}
+
+}  // namespace
+
+void find_vdso_clock() {
+  uintptr_t base = process.aux.vdso_base;
+  if (base == 0) return;
+  auto* header = reinterpret_cast<const ElfHeader*>(base);
+  if (header->ident[0] != 0x7f || header->ident[1] != 'E' || header->ident[2] != 'L' || header->ident[3] != 'F') return;
+  intptr_t bias = 0;
+  const Dynamic* dynamic = nullptr;
+  for (uint16_t i = 0; i < header->phnum; i++) {
+    auto* ph = reinterpret_cast<const ProgramHeader*>(base + header->phoff + uintptr_t(i) * header->phentsize);
+    if (ph->type == PT_LOAD && ph->offset == 0) bias = intptr_t(base) - intptr_t(ph->vaddr);
+    if (ph->type == PT_DYNAMIC) dynamic = reinterpret_cast<const Dynamic*>(ph->vaddr);
+  }
+  if (dynamic == nullptr) return;
+  dynamic = reinterpret_cast<const Dynamic*>(uintptr_t(dynamic) + bias);
+  const char* strings = nullptr;
+  const Symbol* symbols = nullptr;
+  const uint32_t* hash = nullptr;
+  for (const Dynamic* d = dynamic; d->tag != DT_NULL; d++) {
+    if (d->tag == DT_STRTAB) strings = reinterpret_cast<const char*>(d->value + bias);
+    if (d->tag == DT_SYMTAB) symbols = reinterpret_cast<const Symbol*>(d->value + bias);
+    if (d->tag == DT_HASH) hash = reinterpret_cast<const uint32_t*>(d->value + bias);
+  }
+  if (strings == nullptr || symbols == nullptr || hash == nullptr) return;
+  uint32_t count = hash[1];  // nchain: the number of symbols
+  for (uint32_t i = 0; i < count; i++) {
+    const Symbol& s = symbols[i];
+    if (s.section == 0 || (s.info & 0xf) != 2 /* STT_FUNC */) continue;
+    if (same(strings + s.name, "__vdso_clock_gettime")) {
+      vdso_clock_gettime = reinterpret_cast<VdsoClock>(s.value + bias);
+      return;
+    }
+  }
+}
+
+}  // namespace gort
