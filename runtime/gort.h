@@ -35,8 +35,10 @@ const char* getenv(const char* key);
 // Ends the process with "fatal error: <message>" on stderr and status 2 (Go's throw).
 [[noreturn]] void fatal(const char* message);
 
-// Monotonic clock in nanoseconds (for measuring intervals).
+// Monotonic clock in nanoseconds (for measuring intervals), and wall-clock time in
+// nanoseconds since the Unix epoch. Both read the vDSO, without a system call.
 int64_t nanotime();
+int64_t walltime();
 
 // --- Growing stacks ---
 //

@@ -39,6 +39,13 @@ WORKLOADS = [
     ("memory per parked goroutine, 1,000,000", "parked", ["1000000"], None, {}, 3, 0),
     ("deep recursion, {0} frames", "recursion", ["10000000"], ["1000000"], {}, 7, 3),
     ("call-heavy fib(35): cost per call, stack check included", "calls", ["35"], ["30"], {}, 11, 3),
+    ("unbuffered channel ping-pong, GOMAXPROCS=1", "chan_pingpong", ["1000000"], ["200000"], {"GOMAXPROCS": "1"}, 9, 3),
+    ("unbuffered channel ping-pong, GOMAXPROCS=2", "chan_pingpong", ["1000000"], ["200000"], {"GOMAXPROCS": "2"}, 9, 3),
+    ("buffered channel throughput, GOMAXPROCS=1", "chan_buffered", ["5000000"], ["1000000"], {"GOMAXPROCS": "1"}, 9, 3),
+    ("buffered channel throughput, GOMAXPROCS=2", "chan_buffered", ["5000000"], ["1000000"], {"GOMAXPROCS": "2"}, 9, 3),
+    ("select on two channels, GOMAXPROCS=1", "chan_select", ["2000000"], ["500000"], {"GOMAXPROCS": "1"}, 9, 3),
+    ("select on two channels, GOMAXPROCS=2", "chan_select", ["2000000"], ["500000"], {"GOMAXPROCS": "2"}, 9, 3),
+    ("thread-ring, 503 goroutines, {0} hops", "thread_ring", ["10000000"], ["1000000"], {}, 5, 2),
 ]
 
 

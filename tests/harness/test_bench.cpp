@@ -26,6 +26,10 @@ TEST_CASE("every benchmark and its Go twin run and print their figure", "[bench]
       {"parked", {"1000"}, "bytes/goroutine"},
       {"recursion", {"100000"}, "ms"},
       {"calls", {"20"}, "ns/call"},
+      {"chan_pingpong", {"1000"}, "ns/round-trip"},
+      {"chan_buffered", {"10000"}, "ns/value"},
+      {"chan_select", {"5000"}, "ns/value"},
+      {"thread_ring", {"10000"}, "ms"},
   };
   for (const Case& c : cases) {
     for (const char* side : {"gort", "go"}) {
