@@ -221,3 +221,9 @@ TEST_CASE("hello world's binary is small", "[foundation][binary]") {
   INFO("hello is " << size << " bytes");
   CHECK(std::stol(size) < 64 * 1024);
 }
+
+TEST_CASE("memcpy, memmove and memset are right for every small length and alignment", "[foundation]") {
+  ChildResult r = run_foundation({"memory_routines"});
+  INFO(r.describe());
+  CHECK(r.out == "bad 0\n");
+}
