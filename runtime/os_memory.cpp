@@ -57,6 +57,21 @@ void* os_alloc(size_t bytes) {
   return p;
 }
 
+void* os_alloc_aligned(size_t bytes, size_t alignment) {
+  size_t length = round_to_pages(bytes);
+  if (length > SIZE_MAX - alignment) out_of_memory(bytes);
+  auto* p = static_cast<uint8_t*>(sys::mmap(nullptr, length + alignment, sys::PROT_READ | sys::PROT_WRITE,
+                                            sys::MAP_PRIVATE | sys::MAP_ANONYMOUS));
+  if (p == nullptr) out_of_memory(bytes);
+  uintptr_t start = (reinterpret_cast<uintptr_t>(p) + alignment - 1) & ~(uintptr_t(alignment) - 1);
+  size_t head = start - reinterpret_cast<uintptr_t>(p);
+  if (head > 0) sys::munmap(p, head);
+  size_t tail = alignment - head;
+  if (tail > 0) sys::munmap(reinterpret_cast<void*>(start + length), tail);
+  __atomic_fetch_add(&mapped_bytes, length, __ATOMIC_RELAXED);
+  return reinterpret_cast<void*>(start);
+}
+
 void os_commit(void* address, size_t bytes) {
   size_t length = round_to_pages(bytes);
   if (sys::mprotect(address, length, sys::PROT_READ | sys::PROT_WRITE) != 0) out_of_memory(bytes);

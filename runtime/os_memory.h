@@ -19,6 +19,10 @@ namespace gort {
 void* os_reserve(size_t bytes);
 // Reserves and commits: zeroed, readable and writable memory. Fatal on failure.
 void* os_alloc(size_t bytes);
+// Like os_alloc, with the start aligned to `alignment` (a power of two, a multiple of the
+// page size): huge-page-backed memory given back with MADV_DONTNEED is freed at once only
+// where the range covers whole 2 MiB pages.
+void* os_alloc_aligned(size_t bytes, size_t alignment);
 // Makes part of a reserved range readable and writable.
 void os_commit(void* address, size_t bytes);
 // Gives the physical pages back; the range stays mapped and reads as zero afterwards.

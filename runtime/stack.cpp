@@ -88,9 +88,13 @@ void allocate_segment(void* arg) {
   if (s == nullptr) {
     s = persistent_new<StackSegment>();
     s->size = request->bytes;
-    s->base = reinterpret_cast<uintptr_t>(os_alloc(request->bytes));
-    if (request->bytes >= tunables::huge_page_segment_bytes)
+    if (request->bytes >= tunables::huge_page_segment_bytes) {
+      // Aligned, so that giving it back later frees whole huge pages at once.
+      s->base = reinterpret_cast<uintptr_t>(os_alloc_aligned(request->bytes, tunables::huge_page_segment_bytes));
       sys::madvise(reinterpret_cast<void*>(s->base), request->bytes, sys::MADV_HUGEPAGE);
+    } else {
+      s->base = reinterpret_cast<uintptr_t>(os_alloc(request->bytes));
+    }
   }
   s->next = nullptr;
   s->previous = nullptr;

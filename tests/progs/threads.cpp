@@ -101,28 +101,36 @@ TEST_SCENARIO(lock_os_thread) {
 }
 
 // Without the lock, the same goroutine does move between threads (so the test above could
-// fail): two processors, many hops.
+// fail): it sleeps in a blocking system call while two busy goroutines keep both processors
+// taken, so when it returns there is no processor for its thread; it waits in the global
+// queue and another thread runs it.
 TEST_SCENARIO(unlocked_moves) {
+  static volatile bool stop = false;
   long tid_changes = 0;
-  gort::WaitGroup wg;
+  gort::WaitGroup wg, competitors;
+  competitors.add(2);
+  for (int c = 0; c < 2; c++)
+    gort::go([&competitors] {
+      while (!stop) {
+        int64_t start = gort::nanotime();
+        while (gort::nanotime() - start < 200000) {
+        }
+        gort::gosched();
+      }
+      competitors.done();
+    });
   wg.add(1);
   gort::go([&] {
     long tid = gort::sys::gettid();
-    for (int i = 0; i < 2000 && tid_changes == 0; i++) {
-      gort::WaitGroup hop;
-      hop.add(1);
-      gort::go([&hop] {
-        int64_t start = gort::nanotime();
-        while (gort::nanotime() - start < 20000) {
-        }
-        hop.done();
-      });
-      hop.wait();
+    for (int i = 0; i < 200 && tid_changes == 0; i++) {
+      gort::os::sleep_thread(1000 * 1000);
       tid_changes += gort::sys::gettid() != tid;
     }
     wg.done();
   });
   wg.wait();
+  stop = true;
+  competitors.wait();
   out::println("moved", tid_changes > 0);
   return 0;
 }
