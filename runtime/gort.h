@@ -81,13 +81,9 @@ struct StackCheckScope {
 };
 }  // namespace detail
 
-// The fast path is one instruction, `cmp rsp, fs:[16]`, and a branch (asm goto, so the
-// compiler need not copy rsp into a register first).
 #define GORT_STACK_CHECK()                                                                          \
   ::gort::detail::StackCheckScope gort_stack_scope_;                                                \
-  asm goto("cmp %%fs:16, %%rsp\n\tjb %l[gort_stack_grow]" ::: "cc" : gort_stack_grow);              \
-  if (0) {                                                                                          \
-  gort_stack_grow:                                                                                  \
+  if (__builtin_expect(::gort::detail::stack_pointer() < ::gort::detail::stack_guard(), 0)) {       \
     size_t gort_distance_ = ::gort::detail::enter_stack_segment(::gort::detail::stack_pointer());  \
     if (gort_distance_ != 0) {                                                                      \
       void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                        \
