@@ -66,20 +66,12 @@ struct ChannelCore {
   WaiterQueue receivers;
 };
 
-ChannelCore* channel_make(uint32_t element_size, uint32_t capacity);
-void channel_free(ChannelCore* c);
-// Returns false only when !block and the send could not proceed at once.
-bool channel_send(ChannelCore* c, const void* element, bool block);
-// Returns false only when !block and nothing could be received at once. *ok is false when
-// the channel is closed and drained (the element is then zeroed).
-bool channel_receive(ChannelCore* c, void* element, bool* ok, bool block);
-void channel_close(ChannelCore* c);
-uint32_t channel_length(ChannelCore* c);
-
-// SelectCase (declared in gort.h): channel (null: never proceeds, as a nil channel in Go),
-// is_send, element (send: the value; receive: where to put it, may be null), ok (receive).
-// select_cases runs a select over `count` cases and returns the index of the case that
-// proceeded, or -1 if none could proceed at once and `has_default` is set.
-int select_cases(SelectCase* cases, int count, bool has_default);
+// The operations are declared once, in gort.h (Channel<T> calls them). Their contracts:
+//   channel_send returns false only when !block and the send could not proceed at once;
+//   channel_receive returns false only when !block and nothing could be received at once,
+//     and sets *ok to false when the channel is closed and drained (the element is zeroed);
+//   select_cases returns the index of the case that proceeded, or -1 if none could proceed
+//     at once and has_default is set. A SelectCase with a null channel never proceeds, as a
+//     nil channel in Go; a receive case's element may be null.
 
 }  // namespace gort

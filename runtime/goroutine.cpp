@@ -89,7 +89,7 @@ void exit_on_scheduler_stack(Goroutine* g) {
 
 }  // namespace
 
-Goroutine* new_goroutine(GoroutineEntry entry, void*) {
+Goroutine* new_goroutine(GoroutineEntry entry) {
   Processor* p = cpu::current_machine()->processor;
   if (p == nullptr) fatal("go: no processor");
   Goroutine* g = take_free_goroutine(p);
@@ -221,7 +221,7 @@ void scheduler_start(void (*main_function)()) {
 
 namespace detail {
 
-Goroutine* go_begin(GoroutineEntry entry) { return new_goroutine(entry, nullptr); }
+Goroutine* go_begin(GoroutineEntry entry) { return new_goroutine(entry); }
 void* go_closure_storage(Goroutine* g, size_t bytes, size_t align) { return allocate_closure(g, bytes, align); }
 void go_launch(Goroutine* g, void (*destroy)(void*)) {
   g->destroy_closure = destroy;

@@ -100,7 +100,6 @@ struct Goroutine {
   bool (*park_commit)(Goroutine* g, void* arg);  // may veto the park (return false)
   void* park_arg;
 
-  uint64_t semaphore_ticket;  // set by the releaser when a semaphore is handed over
 
   // --- Stack segments (runtime/stack.h). Changed only by the goroutine itself, or by the
   // scheduler while the goroutine is dead.

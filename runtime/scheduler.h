@@ -86,7 +86,7 @@ void scheduler_init();                        // Processors from GOMAXPROCS, m0'
 [[noreturn]] void scheduler_start(void (*main_function)());  // runs main as goroutine 1 on m0
 
 // --- Goroutines (runtime/goroutine.cpp) ---
-Goroutine* new_goroutine(GoroutineEntry entry, void* closure_storage_hint);
+Goroutine* new_goroutine(GoroutineEntry entry);
 void* allocate_closure(Goroutine* g, size_t bytes, size_t align);  // at the top of g's stack
 void start_goroutine(Goroutine* g);  // make it runnable on the current Processor (Go's newproc tail)
 void free_goroutine(Processor* p, Goroutine* g);

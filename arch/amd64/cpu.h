@@ -22,8 +22,6 @@ inline Goroutine* current_goroutine() {
   return g;
 }
 
-inline void set_current_goroutine(Goroutine* g) { asm volatile("mov %0, %%fs:0" ::"r"(g) : "memory"); }
-
 inline Machine* current_machine() {
   Machine* m;
   asm volatile("mov %%fs:8, %0" : "=r"(m));
