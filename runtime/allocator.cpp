@@ -380,16 +380,11 @@ void release(void* pointer) {
     return;
   }
   uint32_t spc = s->size_class * 2 + (s->noscan ? 1 : 0);
-  AllocationCache::FreeList& list = cache->free_lists[spc];
-  auto* words = reinterpret_cast<uintptr_t*>(p);
-  if (words[1] == cache->free_key) {  // maybe listed already: look (as glibc's tcache does)
-    for (void* q = list.head; q != nullptr; q = *static_cast<void**>(q))
+  if (reinterpret_cast<uintptr_t*>(p)[1] == cache->free_key) {  // maybe listed already: look (as glibc's tcache does)
+    for (void* q = cache->free_lists[spc].head; q != nullptr; q = *static_cast<void**>(q))
       if (q == pointer) fatal("free: object is not allocated (double free?)");
   }
-  words[0] = reinterpret_cast<uintptr_t>(list.head);
-  words[1] = cache->free_key;
-  list.head = pointer;
-  if (++list.count > list.limit) flush_free_list(cache.get(), spc, list.limit / 2);
+  push_free(cache.get(), spc, pointer);
 }
 
 size_t allocation_size(const void* pointer) {

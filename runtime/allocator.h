@@ -71,6 +71,16 @@ __attribute__((always_inline)) inline void* allocate_fast(size_t bytes) {
 // hold the listed key goes on the Processor's free list; everything else, including the
 // double-free check, goes to release().
 void release_overflow(AllocationCache* cache, uint32_t span_class);
+
+// Puts an object that is not on the list already on the cache's free list for its class.
+__attribute__((always_inline)) inline void push_free(AllocationCache* cache, uint32_t span_class, void* pointer) {
+  AllocationCache::FreeList& list = cache->free_lists[span_class];
+  auto* words = static_cast<uintptr_t*>(pointer);
+  words[0] = reinterpret_cast<uintptr_t>(list.head);
+  words[1] = cache->free_key;  // lets free() recognise a second free of a listed object
+  list.head = pointer;
+  if (++list.count > list.limit) release_overflow(cache, span_class);
+}
 __attribute__((always_inline)) inline void release_fast(void* pointer) {
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
   uint32_t entry = heap_page_class(p);
@@ -84,12 +94,8 @@ __attribute__((always_inline)) inline void release_fast(void* pointer) {
     uint32_t size = size_classes::class_size[size_class];
     auto* words = reinterpret_cast<uintptr_t*>(p);
     if (span_start + uintptr_t(index) * size == p && size >= 16 && words[1] != cache->free_key) {
-      AllocationCache::FreeList& list = cache->free_lists[span_class];
-      words[0] = reinterpret_cast<uintptr_t>(list.head);
-      words[1] = cache->free_key;
-      list.head = pointer;
       cache->frees[size_class]++;
-      if (++list.count > list.limit) release_overflow(cache, span_class);
+      push_free(cache, span_class, pointer);
       return;
     }
   }
