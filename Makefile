@@ -86,10 +86,14 @@ $(BUILD)/gen/size_classes.h: tools/size_classes.cpp | deps
 	$(Q)$(CXX) -std=c++17 -O1 -o $(BUILD)/gen/size_classes $<
 	$(Q)$(BUILD)/gen/size_classes > $@
 
+# malloc/free/new/delete fast paths are leaves (their slow paths are tail calls): without a
+# frame of their own they lose nothing in a crash report and save two instructions a call.
+$(BUILD)/runtime/malloc.o: EXTRA_CXXFLAGS := -momit-leaf-frame-pointer
+
 $(BUILD)/runtime/%.o: runtime/%.cpp | deps $(BUILD)/gen/size_classes.h
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$<)
-	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(EXTRA_CXXFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/asm/%.o: asm/%.asm $(BUILD)/gen/offsets.inc | deps
 	@mkdir -p $(dir $@)

@@ -41,7 +41,9 @@ struct alignas(64) Central {  // Go's mcentral; one cache line each: they are lo
 
 Central centrals[span_class_count];
 RuntimeLock fallback_lock;
-AllocationCache fallback_cache;  // guarded by fallback_lock
+// Guarded by fallback_lock; made by allocator_init from persistent memory (as a static it
+// would be 6 KiB of .bss that every program's data segment carries).
+AllocationCache* fallback_cache = nullptr;
 
 constexpr uint32_t tiny_block_bytes = 16;
 const uint32_t tiny_span_class = class_for(tiny_block_bytes) * 2 + 1;
@@ -81,7 +83,8 @@ Span* new_small_span(uint32_t span_class) {
   s->tiny_counts = nullptr;
   for (uint32_t w = 0; w < 16; w++) s->alloc_bits[w] = s->freed_bits[w] = 0;
   load_window(s, 0);
-  heap_set_page_classes(s, span_class + 1, false);
+  // Objects under 16 bytes cannot hold the double-free key: free() takes its careful path.
+  heap_set_page_classes(s, span_class, class_size[size_class] < 16);
   return s;
 }
 
@@ -160,6 +163,7 @@ void* allocate_large(AllocationCache* cache, size_t bytes) {
   s->object_count = 1;
   s->allocated = 1;
   s->place = SpanPlace::Heap;
+  s->object_start = s->start;
   cache->mallocs[0]++;
   cache->live_bytes += int64_t(pages * heap_page_size);
   return reinterpret_cast<void*>(s->start);
@@ -175,7 +179,7 @@ class CacheAccess {
       cache_ = c;
     } else {
       fallback_lock.lock();
-      cache_ = &fallback_cache;
+      cache_ = fallback_cache;
       locked_ = true;
     }
   }
@@ -233,7 +237,7 @@ void* allocate_tiny(AllocationCache* cache, size_t bytes) {
   Span* s = cache->spans[tiny_span_class];
   if (s->tiny_counts == nullptr) {
     s->tiny_counts = static_cast<uint8_t*>(persistent_alloc(s->object_count, 8));
-    heap_set_page_classes(s, tiny_span_class + 1, true);  // free() must look at the counts
+    heap_set_page_classes(s, tiny_span_class, true);  // free() must look at the counts
   }
   uint32_t index = uint32_t(((reinterpret_cast<uintptr_t>(block) - s->start) * class_reciprocal[s->size_class]) >> 32);
   __atomic_store_n(&s->tiny_counts[index], 2, __ATOMIC_RELEASE);  // the cache's and this object's
@@ -246,8 +250,9 @@ void* allocate_tiny(AllocationCache* cache, size_t bytes) {
 void prepare_cache(AllocationCache* c) {
   for (uint32_t spc = 0; spc < span_class_count; spc++) {
     uint32_t size = class_size[spc / 2];
-    uint32_t limit = size == 0 ? 0 : uint32_t(tunables::free_list_bytes / size);
-    c->free_lists[spc].limit = limit < 8 ? 8 : limit;
+    uint32_t budget = size == 0 ? 0 : uint32_t(tunables::free_list_bytes / size);
+    c->free_list_budget[spc] = budget < 8 ? 8 : budget;
+    c->free_lists[spc].full_mark = c->free_list_budget[spc];
   }
   c->free_key = reinterpret_cast<uintptr_t>(c) ^ 0x5bd1e9955bd1e995ULL;
 }
@@ -255,10 +260,10 @@ void prepare_cache(AllocationCache* c) {
 // Returns listed objects to their spans until `keep` remain.
 void flush_free_list(AllocationCache* cache, uint32_t spc, uint32_t keep) {
   AllocationCache::FreeList& list = cache->free_lists[spc];
-  while (list.count > keep) {
+  for (uint64_t n = cache->listed(spc); n > keep; n--) {
     void* p = list.head;
     list.head = *static_cast<void**>(p);
-    list.count--;
+    list.full_mark++;  // handed back: neither a malloc nor a free
     static_cast<uintptr_t*>(p)[1] = 0;  // no longer listed
     Span* s = heap_span_of(reinterpret_cast<uintptr_t>(p));
     uint32_t index = uint32_t(((reinterpret_cast<uintptr_t>(p) - s->start) * class_reciprocal[s->size_class]) >> 32);
@@ -286,12 +291,12 @@ void release_empty_central_spans() {
 }  // namespace
 
 void release_overflow(AllocationCache* cache, uint32_t span_class) {
-  flush_free_list(cache, span_class, cache->free_lists[span_class].limit / 2);
+  flush_free_list(cache, span_class, cache->free_list_budget[span_class] / 2);
 }
 
 void allocator_init() {
   heap_init();
-  prepare_cache(&fallback_cache);
+  fallback_cache = new_allocation_cache();
 }
 
 AllocationCache* new_allocation_cache() {
@@ -325,14 +330,14 @@ void* allocate(size_t bytes, bool noscan) {
   }
   uint32_t size_class = class_for(bytes == 0 ? 1 : bytes);
   uint32_t spc = size_class * 2 + (noscan ? 1 : 0);
-  cache->mallocs[size_class]++;
   AllocationCache::FreeList& list = cache->free_lists[spc];
   if (void* p = list.head) {  // the fast path: pop an object this Processor freed
     list.head = *static_cast<void**>(p);
-    list.count--;
-    if (class_size[size_class] >= 16) static_cast<uintptr_t*>(p)[1] = 0;
+    list.pops++;
+    static_cast<uintptr_t*>(p)[1] = 0;  // listed objects are all >= 16 bytes
     return p;
   }
+  cache->mallocs[size_class]++;
   return allocate_small(cache.get(), spc);
 }
 
@@ -347,8 +352,10 @@ void* allocate_aligned(size_t bytes, size_t alignment) {
       if (class_size[c] % alignment == 0) return allocate(class_size[c], false);
   }
   if (alignment <= heap_page_size) return allocate(rounded > max_small_size ? rounded : max_small_size + 1, false);
-  uintptr_t p = reinterpret_cast<uintptr_t>(allocate(rounded + alignment, false));  // large: any address inside frees it
-  return reinterpret_cast<void*>((p + alignment - 1) & ~(alignment - 1));
+  uintptr_t p = reinterpret_cast<uintptr_t>(allocate(rounded + alignment, false));  // a large object
+  uintptr_t aligned = (p + alignment - 1) & ~(alignment - 1);
+  heap_span_of(p)->object_start = aligned;  // what free() will be given
+  return reinterpret_cast<void*>(aligned);
 }
 
 void release(void* pointer) {
@@ -361,6 +368,7 @@ void release(void* pointer) {
   if (s == nullptr) fatal("free: pointer was not allocated by gort's heap");
   CacheAccess cache;
   if (s->size_class == 0) {
+    if (p != s->object_start) fatal("free: pointer to the inside of an object");
     cache->frees[0]++;
     cache->live_bytes -= int64_t(s->pages * heap_page_size);
     heap_free(s);
@@ -374,8 +382,8 @@ void release(void* pointer) {
     return;
   }
   if (base != p) fatal("free: pointer to the inside of an object");
-  cache->frees[s->size_class]++;
   if (s->object_size < 16) {  // no room for the double-free key: straight to the span
+    cache->frees[s->size_class]++;
     free_slot(cache.get(), s, index);
     return;
   }
@@ -384,7 +392,7 @@ void release(void* pointer) {
     for (void* q = cache->free_lists[spc].head; q != nullptr; q = *static_cast<void**>(q))
       if (q == pointer) fatal("free: object is not allocated (double free?)");
   }
-  push_free(cache.get(), spc, pointer);
+  push_free(cache.get(), spc, pointer, cache->free_key);  // counted as a free in the list's pushes
 }
 
 size_t allocation_size(const void* pointer) {
@@ -407,9 +415,16 @@ MemStats read_mem_stats() {
   MemStats m{};
   auto add = [&m](const AllocationCache* c) {
     for (uint32_t i = 0; i < count; i++) {
-      m.by_size[i].mallocs += c->mallocs[i];
-      m.by_size[i].frees += c->frees[i];
-      if (i > 0) m.heap_alloc += (c->mallocs[i] - c->frees[i]) * class_size[i];
+      uint64_t mallocs = c->mallocs[i], frees = c->frees[i];
+      if (i > 0) {
+        for (uint32_t spc = i * 2; spc < i * 2 + 2; spc++) {
+          mallocs += c->free_lists[spc].pops;
+          frees += c->free_lists[spc].pushes;
+        }
+      }
+      m.by_size[i].mallocs += mallocs;
+      m.by_size[i].frees += frees;
+      if (i > 0) m.heap_alloc += (mallocs - frees) * class_size[i];
     }
     m.by_size[1].mallocs += c->tiny_mallocs;  // tiny objects are reported in the smallest class
     m.by_size[1].frees += c->tiny_frees;
@@ -417,7 +432,7 @@ MemStats read_mem_stats() {
   };
   {
     LockGuard guard(fallback_lock);
-    add(&fallback_cache);
+    add(fallback_cache);
   }
   for (Processor* p : scheduler.processors)
     if (p != nullptr && p->allocation_cache != nullptr) add(p->allocation_cache);

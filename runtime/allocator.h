@@ -25,41 +25,56 @@ constexpr uint32_t span_class_count = size_classes::count * 2;
 
 // One Processor's cache (Go's mcache). Owned by whoever holds the Processor.
 struct alignas(64) AllocationCache {
-  Span* spans[span_class_count];
-  // Objects this Processor freed, ready to be handed out again (Go has no free; tcmalloc's
+  // Objects this Processor freed (first in the struct: the fast paths then address a list
+  // with no displacement), ready to be handed out again (Go has no free; tcmalloc's
   // thread cache is the model): a list linked through each object's first word. The
   // objects still count as allocated in their spans until a list grows past its budget and
   // half of it is returned (flush_free_list). The second word of a listed object holds
   // `free_key`, which lets free() catch a double free of a listed object.
+  //   A list's length is not stored: it is pushes - pops - (objects handed back to their
+  //   spans). The two counters the fast paths bump are the Mallocs/Frees statistics too, so
+  //   each fast path does one read-modify-write, on the line that holds the head; a push
+  //   checks the length against the list's budget as pushes - pops > full_mark, where
+  //   full_mark = budget + objects handed back.
   struct FreeList {
     void* head;
-    uint32_t count;
-    uint32_t limit;
+    uint64_t pops;       // objects taken off, ever
+    uint64_t pushes;     // objects put on, ever
+    uint64_t full_mark;  // budget + objects handed back, ever
   } free_lists[span_class_count];
+  uint32_t free_list_budget[span_class_count];  // objects a list may hold (64 KiB of them, at least 8)
+  uint64_t listed(uint32_t span_class) const {
+    const FreeList& l = free_lists[span_class];
+    return l.pushes - l.pops - (l.full_mark - free_list_budget[span_class]);
+  }
+  Span* spans[span_class_count];
   uintptr_t free_key;
   // The tiny allocator: small pointer-free objects packed into one 16-byte block.
   uintptr_t tiny_block;   // current block, or 0
   uint32_t tiny_offset;   // bytes used in it
-  // Statistics, summed over all caches when read.
+  // Statistics, summed over all caches when read (with the lists' pops and pushes).
   uint64_t mallocs[size_classes::count];  // [0]: large objects
   uint64_t frees[size_classes::count];
   uint64_t tiny_mallocs, tiny_frees;
   int64_t live_bytes;  // large and tiny objects only; small ones are counted by class
 };
 
-// The fast path of malloc/new (objects that may hold pointers): pop the Processor's free list
-// for the size's class; everything else goes to allocate(). Inline so that malloc is one call.
+// The fast path of malloc/new (objects that may hold pointers) for requests of 1..1024 bytes:
+// pop the Processor's free list for the size's class; everything else goes to allocate().
+// Inline so that malloc is one call. Every instruction here shows in malloc-heavy programs:
+// one comparison bounds the size, and the class comes from one table load.
 __attribute__((always_inline)) inline void* allocate_fast(size_t bytes) {
   AllocationCache* cache;
   asm volatile("mov %%fs:24, %0" : "=r"(cache));  // ThreadLocal::cache
-  if (cache != nullptr && bytes - 1 < size_classes::max_small_size) {
-    uint32_t size_class = size_classes::class_for(bytes);
-    AllocationCache::FreeList& list = cache->free_lists[size_class * 2];
-    if (void* p = list.head) {
-      list.head = *static_cast<void**>(p);
-      list.count--;
+  uint64_t below = bytes - 1;  // 0..1023 for the sizes served here; huge for 0
+  if (below < 1024 && cache != nullptr) {
+    uint32_t size_class = size_classes::class_by_8[(below >> 3) + 1];  // class_for(bytes)
+    AllocationCache::FreeList* list = &cache->free_lists[size_class * 2];
+    asm("" : "+r"(list));  // keep the list's address in a register (clang rebuilds it otherwise)
+    if (void* p = list->head) {
+      list->head = *static_cast<void**>(p);
+      list->pops++;
       static_cast<uintptr_t*>(p)[1] = 0;  // no longer carries the listed key
-      cache->mallocs[size_class]++;
       return p;
     }
   }
@@ -67,36 +82,47 @@ __attribute__((always_inline)) inline void* allocate_fast(size_t bytes) {
   return allocate(bytes, false);
 }
 
-// The fast path of free/delete: a small object (not a tiny block) whose second word does not
-// hold the listed key goes on the Processor's free list; everything else, including the
-// double-free check, goes to release().
 void release_overflow(AllocationCache* cache, uint32_t span_class);
 
-// Puts an object that is not on the list already on the cache's free list for its class.
-__attribute__((always_inline)) inline void push_free(AllocationCache* cache, uint32_t span_class, void* pointer) {
+// Puts an object that is not on the list already on the cache's free list for its class
+// (counted in the list's pushes: callers do not count the free again).
+__attribute__((always_inline)) inline void push_free(AllocationCache* cache, uint32_t span_class, void* pointer,
+                                                    uintptr_t free_key) {
   AllocationCache::FreeList& list = cache->free_lists[span_class];
   auto* words = static_cast<uintptr_t*>(pointer);
   words[0] = reinterpret_cast<uintptr_t>(list.head);
-  words[1] = cache->free_key;  // lets free() recognise a second free of a listed object
+  words[1] = free_key;  // lets free() recognise a second free of a listed object
   list.head = pointer;
-  if (++list.count > list.limit) release_overflow(cache, span_class);
+  if (++list.pushes - list.pops > list.full_mark) release_overflow(cache, span_class);
 }
+// The fast path of free/delete: the start of an object in a small-object span that needs no
+// care (page_class_careful: not a tiny block, room for the key), whose second word does not
+// hold the listed key, goes on the Processor's free list. Everything else goes to release():
+// large objects, pointers that are not an object's start or not gort's, and the double-free
+// check of an object that may be listed already.
 __attribute__((always_inline)) inline void release_fast(void* pointer) {
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
-  uint32_t entry = heap_page_class(p);
   AllocationCache* cache;
   asm volatile("mov %%fs:24, %0" : "=r"(cache));  // ThreadLocal::cache
-  if (entry != 0 && (entry & page_class_careful) == 0 && cache != nullptr) {
-    uint32_t span_class = (entry & 0xffff) - 1;
-    uint32_t size_class = span_class / 2;
-    uintptr_t span_start = (p & ~(heap_page_size - 1)) - uintptr_t((entry >> 16) & 0x7fff) * heap_page_size;
-    uint32_t index = uint32_t(((p - span_start) * size_classes::class_reciprocal[size_class]) >> 32);
-    uint32_t size = size_classes::class_size[size_class];
-    auto* words = reinterpret_cast<uintptr_t*>(p);
-    if (span_start + uintptr_t(index) * size == p && size >= 16 && words[1] != cache->free_key) {
-      cache->frees[size_class]++;
-      push_free(cache, span_class, pointer);
-      return;
+  if (in_heap_arena(p) && cache != nullptr) {
+    // Positive: a small-object page (non-zero) that needs no care (sign bit clear).
+    int32_t entry = int32_t(arena_page_class(p));
+    if (entry > 0) {
+      uint32_t span_class = uint32_t(entry) & 0xffff;
+      uint64_t divisibility = size_classes::class_divisibility[span_class / 2];
+      // The offset in the span: in the page, plus the page's position in the span.
+      uint64_t offset = (p & (heap_page_size - 1)) + uint64_t(uint32_t(entry) >> 16) * heap_page_size;
+      uintptr_t key = cache->free_key;
+      if (offset * divisibility < divisibility && reinterpret_cast<uintptr_t*>(p)[1] != key) {
+        AllocationCache::FreeList* list = &cache->free_lists[span_class];
+        asm("" : "+r"(list));  // keep the list's address in a register (clang rebuilds it otherwise)
+        auto* words = static_cast<uintptr_t*>(pointer);
+        words[0] = reinterpret_cast<uintptr_t>(list->head);
+        words[1] = key;  // lets free() recognise a second free of a listed object
+        list->head = pointer;
+        if (++list->pushes - list->pops > list->full_mark) release_overflow(cache, span_class);
+        return;
+      }
     }
   }
   void release(void* p);

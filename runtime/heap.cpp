@@ -11,8 +11,6 @@
 
 namespace gort {
 
-HeapBounds heap_bounds;
-
 namespace {
 
 constexpr uint32_t exact_lists = 128;  // free_runs[n] holds runs of exactly n pages; [0]: longer
@@ -20,7 +18,7 @@ constexpr uint32_t exact_lists = 128;  // free_runs[n] holds runs of exactly n p
 RuntimeLock heap_lock;
 uintptr_t arena_start = 0;     // set once
 uintptr_t arena_end = 0;       // set once
-uintptr_t committed_end = 0;   // heap_lock
+uintptr_t committed_end = 0;   // written under heap_lock; read atomically by heap_span_of
 Span** span_map = nullptr;     // one entry per arena page; entries written under heap_lock
 uint32_t* page_classes = nullptr;  // one entry per arena page (heap.h); written by the span's owner
 Span* free_runs[exact_lists + 1];  // heap_lock
@@ -117,8 +115,7 @@ void grow(uint32_t pages) {
   Span* s = new_record();
   s->start = committed_end;
   s->pages = uint32_t(bytes / heap_page_size);
-  committed_end += bytes;
-  __atomic_store_n(&heap_bounds.committed_end, committed_end, __ATOMIC_RELEASE);
+  __atomic_store_n(&committed_end, committed_end + bytes, __ATOMIC_RELEASE);  // heap_span_of reads it unlocked
   bytes_committed += bytes;
   bytes_idle += bytes;
   insert_free_run(s, nanotime());
@@ -136,16 +133,16 @@ Span* find_run(uint32_t pages) {
 }  // namespace
 
 void heap_init() {
-  arena_start = reinterpret_cast<uintptr_t>(os_reserve(tunables::heap_arena_bytes));
+  os_reserve_at(heap_arena_start, tunables::heap_arena_bytes);
+  arena_start = heap_arena_start;
   arena_end = arena_start + tunables::heap_arena_bytes;
   committed_end = arena_start;
   size_t map_bytes = tunables::heap_arena_bytes / heap_page_size * sizeof(Span*);
   span_map = static_cast<Span**>(os_reserve(map_bytes));
   os_commit(span_map, map_bytes);  // pages appear only as entries are written
-  size_t class_bytes = tunables::heap_arena_bytes / heap_page_size * sizeof(uint32_t);
-  page_classes = static_cast<uint32_t*>(os_reserve(class_bytes));
-  os_commit(page_classes, class_bytes);
-  heap_bounds = HeapBounds{arena_start, committed_end, page_classes};
+  os_reserve_at(heap_page_class_map_address, heap_page_class_map_bytes);
+  page_classes = reinterpret_cast<uint32_t*>(heap_page_class_map_address);
+  os_commit(page_classes, heap_page_class_map_bytes);
 }
 
 Span* heap_allocate(uint32_t pages) {
@@ -178,16 +175,22 @@ Span* heap_allocate(uint32_t pages) {
   return s;
 }
 
-void heap_set_page_classes(const Span* s, uint32_t span_class_plus_one, bool careful) {
+void heap_set_page_classes(const Span* s, uint32_t span_class, bool careful) {
+  if (span_class == 0 || span_class > 0xffff || s->pages > 0x8000) fatal("heap_set_page_classes: bad span");
   uintptr_t first = page_index(s->start);
   for (uint32_t i = 0; i < s->pages; i++) {
-    uint32_t entry = span_class_plus_one == 0 ? 0 : span_class_plus_one | (i << 16) | (careful ? page_class_careful : 0);
+    uint32_t entry = span_class | (i << 16) | (careful ? page_class_careful : 0);
     __atomic_store_n(&page_classes[first + i], entry, __ATOMIC_RELEASE);
   }
 }
 
+void heap_clear_page_classes(const Span* s) {
+  uintptr_t first = page_index(s->start);
+  for (uint32_t i = 0; i < s->pages; i++) __atomic_store_n(&page_classes[first + i], 0u, __ATOMIC_RELEASE);
+}
+
 void heap_free(Span* s) {
-  heap_set_page_classes(s, 0, false);
+  heap_clear_page_classes(s);
   int64_t now = nanotime();
   LockGuard guard(heap_lock);
   bytes_in_use -= uintptr_t(s->pages) * heap_page_size;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "span.h"
+#include "tunables.h"
 
 namespace gort {
 
@@ -28,25 +29,37 @@ void heap_free(Span* s);
 // The span containing address, or null if the address is not in an in-use span.
 Span* heap_span_of(uintptr_t address);
 
-// The page-class map: for each page of a small-object span, (span class + 1) in the low 16
-// bits and the page's position in its span in bits 16..30; bit 31 marks spans that free()
-// must treat with care (tiny blocks). 0 for every other page. It lets free() find an object's
+// The page-class map: for each page of a small-object span, its span class (never 0: class 0
+// is large objects) in the low 16 bits and the page's position in its span in bits 16..30; bit 31 marks spans that free()
+// must treat with care (tiny blocks, and objects too small to hold the double-free key).
+// 0 for every other page. It lets free() find an object's
 // class and start with one load, without touching the span record.
 constexpr uint32_t page_class_careful = 1u << 31;
 
-struct HeapBounds {  // set once by heap_init, except committed_end, which only grows
-  uintptr_t arena_start;
-  uintptr_t committed_end;  // atomic
-  uint32_t* page_classes;
-};
-extern HeapBounds heap_bounds;
+// The arena and the page-class map sit at fixed addresses (tunables.h), so the test "is this
+// in the heap?" and the map lookup are a shift, a comparison and one load, against constants.
+// The whole map is committed at start-up; entries of pages never used read as zero.
+constexpr uintptr_t heap_arena_start = tunables::heap_arena_address;
+constexpr size_t heap_page_class_map_bytes = tunables::heap_arena_bytes / heap_page_size * sizeof(uint32_t);
+constexpr uintptr_t heap_page_class_map_address = tunables::heap_page_class_map_address;
+static_assert(heap_arena_start % tunables::heap_arena_bytes == 0 &&
+              (tunables::heap_arena_bytes & (tunables::heap_arena_bytes - 1)) == 0);
+constexpr int heap_arena_shift = __builtin_ctzll(tunables::heap_arena_bytes);
 
-inline uint32_t heap_page_class(uintptr_t address) {
-  uintptr_t offset = address - heap_bounds.arena_start;  // wraps for addresses below the arena
-  if (offset >= __atomic_load_n(&heap_bounds.committed_end, __ATOMIC_ACQUIRE) - heap_bounds.arena_start) return 0;
-  return __atomic_load_n(&heap_bounds.page_classes[offset / heap_page_size], __ATOMIC_ACQUIRE);
+inline bool in_heap_arena(uintptr_t address) { return (address >> heap_arena_shift) == (heap_arena_start >> heap_arena_shift); }
+
+// The entry of an arena address's page.
+inline uint32_t arena_page_class(uintptr_t address) {
+  // Indexed by the address's page number: the map's base less the arena's first page number.
+  constexpr uintptr_t biased_map = heap_page_class_map_address - heap_arena_start / heap_page_size * sizeof(uint32_t);
+  static_assert(biased_map + (heap_arena_start + tunables::heap_arena_bytes) / heap_page_size * 4 < (1ULL << 31),
+                "the map must be reachable with a 32-bit displacement");
+  return __atomic_load_n(&reinterpret_cast<uint32_t*>(biased_map)[address / heap_page_size], __ATOMIC_ACQUIRE);
 }
-void heap_set_page_classes(const Span* s, uint32_t span_class_plus_one, bool careful);
+
+inline uint32_t heap_page_class(uintptr_t address) { return in_heap_arena(address) ? arena_page_class(address) : 0; }
+void heap_set_page_classes(const Span* s, uint32_t span_class, bool careful);
+void heap_clear_page_classes(const Span* s);
 // Gives free runs back to the OS: those free for at least `older_than_ns`, or all.
 uint64_t heap_scavenge(int64_t older_than_ns);
 

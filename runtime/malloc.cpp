@@ -18,9 +18,7 @@ extern "C" {
 
 void* malloc(size_t size) { return gort::allocate_fast(size); }
 
-void free(void* p) {
-  if (p != nullptr) gort::release_fast(p);
-}
+void free(void* p) { gort::release_fast(p); }  // null is not in the heap: release() ignores it
 
 void* calloc(size_t count, size_t size) {
   size_t bytes;

@@ -49,6 +49,20 @@ void* os_reserve(size_t bytes) {
   return p;
 }
 
+void os_reserve_at(uintptr_t address, size_t bytes) {
+  size_t length = round_to_pages(bytes);
+  // MAP_FIXED_NOREPLACE (Linux 4.17) fails rather than replace a mapping; older kernels take
+  // the flag as a hint and may answer with another address, which is refused the same way.
+  void* want = reinterpret_cast<void*>(address);
+  void* p = sys::mmap(want, length, sys::PROT_NONE,
+                      sys::MAP_PRIVATE | sys::MAP_ANONYMOUS | sys::MAP_NORESERVE | sys::MAP_FIXED_NOREPLACE);
+  if (p != want) {
+    print("runtime: cannot reserve address space at ", hex(address), " (", uint64_t(length),
+          " bytes): something is mapped there\n");
+    out_of_memory(bytes);
+  }
+}
+
 void* os_alloc(size_t bytes) {
   size_t length = round_to_pages(bytes);
   void* p = sys::mmap(nullptr, length, sys::PROT_READ | sys::PROT_WRITE, sys::MAP_PRIVATE | sys::MAP_ANONYMOUS);

@@ -17,6 +17,8 @@ namespace gort {
 
 // Reserves `bytes` of address space (rounded up to pages), inaccessible. Fatal on failure.
 void* os_reserve(size_t bytes);
+// The same at a fixed address; fatal if anything is mapped there already.
+void os_reserve_at(uintptr_t address, size_t bytes);
 // Reserves and commits: zeroed, readable and writable memory. Fatal on failure.
 void* os_alloc(size_t bytes);
 // Like os_alloc, with the start aligned to `alignment` (a power of two, a multiple of the

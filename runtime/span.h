@@ -38,6 +38,8 @@ struct Span {
   uint32_t remote_frees;  // atomic: bits set in freed_bits since the last merge
   uint8_t* tiny_counts;   // for tiny-allocator spans: live objects per 16-byte block
   int64_t freed_at;       // (free runs) when the run became free, for the scavenger
+  uintptr_t object_start; // (large objects) the address handed out, which free() must be given:
+                          // the start, or an aligned address inside (allocate_aligned)
   Span* next;             // the list the span is on (central, heap free list)
   Span* previous;
   uint64_t alloc_bits[16];  // 1 bit per slot; at most 1024 slots (8-byte objects, one page)

@@ -61,6 +61,13 @@ constexpr int32_t max_threads = 10000;
 // Address space reserved for the heap at start-up (only what is used is committed). An
 // allocation that would need more ends the program with "fatal error: out of memory".
 constexpr size_t heap_arena_bytes = size_t(64) << 30;
+// Where the arena is: a fixed address, so that free() tests "is this gort's heap?" against
+// constants. It is Go's first arena hint on amd64 (0xc000000000), far above a static
+// binary's image and brk area and far below the mmap area and the stack.
+constexpr uintptr_t heap_arena_address = uintptr_t(0xc0) << 32;
+// Where the heap's page-class map is (32 MiB for a 64 GiB arena): low, at 1.375 GiB, so that
+// free() indexes it with a 32-bit displacement; still far above the image and brk area.
+constexpr uintptr_t heap_page_class_map_address = 0x58000000;
 
 // The heap commits memory from its arena in steps of at least this much.
 constexpr size_t heap_growth_bytes = 4 * 1024 * 1024;

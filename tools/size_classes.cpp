@@ -61,6 +61,14 @@ int main() {
   for (size_t i = 0; i < classes.size(); i++)
     std::printf("%s%llu", i == 0 ? "\n    " : i % 6 ? ", " : ",\n    ",
                 classes[i].size ? (unsigned long long)(UINT32_MAX / classes[i].size + 1) : 0ULL);
+  std::printf("};\n");
+  // offset % size == 0 exactly when uint64_t(offset * divisibility) < divisibility, for every
+  // 32-bit offset (Lemire, Kaser and Kurz, "Faster remainder by direct computation", 2019):
+  // free() checks that a pointer is an object's start with one multiplication (checked).
+  std::printf("constexpr uint64_t class_divisibility[count] = {");
+  for (size_t i = 0; i < classes.size(); i++)
+    std::printf("%s%lluULL", i == 0 ? "\n    " : i % 4 ? ", " : ",\n    ",
+                classes[i].size ? (unsigned long long)(UINT64_MAX / classes[i].size + 1) : 0ULL);
   std::printf("};\n\n");
 
   // Lookup: sizes up to 1024 by (size + 7) / 8; larger ones by (size - 1024 + 127) / 128.
@@ -78,7 +86,10 @@ int main() {
   std::printf("};\n\n");
   std::printf("// The class for a request of 1..max_small_size bytes.\n");
   std::printf("constexpr uint32_t class_for(uint64_t size) {\n");
-  std::printf("  return size <= 1024 ? class_by_8[(size + 7) / 8] : class_by_128[(size - 1024 + 127) / 128];\n}\n\n");
+  // A branch rather than a select: most requests are small, and a predicted branch is
+  // cheaper on malloc's fast path than computing both table addresses.
+  std::printf("  if (__builtin_expect(size <= 1024, 1)) return class_by_8[(size + 7) / 8];\n");
+  std::printf("  return class_by_128[(size - 1024 + 127) / 128];\n}\n\n");
   std::printf("}  // namespace gort::size_classes\n");
   return 0;
 }

@@ -43,7 +43,7 @@ constexpr long ARCH_GET_FS = 0x1003;
 // mmap / mprotect / madvise.
 constexpr long PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 constexpr long MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000,
-               MAP_STACK = 0x20000;
+               MAP_STACK = 0x20000, MAP_FIXED_NOREPLACE = 0x100000;
 constexpr long MADV_DONTNEED = 4, MADV_FREE = 8, MADV_HUGEPAGE = 14;
 
 // Signals and sigaction flags.

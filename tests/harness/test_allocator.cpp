@@ -74,11 +74,17 @@ TEST_CASE("impossible sizes end with 'fatal error: out of memory' and status 2",
   }
 }
 
-TEST_CASE("a double free and a free of a foreign pointer are fatal", "[allocator]") {
+TEST_CASE("a double free, a free inside an object and a free of a foreign pointer are fatal", "[allocator]") {
   ChildResult twice = run_allocator({"double_free"});
   INFO(twice.describe());
   CHECK(twice.status == 2);
   CHECK(matches(twice.err, "^fatal error: free: object is not allocated \\(double free\\?\\)\n"));
+  for (const char* kind : {"small", "straddle", "large"}) {
+    ChildResult inside = run_allocator({"interior_free", kind});
+    INFO(kind << ": " << inside.describe());
+    CHECK(inside.status == 2);
+    CHECK(matches(inside.err, "^fatal error: free: pointer to the inside of an object\n"));
+  }
   ChildResult foreign = run_allocator({"foreign_free"});
   INFO(foreign.describe());
   CHECK(foreign.status == 2);

@@ -53,6 +53,18 @@ TEST_CASE("size classes: the reciprocal divides every offset in a span exactly",
   }
 }
 
+TEST_CASE("size classes: the divisibility constant finds exactly the object starts", "[allocator][units]") {
+  for (uint32_t c = 1; c < count; c++) {
+    uint64_t span_bytes = uint64_t(class_pages[c]) * page_size;
+    for (uint64_t offset = 0; offset < span_bytes; offset++) {
+      bool start = uint64_t(offset * class_divisibility[c]) < class_divisibility[c];
+      if (start != (offset % class_size[c] == 0)) {
+        FAIL("class " << c << " offset " << offset);
+      }
+    }
+  }
+}
+
 namespace {
 
 Span make_span(uint32_t objects) {

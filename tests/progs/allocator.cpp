@@ -205,6 +205,11 @@ TEST_SCENARIO(new_delete) {
     Aligned* x = new Aligned;
     bad += (uintptr_t(x) % 256) != 0;
     delete x;
+    if (i % 100 == 0) {  // alignment above a page: an aligned address inside a large object
+      void* big = aligned_alloc(size_t(1) << 16, 1000 + size_t(i));
+      bad += (uintptr_t(big) % (1 << 16)) != 0;
+      free(big);
+    }
   }
   out::println("bad", bad);
   return 0;
@@ -226,6 +231,32 @@ TEST_SCENARIO(double_free) {
   void* volatile p = malloc(100);
   free(p);
   free(p);
+  out::println("unreachable");
+  return 0;
+}
+
+// free() of a pointer into an object, not its start. `small`: 16 bytes into a 48-byte object
+// (a class whose size is not a power of two); `straddle`: the part, in a span's second page,
+// of a 1408-byte object that starts in the first; `large`: 4 KiB into a 100,000-byte object.
+TEST_SCENARIO(interior_free) {
+  const char* kind = argc > 1 ? argv[1] : "small";
+  unsigned char* inside = nullptr;
+  if (scenario::same(kind, "small")) {
+    inside = static_cast<unsigned char*>(malloc(48)) + 16;
+  } else if (scenario::same(kind, "straddle")) {
+    for (int i = 0; i < 64 && inside == nullptr; i++) {
+      auto* p = static_cast<unsigned char*>(malloc(1408));
+      uintptr_t last = reinterpret_cast<uintptr_t>(p) + 1408 - 8;
+      if ((reinterpret_cast<uintptr_t>(p) >> 13) != (last >> 13)) inside = p + 1408 - 8;
+    }
+    if (inside == nullptr) {
+      out::println("no 1408-byte object crosses a page");
+      return 1;
+    }
+  } else {
+    inside = static_cast<unsigned char*>(malloc(100000)) + 4096;
+  }
+  free(inside);
   out::println("unreachable");
   return 0;
 }
