@@ -52,16 +52,35 @@ namespace {
 
 uint8_t* slot(ChannelCore* c, uint32_t index) { return c->buffer + size_t(index) * c->element_size; }
 
+// Element copies: the common sizes as single moves, not a call to memcpy (a buffered
+// channel's whole cost per value is a few dozen instructions).
 void copy_element(ChannelCore* c, void* to, const void* from) {
-  if (to != nullptr && c->element_size != 0) __builtin_memcpy(to, from, c->element_size);
+  if (to == nullptr) return;
+  switch (c->element_size) {
+    case 0: return;
+    case 1: __builtin_memcpy(to, from, 1); return;
+    case 2: __builtin_memcpy(to, from, 2); return;
+    case 4: __builtin_memcpy(to, from, 4); return;
+    case 8: __builtin_memcpy(to, from, 8); return;
+    case 16: __builtin_memcpy(to, from, 16); return;
+    default: __builtin_memcpy(to, from, c->element_size);
+  }
 }
 
 void zero_element(ChannelCore* c, void* to) {
-  if (to != nullptr && c->element_size != 0) __builtin_memset(to, 0, c->element_size);
+  if (to == nullptr) return;
+  switch (c->element_size) {
+    case 0: return;
+    case 8: __builtin_memset(to, 0, 8); return;
+    default: __builtin_memset(to, 0, c->element_size);
+  }
 }
 
+// The next ring index; no division (a divide costs more than the rest of a buffered send).
+uint32_t next_index(ChannelCore* c, uint32_t index) { return index + 1 == c->capacity ? 0 : index + 1; }
+
 bool unlock_channel(Goroutine*, void* lock) {
-  static_cast<RuntimeLock*>(lock)->unlock();
+  static_cast<SpinLock*>(lock)->unlock();
   return true;
 }
 
@@ -78,7 +97,7 @@ void receive_from_sender(ChannelCore* c, ChannelWaiter* sender, void* element) {
   } else {
     copy_element(c, element, slot(c, c->recv_index));
     copy_element(c, slot(c, c->recv_index), sender->element);
-    c->recv_index = (c->recv_index + 1) % c->capacity;
+    c->recv_index = next_index(c, c->recv_index);
     c->send_index = c->recv_index;  // the buffer stays full
   }
   sender->success = true;
@@ -91,14 +110,14 @@ void send_to_receiver(ChannelCore* c, ChannelWaiter* receiver, const void* eleme
 
 void buffer_put(ChannelCore* c, const void* element) {
   copy_element(c, slot(c, c->send_index), element);
-  c->send_index = (c->send_index + 1) % c->capacity;
+  c->send_index = next_index(c, c->send_index);
   c->count++;
 }
 
 void buffer_take(ChannelCore* c, void* element) {
   copy_element(c, element, slot(c, c->recv_index));
   zero_element(c, slot(c, c->recv_index));
-  c->recv_index = (c->recv_index + 1) % c->capacity;
+  c->recv_index = next_index(c, c->recv_index);
   c->count--;
 }
 
@@ -238,7 +257,7 @@ uint32_t channel_length(ChannelCore* c) {
 namespace {
 
 struct LockSet {
-  ChannelCore* channels[64];
+  ChannelCore** channels;  // count entries, in address order
   int count;
   void lock_all() {
     for (int i = 0; i < count; i++) channels[i]->lock.lock();
@@ -254,7 +273,7 @@ bool unlock_lock_set(Goroutine*, void* set) {
 }
 
 // The channels of the cases, each once, in address order: the global lock order.
-void collect_locks(SelectCase* cases, int count, LockSet& set) {
+void collect_locks(const SelectCase* cases, int count, LockSet& set) {
   set.count = 0;
   for (int i = 0; i < count; i++) {
     ChannelCore* c = cases[i].channel;
@@ -271,27 +290,32 @@ void collect_locks(SelectCase* cases, int count, LockSet& set) {
   }
 }
 
-}  // namespace
+// Per-case records of one select: a waiter, a channel slot of the lock set, a place in the
+// polling order.
+struct SelectScratch {
+  ChannelWaiter* waiters;
+  ChannelCore** channels;
+  uint8_t* order;
+};
 
-int select_cases(SelectCase* cases, int count, bool has_default) {
-  if (count > 64) fatal("select: more than 64 cases");
-  LockSet locks;
+int run_select(const SelectCase* cases, int count, bool has_default, SelectScratch scratch) {
+  LockSet locks{scratch.channels, 0};
   collect_locks(cases, count, locks);
   if (locks.count == 0) {
     if (has_default) return -1;
     block_forever(WaitReason::SelectNoCases);
   }
   // Poll the cases in a random order, so that no ready case is favoured.
-  int order[64];
+  uint8_t* order = scratch.order;
   for (int i = 0; i < count; i++) {
     int j = int(fastrandn(uint32_t(i + 1)));
     order[i] = order[j];
-    order[j] = i;
+    order[j] = uint8_t(i);
   }
   locks.lock_all();
   for (int k = 0; k < count; k++) {
     int i = order[k];
-    SelectCase& s = cases[i];
+    const SelectCase& s = cases[i];
     ChannelCore* c = s.channel;
     if (c == nullptr) continue;
     if (s.is_send) {
@@ -338,7 +362,7 @@ int select_cases(SelectCase* cases, int count, bool has_default) {
   }
   // Nothing ready: wait on every case at once.
   SelectState state{0, -1};
-  ChannelWaiter waiters[64];
+  ChannelWaiter* waiters = scratch.waiters;
   Goroutine* g = cpu::current_goroutine();
   for (int i = 0; i < count; i++) {
     ChannelCore* c = cases[i].channel;
@@ -361,6 +385,29 @@ int select_cases(SelectCase* cases, int count, bool has_default) {
     *cases[i].ok = waiters[i].success;
   }
   return i;
+}
+
+}  // namespace
+
+// Runs on the goroutine's stack, which may be a fresh 2 KiB segment: the stack check gives
+// this frame and its callees room (at most 928 bytes, docs/03-stacks.md), so the records of
+// up to four cases live here and those of larger selects on the heap.
+int select_cases(const SelectCase* cases, int count, bool has_default) {
+  GORT_STACK_CHECK();
+  if (count > 64) fatal("select: more than 64 cases");
+  if (count < 0) fatal("select: negative case count");
+  constexpr int inline_cases = 4;
+  ChannelWaiter inline_waiters[inline_cases];
+  ChannelCore* inline_channels[inline_cases];
+  uint8_t inline_order[inline_cases];
+  if (count <= inline_cases) return run_select(cases, count, has_default, {inline_waiters, inline_channels, inline_order});
+  size_t waiter_bytes = sizeof(ChannelWaiter) * size_t(count), channel_bytes = sizeof(ChannelCore*) * size_t(count);
+  auto* block = static_cast<uint8_t*>(allocate(waiter_bytes + channel_bytes + size_t(count), false));
+  SelectScratch scratch{reinterpret_cast<ChannelWaiter*>(block), reinterpret_cast<ChannelCore**>(block + waiter_bytes),
+                        block + waiter_bytes + channel_bytes};
+  int chosen = run_select(cases, count, has_default, scratch);
+  release(block);
+  return chosen;
 }
 
 }  // namespace gort

@@ -54,7 +54,7 @@ struct WaiterQueue {
 };
 
 struct ChannelCore {
-  RuntimeLock lock;  // guards everything below; lock order: by address (select)
+  SpinLock lock;  // guards everything below; lock order: by address (select)
   uint32_t element_size;
   uint32_t capacity;
   uint32_t count;

@@ -182,7 +182,7 @@ bool channel_send(ChannelCore* c, const void* element, bool block);
 bool channel_receive(ChannelCore* c, void* element, bool* ok, bool block);
 void channel_close(ChannelCore* c);
 uint32_t channel_length(ChannelCore* c);
-int select_cases(SelectCase* cases, int count, bool has_default);
+int select_cases(const SelectCase* cases, int count, bool has_default);
 
 template <class T>
 class Channel {
@@ -252,17 +252,14 @@ SelectCase on_receive(Channel<T>* ch, T* out, bool* ok = nullptr) {
 // Go's select: waits until one case can proceed (chosen uniformly at random among ready
 // ones), performs it, and returns its index. select_default returns -1 at once instead of
 // waiting when no case is ready. At most 64 cases.
+// The cases are read where the caller's initializer list put them; select_cases checks the
+// stack and keeps its per-case records small (on the heap beyond four cases), so a select is
+// safe on a goroutine's first 2 KiB stack segment.
 inline int select(std::initializer_list<SelectCase> cases) {
-  SelectCase copy[64];
-  int n = 0;
-  for (const SelectCase& c : cases) copy[n++] = c;
-  return select_cases(copy, n, false);
+  return select_cases(cases.begin(), int(cases.size()), false);
 }
 inline int select_default(std::initializer_list<SelectCase> cases) {
-  SelectCase copy[64];
-  int n = 0;
-  for (const SelectCase& c : cases) copy[n++] = c;
-  return select_cases(copy, n, true);
+  return select_cases(cases.begin(), int(cases.size()), true);
 }
 
 // --- Time (Go's time package) ---

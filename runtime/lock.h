@@ -25,6 +25,30 @@ class RuntimeLock {
   uint32_t state_ = 0;
 };
 
+// SpinLock: a lock for critical sections that are a few dozen instructions long and never
+// block the thread: a channel's (runtime/channel.cpp). lock() is one compare-and-swap
+// (acquire) when free; unlock() is one release store, with no read-modify-write: a
+// RuntimeLock's unlock needs an exchange to learn whether someone sleeps on it, and on a
+// buffered channel those atomics were most of the cost of a value. A waiter never sleeps: it
+// spins with pause, and after a while yields its thread to the kernel (sched_yield), which
+// lets a holder that the kernel preempted run again. Since a holder never blocks, it is
+// always running or runnable, and the waiter gets the lock once it has run.
+class SpinLock {
+ public:
+  void lock() {
+    if (!try_lock()) lock_slow();
+  }
+  void unlock() { __atomic_store_n(&state_, 0, __ATOMIC_RELEASE); }
+  bool try_lock() {
+    uint32_t expected = 0;
+    return __atomic_compare_exchange_n(&state_, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+  }
+
+ private:
+  void lock_slow();
+  uint32_t state_ = 0;  // 0 free, 1 held
+};
+
 // Holds a RuntimeLock for the lifetime of a scope.
 class LockGuard {
  public:

@@ -61,6 +61,15 @@ TEST_CASE("select waits on several channels and is woken by the first ready", "[
   }
 }
 
+TEST_CASE("select works on a goroutine's first small stack, with few cases and many", "[channels][select]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_channels({"select_in_goroutines"}, procs);
+    INFO(r.describe());
+    CHECK(r.status == 0);
+    CHECK(r.out == "own_sum 4950 wide_sum 4950 mismatches 0\n");
+  }
+}
+
 TEST_CASE("unbuffered ping-pong on one and two processors", "[channels]") {
   for (int procs : {1, 2}) {
     ChildResult r = run_channels({"ping_pong", "200000"}, procs);

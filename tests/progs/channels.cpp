@@ -163,6 +163,42 @@ TEST_SCENARIO(select_waits) {
   return 0;
 }
 
+// Selects in fresh goroutines, whose stack is a first 2 KiB segment: each of 100 workers
+// waits in a two-case select (its own channel and one nobody sends on), then in a twelve-case
+// select over shared channels (records on the heap). Every value must arrive exactly once,
+// through the case of the channel it was sent on.
+TEST_SCENARIO(select_in_goroutines) {
+  constexpr int workers = 100;
+  auto* own = new gort::Channel<int>[workers];
+  gort::Channel<int> silent;
+  gort::Channel<int> w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11;
+  gort::Channel<int>* wide[12] = {&w0, &w1, &w2, &w3, &w4, &w5, &w6, &w7, &w8, &w9, &w10, &w11};
+  long own_sum = 0, wide_sum = 0, mismatches = 0;
+  gort::WaitGroup wg;
+  wg.add(workers);
+  for (int w = 0; w < workers; w++) {
+    gort::go([&, w] {
+      int v = -1, never = 0;
+      int i = gort::select({gort::on_receive(&silent, &never), gort::on_receive(&own[w], &v)});
+      if (i != 1) __atomic_add_fetch(&mismatches, 1, __ATOMIC_RELAXED);
+      int x = -1;
+      int k = gort::select({gort::on_receive(wide[0], &x), gort::on_receive(wide[1], &x), gort::on_receive(wide[2], &x),
+                            gort::on_receive(wide[3], &x), gort::on_receive(wide[4], &x), gort::on_receive(wide[5], &x),
+                            gort::on_receive(wide[6], &x), gort::on_receive(wide[7], &x), gort::on_receive(wide[8], &x),
+                            gort::on_receive(wide[9], &x), gort::on_receive(wide[10], &x), gort::on_receive(wide[11], &x)});
+      if (k != x % 12) __atomic_add_fetch(&mismatches, 1, __ATOMIC_RELAXED);
+      __atomic_add_fetch(&own_sum, v, __ATOMIC_RELAXED);
+      __atomic_add_fetch(&wide_sum, x, __ATOMIC_RELAXED);
+      wg.done();
+    });
+  }
+  for (int w = 0; w < workers; w++) own[w].send(w);
+  for (int v = 0; v < workers; v++) wide[v % 12]->send(v);
+  wg.wait();
+  out::println("own_sum", own_sum, "wide_sum", wide_sum, "mismatches", mismatches);
+  return 0;
+}
+
 // Ping-pong between two goroutines over unbuffered channels, many times, on whatever
 // GOMAXPROCS the harness sets.
 TEST_SCENARIO(ping_pong) {
