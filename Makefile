@@ -30,8 +30,13 @@ RUNTIME_CXXFLAGS := $(NO_LIBC_CXXFLAGS) -ffreestanding -Wall -Wextra -Werror -I$
 USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -Iruntime -I$(BUILD)/gen
 NASMFLAGS        := -f elf64 -I$(BUILD)/gen/
 # Static, no interpreter, no libc; drop unused sections; 4 KiB segment alignment keeps
-# small binaries small.
-LDFLAGS          := -static -nostdlib --gc-sections -z noexecstack -z max-page-size=4096 -e _start -u _start \
+# small binaries small. -z noseparate-code puts the ELF headers, code and read-only data in
+# one read+execute segment, as linkers did before binutils 2.31, instead of three segments
+# each padded to a page in the file: that padding was 4-8 KiB of a 60 KiB hello world, and it
+# made the size jump by a page whenever code or constants crossed a boundary. The cost:
+# constants are mapped executable (more gadgets for an exploit to choose from).
+LDFLAGS          := -static -nostdlib --gc-sections -z noexecstack -z max-page-size=4096 -z noseparate-code \
+                    -e _start -u _start \
                     -T tools/gort.ld
 
 # Hosted C++ for the test harness (it is an ordinary Linux program using Catch2).
