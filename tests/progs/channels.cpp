@@ -42,9 +42,11 @@ TEST_SCENARIO(prime_sieve) {
 
 // Producers send 1..N each into one channel; consumers add what they receive and report on
 // a results channel; main adds the results.
+// Argument: the work channel's capacity (default 64; 0 is unbuffered).
 TEST_SCENARIO(fan_in_out) {
   constexpr int producers = 8, consumers = 4, per_producer = 20000;
-  gort::Channel<long> work(64), results;
+  uint32_t capacity = argc > 1 ? uint32_t(scenario::parse_long(argv[1])) : 64;
+  gort::Channel<long> work(capacity), results;
   gort::WaitGroup produced;
   produced.add(producers);
   for (int p = 0; p < producers; p++)
