@@ -11,6 +11,8 @@
 
 namespace gort {
 
+uint32_t heap_sweep_generation = 0;
+
 namespace {
 
 constexpr uint32_t exact_lists = 128;  // free_runs[n] holds runs of exactly n pages; [0]: longer

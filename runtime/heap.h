@@ -21,6 +21,11 @@ namespace gort {
 
 constexpr uintptr_t heap_page_size = 8192;
 
+// The collector's cycle count for sweeping (Go's mheap_.sweepgen): a span whose
+// sweep_generation equals it is swept. It will advance by 2 per collection; until the
+// collector exists it stays 0. Atomic.
+extern uint32_t heap_sweep_generation;
+
 void heap_init();
 // A run of `pages` pages for a small-object span or a large object; fatal if impossible.
 Span* heap_allocate(uint32_t pages);
