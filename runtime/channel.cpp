@@ -137,7 +137,7 @@ ChannelCore* channel_make(uint32_t element_size, uint32_t capacity) {
   return c;
 }
 
-void channel_free(ChannelCore* c) {
+void channel_free(ChannelCore* c, void (*destroy)(void* element)) {
   if (c == nullptr) return;
   c->lock.lock();
   bool waited_on = c->senders.head != nullptr || c->receivers.head != nullptr;
@@ -146,6 +146,11 @@ void channel_free(ChannelCore* c) {
   // Freeing the channel would leave their waiter records pointing into freed memory, so it
   // stays allocated and they stay blocked, exactly as they would have been.
   if (waited_on) return;
+  // Nobody else may use a channel being freed, so its buffer is read without the lock (and
+  // the destructors the caller passes run outside it).
+  if (destroy != nullptr) {
+    for (uint32_t i = 0, index = c->recv_index; i < c->count; i++, index = next_index(c, index)) destroy(slot(c, index));
+  }
   if (c->buffer != nullptr) release(c->buffer);
   release(c);
 }
@@ -291,12 +296,40 @@ void collect_locks(const SelectCase* cases, int count, LockSet& set) {
 }
 
 // Per-case records of one select: a waiter, a channel slot of the lock set, a place in the
-// polling order.
+// polling order, the element the runtime copies to or from, and for a boxed element type
+// the box (see ElementBoxing in runtime/gort.h).
 struct SelectScratch {
   ChannelWaiter* waiters;
   ChannelCore** channels;
   uint8_t* order;
+  void** elements;
+  void** boxes;
 };
+
+// The per-case element: the caller's value or variable, or for a boxed type the box (made
+// here for a send, before any lock is taken, as Go evaluates every send value first).
+void prepare_elements(const SelectCase* cases, int count, SelectScratch scratch) {
+  for (int i = 0; i < count; i++) {
+    const SelectCase& s = cases[i];
+    if (s.boxing == nullptr || s.channel == nullptr) {
+      scratch.elements[i] = s.element;
+      continue;
+    }
+    scratch.boxes[i] = s.is_send ? s.boxing->box(s.element) : nullptr;
+    scratch.elements[i] = &scratch.boxes[i];
+  }
+}
+
+// After the select, with no lock held: the chosen receive unboxes into the caller's variable
+// (a null box, from a closed channel, gives the zero value); send boxes not taken are freed.
+void finish_elements(const SelectCase* cases, int count, int chosen, SelectScratch scratch) {
+  for (int i = 0; i < count; i++) {
+    const SelectCase& s = cases[i];
+    if (s.boxing == nullptr || s.channel == nullptr) continue;
+    if (s.is_send && i != chosen) s.boxing->discard(scratch.boxes[i]);
+    else if (!s.is_send && i == chosen) s.boxing->unbox(scratch.boxes[i], s.element);
+  }
+}
 
 int run_select(const SelectCase* cases, int count, bool has_default, SelectScratch scratch) {
   LockSet locks{scratch.channels, 0};
@@ -324,33 +357,33 @@ int run_select(const SelectCase* cases, int count, bool has_default, SelectScrat
         panic("send on closed channel");
       }
       if (ChannelWaiter* receiver = c->receivers.take()) {
-        send_to_receiver(c, receiver, s.element);
+        send_to_receiver(c, receiver, scratch.elements[i]);
         locks.unlock_all();
         ready(receiver->g);
         return i;
       }
       if (c->count < c->capacity) {
-        buffer_put(c, s.element);
+        buffer_put(c, scratch.elements[i]);
         locks.unlock_all();
         return i;
       }
     } else {
       if (ChannelWaiter* sender = c->senders.take()) {
-        receive_from_sender(c, sender, s.element);
+        receive_from_sender(c, sender, scratch.elements[i]);
         locks.unlock_all();
         ready(sender->g);
         if (s.ok) *s.ok = true;
         return i;
       }
       if (c->count > 0) {
-        buffer_take(c, s.element);
+        buffer_take(c, scratch.elements[i]);
         locks.unlock_all();
         if (s.ok) *s.ok = true;
         return i;
       }
       if (c->closed) {
         locks.unlock_all();
-        zero_element(c, s.element);
+        zero_element(c, scratch.elements[i]);
         if (s.ok) *s.ok = false;
         return i;
       }
@@ -367,7 +400,7 @@ int run_select(const SelectCase* cases, int count, bool has_default, SelectScrat
   for (int i = 0; i < count; i++) {
     ChannelCore* c = cases[i].channel;
     if (c == nullptr) continue;
-    waiters[i] = ChannelWaiter{g, cases[i].element, nullptr, nullptr, c, &state, int32_t(i), false};
+    waiters[i] = ChannelWaiter{g, scratch.elements[i], nullptr, nullptr, c, &state, int32_t(i), false};
     (cases[i].is_send ? c->senders : c->receivers).push(&waiters[i]);
   }
   park(WaitReason::Select, unlock_lock_set, &locks);
@@ -400,13 +433,22 @@ int select_cases(const SelectCase* cases, int count, bool has_default) {
   ChannelWaiter inline_waiters[inline_cases];
   ChannelCore* inline_channels[inline_cases];
   uint8_t inline_order[inline_cases];
-  if (count <= inline_cases) return run_select(cases, count, has_default, {inline_waiters, inline_channels, inline_order});
-  size_t waiter_bytes = sizeof(ChannelWaiter) * size_t(count), channel_bytes = sizeof(ChannelCore*) * size_t(count);
-  auto* block = static_cast<uint8_t*>(allocate(waiter_bytes + channel_bytes + size_t(count), false));
-  SelectScratch scratch{reinterpret_cast<ChannelWaiter*>(block), reinterpret_cast<ChannelCore**>(block + waiter_bytes),
-                        block + waiter_bytes + channel_bytes};
+  void* inline_elements[inline_cases];
+  void* inline_boxes[inline_cases];
+  SelectScratch scratch{inline_waiters, inline_channels, inline_order, inline_elements, inline_boxes};
+  uint8_t* block = nullptr;
+  if (count > inline_cases) {
+    // Pointer-sized arrays first, then the order bytes: every array stays aligned.
+    size_t waiters = sizeof(ChannelWaiter) * size_t(count), words = sizeof(void*) * size_t(count);
+    block = static_cast<uint8_t*>(allocate(waiters + 3 * words + size_t(count), false));
+    scratch = SelectScratch{reinterpret_cast<ChannelWaiter*>(block), reinterpret_cast<ChannelCore**>(block + waiters),
+                            block + waiters + 3 * words, reinterpret_cast<void**>(block + waiters + words),
+                            reinterpret_cast<void**>(block + waiters + 2 * words)};
+  }
+  prepare_elements(cases, count, scratch);
   int chosen = run_select(cases, count, has_default, scratch);
-  release(block);
+  finish_elements(cases, count, chosen, scratch);
+  if (block != nullptr) release(block);
   return chosen;
 }
 

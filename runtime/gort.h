@@ -159,8 +159,14 @@ void sleep_thread(int64_t nanoseconds);            // blocks this goroutine's th
 
 // --- Channels (Go's chan) ---
 //
-// Channel<T> is Go's `chan T` for trivially copyable T: Channel<int> ch(10) is make(chan int,
-// 10); capacity 0 is unbuffered. Share it by reference or pointer; with no collector yet, the
+// Channel<T> is Go's `chan T`: Channel<int> ch(10) is make(chan int, 10); capacity 0 is
+// unbuffered. T is any type that is copy-constructible, default-constructible (the zero
+// value a closed channel yields) and move-assignable. A trivially copyable T travels through
+// the channel by value; any other T travels as a pointer to a heap copy made by the sender
+// (a "box", ElementBoxing below), so the runtime copies only bytes under its locks and T's
+// constructors and destructor run in the sending and receiving goroutines, never inside the
+// runtime. Values still buffered when a Channel is destroyed are destroyed with it.
+// Share a channel by reference or pointer; with no collector yet, the
 // program owns its lifetime (a channel destroyed while goroutines still wait on it stays
 // allocated, and they stay blocked, as in Go). A null Channel<T>* in select behaves as a
 // nil channel in Go: that case never proceeds. Misuse ends the program as Go's panics do:
@@ -170,54 +176,120 @@ void sleep_thread(int64_t nanoseconds);            // blocks this goroutine's th
 [[noreturn]] void panic(const char* message);
 
 struct ChannelCore;
+
+// How values of a T that is not trivially copyable are boxed (see Channel<T>).
+struct ElementBoxing {
+  void* (*box)(const void* value);      // new T(*value)
+  void (*unbox)(void* box, void* out);  // *out = T(move(*box)) and delete box; null box: *out = T{}
+  void (*discard)(void* box);           // delete box
+};
+
 struct SelectCase {
   ChannelCore* channel;
   bool is_send;
-  void* element;
+  void* element;                 // the T to send, or where to put the T received
   bool* ok;
+  const ElementBoxing* boxing;  // null when T is trivially copyable
 };
 ChannelCore* channel_make(uint32_t element_size, uint32_t capacity);
-void channel_free(ChannelCore* c);
+// Frees a channel nobody waits on; `destroy` (if not null) is first called on each element
+// still buffered.
+void channel_free(ChannelCore* c, void (*destroy)(void* element) = nullptr);
 bool channel_send(ChannelCore* c, const void* element, bool block);
 bool channel_receive(ChannelCore* c, void* element, bool* ok, bool block);
 void channel_close(ChannelCore* c);
 uint32_t channel_length(ChannelCore* c);
 int select_cases(const SelectCase* cases, int count, bool has_default);
 
+namespace detail {
+template <class T>
+inline constexpr ElementBoxing element_boxing = {
+    [](const void* value) -> void* { return new T(*static_cast<const T*>(value)); },
+    [](void* box, void* out) {
+      T* b = static_cast<T*>(box);
+      if (b == nullptr) {
+        *static_cast<T*>(out) = T{};
+        return;
+      }
+      *static_cast<T*>(out) = static_cast<T&&>(*b);
+      delete b;
+    },
+    [](void* box) { delete static_cast<T*>(box); },
+};
+}  // namespace detail
+
 template <class T>
 class Channel {
-  static_assert(std::is_trivially_copyable_v<T>, "gort::Channel<T> needs a trivially copyable T; send pointers otherwise");
+  static constexpr bool boxed = !std::is_trivially_copyable_v<T>;
+  static_assert(std::is_copy_constructible_v<T> && std::is_default_constructible_v<T> && std::is_move_assignable_v<T>,
+                "gort::Channel<T> needs a T that is copy-constructible, default-constructible and move-assignable");
+  using Carried = std::conditional_t<boxed, T*, T>;  // what the runtime copies
 
  public:
-  explicit Channel(uint32_t capacity = 0) : core_(channel_make(sizeof(T), capacity)), capacity_(capacity) {}
-  ~Channel() { channel_free(core_); }
+  explicit Channel(uint32_t capacity = 0) : core_(channel_make(sizeof(Carried), capacity)), capacity_(capacity) {}
+  ~Channel() {
+    if constexpr (boxed) channel_free(core_, [](void* element) { delete *static_cast<T**>(element); });
+    else channel_free(core_);
+  }
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
-  void send(const T& value) { channel_send(core_, &value, true); }  // ch <- value
-  T receive() {                                                       // <-ch (zero value once closed)
+  void send(const T& value) {  // ch <- value
+    if constexpr (boxed) {
+      T* box = new T(value);
+      channel_send(core_, &box, true);
+    } else {
+      channel_send(core_, &value, true);
+    }
+  }
+  T receive() {  // <-ch (zero value once closed)
     T value{};
-    channel_receive(core_, &value, nullptr, true);
+    receive(value);
     return value;
   }
   bool receive(T& value) {  // value, ok := <-ch: false once closed and drained
     bool ok = false;
-    channel_receive(core_, &value, &ok, true);
+    if constexpr (boxed) {
+      T* box = nullptr;
+      channel_receive(core_, &box, &ok, true);
+      detail::element_boxing<T>.unbox(box, &value);
+    } else {
+      channel_receive(core_, &value, &ok, true);
+    }
     return ok;
   }
   // Non-blocking forms (select with a default): false if the operation could not proceed.
-  bool try_send(const T& value) { return channel_send(core_, &value, false); }
-  bool try_receive(T& value, bool* ok = nullptr) { return channel_receive(core_, &value, ok, false); }
+  bool try_send(const T& value) {
+    if constexpr (boxed) {
+      T* box = new T(value);
+      if (channel_send(core_, &box, false)) return true;
+      delete box;
+      return false;
+    } else {
+      return channel_send(core_, &value, false);
+    }
+  }
+  bool try_receive(T& value, bool* ok = nullptr) {
+    if constexpr (boxed) {
+      T* box = nullptr;
+      if (!channel_receive(core_, &box, ok, false)) return false;
+      detail::element_boxing<T>.unbox(box, &value);
+      return true;
+    } else {
+      return channel_receive(core_, &value, ok, false);
+    }
+  }
   void close() { channel_close(core_); }
   uint32_t length() const { return channel_length(core_); }  // len(ch)
   uint32_t capacity() const { return capacity_; }              // cap(ch)
   ChannelCore* core() const { return core_; }
+  static const ElementBoxing* boxing() { return boxed ? &detail::element_boxing<T> : nullptr; }
 
   // for (T v : ch) receives until the channel is closed and drained (Go's range over a channel).
   class Iterator {
    public:
     explicit Iterator(Channel* c) : channel_(c) { advance(); }
-    T operator*() const { return value_; }
+    const T& operator*() const { return value_; }
     Iterator& operator++() {
       advance();
       return *this;
@@ -239,14 +311,15 @@ class Channel {
   uint32_t capacity_;
 };
 
-// Cases for select. A null channel pointer makes a case that never proceeds.
+// Cases for select. A null channel pointer makes a case that never proceeds. As in Go, the
+// value of every send case is taken (for a boxed T: copied) before select chooses.
 template <class T>
 SelectCase on_send(Channel<T>* ch, const T* value) {
-  return SelectCase{ch ? ch->core() : nullptr, true, const_cast<T*>(value), nullptr};
+  return SelectCase{ch ? ch->core() : nullptr, true, const_cast<T*>(value), nullptr, Channel<T>::boxing()};
 }
 template <class T>
 SelectCase on_receive(Channel<T>* ch, T* out, bool* ok = nullptr) {
-  return SelectCase{ch ? ch->core() : nullptr, false, out, ok};
+  return SelectCase{ch ? ch->core() : nullptr, false, out, ok, Channel<T>::boxing()};
 }
 
 // Go's select: waits until one case can proceed (chosen uniformly at random among ready

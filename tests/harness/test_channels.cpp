@@ -74,6 +74,15 @@ TEST_CASE("select works on a goroutine's first small stack, with few cases and m
   }
 }
 
+TEST_CASE("channels of a type that is not trivially copyable lose and leak nothing", "[channels][select]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_channels({"boxed_elements"}, procs);
+    INFO(r.describe());
+    CHECK(r.status == 0);
+    CHECK(r.out == "buffered 500500 unbuffered 5050 select 42 send_case 1 closed -1 false live 0\n");
+  }
+}
+
 TEST_CASE("unbuffered ping-pong on one and two processors", "[channels]") {
   for (int procs : {1, 2}) {
     ChildResult r = run_channels({"ping_pong", "200000"}, procs);
