@@ -301,7 +301,7 @@ void collect_locks(const SelectCase* cases, int count, LockSet& set) {
 struct SelectScratch {
   ChannelWaiter* waiters;
   ChannelCore** channels;
-  uint8_t* order;
+  uint16_t* order;
   void** elements;
   void** boxes;
 };
@@ -339,11 +339,11 @@ int run_select(const SelectCase* cases, int count, bool has_default, SelectScrat
     block_forever(WaitReason::SelectNoCases);
   }
   // Poll the cases in a random order, so that no ready case is favoured.
-  uint8_t* order = scratch.order;
+  uint16_t* order = scratch.order;
   for (int i = 0; i < count; i++) {
     int j = int(fastrandn(uint32_t(i + 1)));
     order[i] = order[j];
-    order[j] = uint8_t(i);
+    order[j] = uint16_t(i);
   }
   locks.lock_all();
   for (int k = 0; k < count; k++) {
@@ -427,22 +427,23 @@ int run_select(const SelectCase* cases, int count, bool has_default, SelectScrat
 // up to four cases live here and those of larger selects on the heap.
 int select_cases(const SelectCase* cases, int count, bool has_default) {
   GORT_STACK_CHECK();
-  if (count > 64) fatal("select: more than 64 cases");
+  if (count > 65536) fatal("select: more than 65536 cases");  // Go's limit too
   if (count < 0) fatal("select: negative case count");
   constexpr int inline_cases = 4;
   ChannelWaiter inline_waiters[inline_cases];
   ChannelCore* inline_channels[inline_cases];
-  uint8_t inline_order[inline_cases];
+  uint16_t inline_order[inline_cases];
   void* inline_elements[inline_cases];
   void* inline_boxes[inline_cases];
   SelectScratch scratch{inline_waiters, inline_channels, inline_order, inline_elements, inline_boxes};
   uint8_t* block = nullptr;
   if (count > inline_cases) {
-    // Pointer-sized arrays first, then the order bytes: every array stays aligned.
+    // Pointer-sized arrays first, then the 16-bit order: every array stays aligned.
     size_t waiters = sizeof(ChannelWaiter) * size_t(count), words = sizeof(void*) * size_t(count);
-    block = static_cast<uint8_t*>(allocate(waiters + 3 * words + size_t(count), false));
+    block = static_cast<uint8_t*>(allocate(waiters + 3 * words + sizeof(uint16_t) * size_t(count), false));
     scratch = SelectScratch{reinterpret_cast<ChannelWaiter*>(block), reinterpret_cast<ChannelCore**>(block + waiters),
-                            block + waiters + 3 * words, reinterpret_cast<void**>(block + waiters + words),
+                            reinterpret_cast<uint16_t*>(block + waiters + 3 * words),
+                            reinterpret_cast<void**>(block + waiters + words),
                             reinterpret_cast<void**>(block + waiters + 2 * words)};
   }
   prepare_elements(cases, count, scratch);

@@ -324,7 +324,8 @@ SelectCase on_receive(Channel<T>* ch, T* out, bool* ok = nullptr) {
 
 // Go's select: waits until one case can proceed (chosen uniformly at random among ready
 // ones), performs it, and returns its index. select_default returns -1 at once instead of
-// waiting when no case is ready. At most 64 cases.
+// waiting when no case is ready. At most 65,536 cases, as in Go; select_cases() takes an
+// array built at run time.
 // The cases are read where the caller's initializer list put them; select_cases checks the
 // stack and keeps its per-case records small (on the heap beyond four cases), so a select is
 // safe on a goroutine's first 2 KiB stack segment.

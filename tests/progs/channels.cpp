@@ -196,7 +196,8 @@ TEST_SCENARIO(select_waits) {
 // Selects in fresh goroutines, whose stack is a first 2 KiB segment: each of 100 workers
 // waits in a two-case select (its own channel and one nobody sends on), then in a twelve-case
 // select over shared channels (records on the heap). Every value must arrive exactly once,
-// through the case of the channel it was sent on.
+// through the case of the channel it was sent on. Then one goroutine selects over 300
+// channels, of which one becomes ready.
 TEST_SCENARIO(select_in_goroutines) {
   constexpr int workers = 100;
   auto* own = new gort::Channel<int>[workers];
@@ -225,6 +226,20 @@ TEST_SCENARIO(select_in_goroutines) {
   for (int w = 0; w < workers; w++) own[w].send(w);
   for (int v = 0; v < workers; v++) wide[v % 12]->send(v);
   wg.wait();
+  // A select over 300 channels built at run time, in a fresh goroutine: only one is ready.
+  constexpr int many = 300;
+  auto* channels = new gort::Channel<int>[many];
+  auto* cases = new gort::SelectCase[many];
+  int got = -1, chosen = -1;
+  for (int k = 0; k < many; k++) cases[k] = gort::on_receive(&channels[k], &got);
+  wg.add(1);
+  gort::go([&] {
+    chosen = gort::select_cases(cases, many, false);
+    wg.done();
+  });
+  channels[237].send(1237);
+  wg.wait();
+  if (chosen != 237 || got != 1237) mismatches++;
   out::println("own_sum", own_sum, "wide_sum", wide_sum, "mismatches", mismatches);
   return 0;
 }
