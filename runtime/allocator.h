@@ -88,12 +88,13 @@ void release_overflow(AllocationCache* cache, uint32_t span_class);
 // (counted in the list's pushes: callers do not count the free again).
 __attribute__((always_inline)) inline void push_free(AllocationCache* cache, uint32_t span_class, void* pointer,
                                                     uintptr_t free_key) {
-  AllocationCache::FreeList& list = cache->free_lists[span_class];
+  AllocationCache::FreeList* list = &cache->free_lists[span_class];
+  asm("" : "+r"(list));  // keep the list's address in a register (clang rebuilds it otherwise)
   auto* words = static_cast<uintptr_t*>(pointer);
-  words[0] = reinterpret_cast<uintptr_t>(list.head);
+  words[0] = reinterpret_cast<uintptr_t>(list->head);
   words[1] = free_key;  // lets free() recognise a second free of a listed object
-  list.head = pointer;
-  if (++list.pushes - list.pops > list.full_mark) release_overflow(cache, span_class);
+  list->head = pointer;
+  if (++list->pushes - list->pops > list->full_mark) release_overflow(cache, span_class);
 }
 // The fast path of free/delete: the start of an object in a small-object span that needs no
 // care (page_class_careful: not a tiny block, room for the key), whose second word does not
@@ -114,13 +115,7 @@ __attribute__((always_inline)) inline void release_fast(void* pointer) {
       uint64_t offset = (p & (heap_page_size - 1)) + uint64_t(uint32_t(entry) >> 16) * heap_page_size;
       uintptr_t key = cache->free_key;
       if (offset * divisibility < divisibility && reinterpret_cast<uintptr_t*>(p)[1] != key) {
-        AllocationCache::FreeList* list = &cache->free_lists[span_class];
-        asm("" : "+r"(list));  // keep the list's address in a register (clang rebuilds it otherwise)
-        auto* words = static_cast<uintptr_t*>(pointer);
-        words[0] = reinterpret_cast<uintptr_t>(list->head);
-        words[1] = key;  // lets free() recognise a second free of a listed object
-        list->head = pointer;
-        if (++list->pushes - list->pops > list->full_mark) release_overflow(cache, span_class);
+        push_free(cache, span_class, pointer, key);
         return;
       }
     }
