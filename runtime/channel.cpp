@@ -331,6 +331,51 @@ void finish_elements(const SelectCase* cases, int count, int chosen, SelectScrat
   }
 }
 
+// Performs case i if it can proceed now; the caller holds the case's channel lock, which
+// `held` releases (with any others) when the case proceeds. Returns false, with every lock
+// still held, if it cannot proceed.
+bool attempt_case(const SelectCase& s, void* element, LockSet& held) {
+  ChannelCore* c = s.channel;
+  if (s.is_send) {
+    if (c->closed) {
+      held.unlock_all();
+      panic("send on closed channel");
+    }
+    if (ChannelWaiter* receiver = c->receivers.take()) {
+      send_to_receiver(c, receiver, element);
+      held.unlock_all();
+      ready(receiver->g);
+      return true;
+    }
+    if (c->count < c->capacity) {
+      buffer_put(c, element);
+      held.unlock_all();
+      return true;
+    }
+    return false;
+  }
+  if (ChannelWaiter* sender = c->senders.take()) {
+    receive_from_sender(c, sender, element);
+    held.unlock_all();
+    ready(sender->g);
+    if (s.ok) *s.ok = true;
+    return true;
+  }
+  if (c->count > 0) {
+    buffer_take(c, element);
+    held.unlock_all();
+    if (s.ok) *s.ok = true;
+    return true;
+  }
+  if (c->closed) {
+    held.unlock_all();
+    zero_element(c, element);
+    if (s.ok) *s.ok = false;
+    return true;
+  }
+  return false;
+}
+
 int run_select(const SelectCase* cases, int count, bool has_default, SelectScratch scratch) {
   LockSet locks{scratch.channels, 0};
   collect_locks(cases, count, locks);
@@ -345,49 +390,12 @@ int run_select(const SelectCase* cases, int count, bool has_default, SelectScrat
     order[i] = order[j];
     order[j] = uint16_t(i);
   }
+  // Every channel locked, in address order: the first case in the random order that can
+  // proceed is chosen.
   locks.lock_all();
   for (int k = 0; k < count; k++) {
     int i = order[k];
-    const SelectCase& s = cases[i];
-    ChannelCore* c = s.channel;
-    if (c == nullptr) continue;
-    if (s.is_send) {
-      if (c->closed) {
-        locks.unlock_all();
-        panic("send on closed channel");
-      }
-      if (ChannelWaiter* receiver = c->receivers.take()) {
-        send_to_receiver(c, receiver, scratch.elements[i]);
-        locks.unlock_all();
-        ready(receiver->g);
-        return i;
-      }
-      if (c->count < c->capacity) {
-        buffer_put(c, scratch.elements[i]);
-        locks.unlock_all();
-        return i;
-      }
-    } else {
-      if (ChannelWaiter* sender = c->senders.take()) {
-        receive_from_sender(c, sender, scratch.elements[i]);
-        locks.unlock_all();
-        ready(sender->g);
-        if (s.ok) *s.ok = true;
-        return i;
-      }
-      if (c->count > 0) {
-        buffer_take(c, scratch.elements[i]);
-        locks.unlock_all();
-        if (s.ok) *s.ok = true;
-        return i;
-      }
-      if (c->closed) {
-        locks.unlock_all();
-        zero_element(c, scratch.elements[i]);
-        if (s.ok) *s.ok = false;
-        return i;
-      }
-    }
+    if (cases[i].channel != nullptr && attempt_case(cases[i], scratch.elements[i], locks)) return i;
   }
   if (has_default) {
     locks.unlock_all();
