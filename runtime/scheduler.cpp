@@ -104,17 +104,26 @@ Goroutine* steal_work(Processor* p) {
   return nullptr;
 }
 
+// The start of each scheduling round (find_runnable, schedule): join a stop-the-world in
+// progress and return null (the caller starts the round again), or run the Processor's due
+// timers and return it.
+Processor* begin_round(Machine* m) {
+  if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
+    stop_for_world();
+    return nullptr;
+  }
+  Processor* p = m->processor;
+  run_due_timers(p);
+  return p;
+}
+
 // Finds a goroutine to run, blocking (the Machine sleeps without a Processor) until one
 // exists. Returns with the Machine holding a Processor.
 Goroutine* find_runnable(bool* inherit_time) {
   Machine* m = cpu::current_machine();
   for (;;) {
-    if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
-      stop_for_world();
-      continue;
-    }
-    Processor* p = m->processor;
-    run_due_timers(p);
+    Processor* p = begin_round(m);
+    if (p == nullptr) continue;  // stopped for the world: start again
     if (Goroutine* g = run_queue_get(p, inherit_time)) return g;
     *inherit_time = false;
     if (__atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0) {
@@ -253,12 +262,8 @@ void schedule() {
   if (cpu::current_goroutine() != m->g0) fatal("schedule: not on the scheduler stack");
   if (m->locked_goroutine != nullptr) run_locked_goroutine_when_ready();
   for (;;) {
-    if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
-      stop_for_world();
-      continue;
-    }
-    Processor* p = m->processor;
-    run_due_timers(p);
+    Processor* p = begin_round(m);
+    if (p == nullptr) continue;  // stopped for the world: start again
     Goroutine* g = nullptr;
     bool inherit_time = false;
     if (p->schedule_tick % global_queue_check_interval == 0 &&
