@@ -65,9 +65,10 @@ constexpr size_t heap_arena_bytes = size_t(64) << 30;
 // constants. It is Go's first arena hint on amd64 (0xc000000000), far above a static
 // binary's image and brk area and far below the mmap area and the stack.
 constexpr uintptr_t heap_arena_address = uintptr_t(0xc0) << 32;
-// Where the heap's page-class map is (32 MiB for a 64 GiB arena): low, at 1.375 GiB, so that
-// free() indexes it with a 32-bit displacement; still far above the image and brk area.
-constexpr uintptr_t heap_page_class_map_address = 0x58000000;
+// Where the heap's page-class map is (32 MiB for a 64 GiB arena): low, at 1 GiB, so that
+// free() indexes it with a 32-bit displacement; far above a static binary's image and brk
+// area (and not at 0x58000000, where valgrind puts itself).
+constexpr uintptr_t heap_page_class_map_address = 0x40000000;
 
 // The heap commits memory from its arena in steps of at least this much.
 constexpr size_t heap_growth_bytes = 4 * 1024 * 1024;
