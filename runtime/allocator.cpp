@@ -416,13 +416,17 @@ void* object_base(const void* address) {
 
 MemStats read_mem_stats() {
   MemStats m{};
-  auto add = [&m](const AllocationCache* c) {
+  // Other Processors' counters are read while their owners bump them with plain stores: each
+  // 8-byte load is whole (relaxed atomic), and the sums are a moment's approximation, as Go's
+  // are between collections.
+  auto load = [](const uint64_t& counter) { return __atomic_load_n(&counter, __ATOMIC_RELAXED); };
+  auto add = [&m, &load](const AllocationCache* c) {
     for (uint32_t i = 0; i < count; i++) {
-      uint64_t mallocs = c->mallocs[i], frees = c->frees[i];
+      uint64_t mallocs = load(c->mallocs[i]), frees = load(c->frees[i]);
       if (i > 0) {
         for (uint32_t spc = i * 2; spc < i * 2 + 2; spc++) {
-          mallocs += c->free_lists[spc].pops;
-          frees += c->free_lists[spc].pushes;
+          mallocs += load(c->free_lists[spc].pops);
+          frees += load(c->free_lists[spc].pushes);
         }
       }
       m.by_size[i].mallocs += mallocs;
