@@ -81,8 +81,7 @@ Span* new_small_span(uint32_t span_class) {
   s->allocated = 0;
   s->remote_frees = 0;
   s->tiny_counts = nullptr;
-  for (uint32_t w = 0; w < 16; w++) s->alloc_bits[w] = s->freed_bits[w] = s->mark_bits[w] = 0;
-  s->sweep_generation = __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE);  // a new span is swept
+  for (uint32_t w = 0; w < 16; w++) s->alloc_bits[w] = s->freed_bits[w] = 0;
   load_window(s, 0);
   // Objects under 16 bytes cannot hold the double-free key: free() takes its careful path.
   heap_set_page_classes(s, span_class, class_size[size_class] < 16);
@@ -165,8 +164,6 @@ void* allocate_large(AllocationCache* cache, size_t bytes) {
   s->allocated = 1;
   s->place = SpanPlace::Heap;
   s->object_start = s->start;
-  s->mark_bits[0] = 0;
-  s->sweep_generation = __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE);
   cache->mallocs[0]++;
   cache->live_bytes += int64_t(pages * heap_page_size);
   return reinterpret_cast<void*>(s->start);
@@ -333,13 +330,7 @@ void* allocate(size_t bytes, bool noscan) {
   }
   uint32_t size_class = class_for(bytes == 0 ? 1 : bytes);
   uint32_t spc = size_class * 2 + (noscan ? 1 : 0);
-  AllocationCache::FreeList& list = cache->free_lists[spc];
-  if (void* p = list.head) {  // the fast path: pop an object this Processor freed
-    list.head = *static_cast<void**>(p);
-    list.pops++;
-    static_cast<uintptr_t*>(p)[1] = 0;  // listed objects are all >= 16 bytes
-    return p;
-  }
+  if (void* p = pop_free(&cache->free_lists[spc])) return p;  // an object this Processor freed
   cache->mallocs[size_class]++;
   return allocate_small(cache.get(), spc);
 }

@@ -59,6 +59,17 @@ struct alignas(64) AllocationCache {
   int64_t live_bytes;  // large and tiny objects only; small ones are counted by class
 };
 
+// Takes the first object off a free list, or returns null if it is empty. Listed objects are
+// all >= 16 bytes, so each has the second word that held the listed key.
+__attribute__((always_inline)) inline void* pop_free(AllocationCache::FreeList* list) {
+  void* p = list->head;
+  if (p == nullptr) return nullptr;
+  list->head = *static_cast<void**>(p);
+  list->pops++;
+  static_cast<uintptr_t*>(p)[1] = 0;  // no longer carries the listed key
+  return p;
+}
+
 // The fast path of malloc/new (objects that may hold pointers) for requests of 1..1024 bytes:
 // pop the Processor's free list for the size's class; everything else goes to allocate().
 // Inline so that malloc is one call. Every instruction here shows in malloc-heavy programs:
@@ -71,12 +82,7 @@ __attribute__((always_inline)) inline void* allocate_fast(size_t bytes) {
     uint32_t size_class = size_classes::class_by_8[(below >> 3) + 1];  // class_for(bytes)
     AllocationCache::FreeList* list = &cache->free_lists[size_class * 2];
     asm("" : "+r"(list));  // keep the list's address in a register (clang rebuilds it otherwise)
-    if (void* p = list->head) {
-      list->head = *static_cast<void**>(p);
-      list->pops++;
-      static_cast<uintptr_t*>(p)[1] = 0;  // no longer carries the listed key
-      return p;
-    }
+    if (void* p = pop_free(list)) return p;
   }
   void* allocate(size_t bytes, bool noscan);
   return allocate(bytes, false);

@@ -18,16 +18,17 @@ namespace {
 constexpr uint32_t exact_lists = 128;  // free_runs[n] holds runs of exactly n pages; [0]: longer
 
 RuntimeLock heap_lock;
-uintptr_t arena_start = 0;     // set once
-uintptr_t arena_end = 0;       // set once
-uintptr_t committed_end = 0;   // written under heap_lock; read atomically by heap_span_of
+uintptr_t committed_end = heap_arena_start;  // written under heap_lock; read atomically by heap_span_of
 Span** span_map = nullptr;     // one entry per arena page; entries written under heap_lock
-uint32_t* page_classes = nullptr;  // one entry per arena page (heap.h); written by the span's owner
 Span* free_runs[exact_lists + 1];  // heap_lock
 Span* spare_records = nullptr;     // heap_lock: Span records for reuse
 uint64_t bytes_committed = 0, bytes_in_use = 0, bytes_idle = 0, bytes_released = 0;  // heap_lock
 
-uintptr_t page_index(uintptr_t address) { return (address - arena_start) / heap_page_size; }
+uintptr_t page_index(uintptr_t address) { return (address - heap_arena_start) / heap_page_size; }
+
+// The page-class map (heap.h), one entry per arena page, at its fixed address; an entry is
+// written by the span's owner.
+uint32_t* page_classes() { return reinterpret_cast<uint32_t*>(heap_page_class_map_address); }
 
 Span* new_record() {
   Span* s = spare_records;
@@ -108,10 +109,10 @@ void insert_free_run(Span* s, int64_t now) {
 void grow(uint32_t pages) {
   uintptr_t bytes = uintptr_t(pages) * heap_page_size;
   if (bytes < tunables::heap_growth_bytes) bytes = tunables::heap_growth_bytes;
-  if (committed_end + bytes > arena_end) {
-    if (committed_end + uintptr_t(pages) * heap_page_size > arena_end)
+  if (committed_end + bytes > heap_arena_end) {
+    if (committed_end + uintptr_t(pages) * heap_page_size > heap_arena_end)
       out_of_memory(uintptr_t(pages) * heap_page_size);
-    bytes = arena_end - committed_end;
+    bytes = heap_arena_end - committed_end;
   }
   os_commit(reinterpret_cast<void*>(committed_end), bytes);
   Span* s = new_record();
@@ -136,15 +137,11 @@ Span* find_run(uint32_t pages) {
 
 void heap_init() {
   os_reserve_at(heap_arena_start, tunables::heap_arena_bytes);
-  arena_start = heap_arena_start;
-  arena_end = arena_start + tunables::heap_arena_bytes;
-  committed_end = arena_start;
   size_t map_bytes = tunables::heap_arena_bytes / heap_page_size * sizeof(Span*);
   span_map = static_cast<Span**>(os_reserve(map_bytes));
   os_commit(span_map, map_bytes);  // pages appear only as entries are written
   os_reserve_at(heap_page_class_map_address, heap_page_class_map_bytes);
-  page_classes = reinterpret_cast<uint32_t*>(heap_page_class_map_address);
-  os_commit(page_classes, heap_page_class_map_bytes);
+  os_commit(page_classes(), heap_page_class_map_bytes);
 }
 
 Span* heap_allocate(uint32_t pages) {
@@ -171,6 +168,9 @@ Span* heap_allocate(uint32_t pages) {
   }
   s->scavenged = false;
   s->in_use = true;
+  // The collector's fields (span.h) start clear for every span cut from the heap.
+  for (uint64_t& word : s->mark_bits) word = 0;
+  s->sweep_generation = __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE);  // a new span is swept
   map_all(s);
   bytes_in_use += uintptr_t(pages) * heap_page_size;
   bytes_idle -= uintptr_t(pages) * heap_page_size;
@@ -182,13 +182,13 @@ void heap_set_page_classes(const Span* s, uint32_t span_class, bool careful) {
   uintptr_t first = page_index(s->start);
   for (uint32_t i = 0; i < s->pages; i++) {
     uint32_t entry = span_class | (i << 16) | (careful ? page_class_careful : 0);
-    __atomic_store_n(&page_classes[first + i], entry, __ATOMIC_RELEASE);
+    __atomic_store_n(&page_classes()[first + i], entry, __ATOMIC_RELEASE);
   }
 }
 
 void heap_clear_page_classes(const Span* s) {
   uintptr_t first = page_index(s->start);
-  for (uint32_t i = 0; i < s->pages; i++) __atomic_store_n(&page_classes[first + i], 0u, __ATOMIC_RELEASE);
+  for (uint32_t i = 0; i < s->pages; i++) __atomic_store_n(&page_classes()[first + i], 0u, __ATOMIC_RELEASE);
 }
 
 void heap_free(Span* s) {
@@ -203,7 +203,7 @@ void heap_free(Span* s) {
 }
 
 Span* heap_span_of(uintptr_t address) {
-  if (address < arena_start || address >= __atomic_load_n(&committed_end, __ATOMIC_ACQUIRE)) return nullptr;
+  if (address < heap_arena_start || address >= __atomic_load_n(&committed_end, __ATOMIC_ACQUIRE)) return nullptr;
   Span* s = __atomic_load_n(&span_map[page_index(address)], __ATOMIC_ACQUIRE);
   // Entries inside free runs may still name a span record that has since been reused
   // elsewhere: the bounds and state decide.

@@ -45,6 +45,7 @@ constexpr uint32_t page_class_careful = 1u << 31;
 // in the heap?" and the map lookup are a shift, a comparison and one load, against constants.
 // The whole map is committed at start-up; entries of pages never used read as zero.
 constexpr uintptr_t heap_arena_start = tunables::heap_arena_address;
+constexpr uintptr_t heap_arena_end = heap_arena_start + tunables::heap_arena_bytes;
 constexpr size_t heap_page_class_map_bytes = tunables::heap_arena_bytes / heap_page_size * sizeof(uint32_t);
 constexpr uintptr_t heap_page_class_map_address = tunables::heap_page_class_map_address;
 static_assert(heap_arena_start % tunables::heap_arena_bytes == 0 &&
@@ -62,7 +63,6 @@ inline uint32_t arena_page_class(uintptr_t address) {
   return __atomic_load_n(&reinterpret_cast<uint32_t*>(biased_map)[address / heap_page_size], __ATOMIC_ACQUIRE);
 }
 
-inline uint32_t heap_page_class(uintptr_t address) { return in_heap_arena(address) ? arena_page_class(address) : 0; }
 void heap_set_page_classes(const Span* s, uint32_t span_class, bool careful);
 void heap_clear_page_classes(const Span* s);
 // Gives free runs back to the OS: those free for at least `older_than_ns`, or all.

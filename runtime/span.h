@@ -44,8 +44,8 @@ struct Span {
   Span* previous;
   uint64_t alloc_bits[16];  // 1 bit per slot; at most 1024 slots (8-byte objects, one page)
   uint64_t freed_bits[16];
-  // Room for the collector (a later issue), as in Go's mspan. Cleared or set whenever a span
-  // is cut from the heap (new_small_span, allocate_large); nothing reads them yet.
+  // Room for the collector (a later issue), as in Go's mspan. Reset by heap_allocate for
+  // every span it cuts; nothing reads them yet.
   uint64_t mark_bits[16];     // 1 bit per slot: reached in this cycle (Go's gcmarkBits)
   uint32_t sweep_generation;  // against heap_sweep_generation (Go's sweepgen): swept in this
                               // cycle, waiting to be swept, or being swept
