@@ -121,6 +121,54 @@ void buffer_take(ChannelCore* c, void* element) {
   c->count--;
 }
 
+// Performs a send (is_send) or receive on c if it can proceed now, calling unlock() (which
+// releases c's lock and, in a select, the others) when it does; otherwise returns false with
+// every lock still held. The one body of channel_send, channel_receive and each case of
+// select; inlined, so that in channel_send and channel_receive the direction and the unlock
+// are constants.
+template <class Unlock>
+__attribute__((always_inline)) inline bool try_operation(ChannelCore* c, bool is_send, void* element, bool* ok,
+                                                         Unlock unlock) {
+  if (is_send) {
+    if (c->closed) {
+      unlock();
+      panic("send on closed channel");
+    }
+    if (ChannelWaiter* receiver = c->receivers.take()) {
+      send_to_receiver(c, receiver, element);
+      unlock();
+      ready(receiver->g);
+      return true;
+    }
+    if (c->count < c->capacity) {
+      buffer_put(c, element);
+      unlock();
+      return true;
+    }
+    return false;
+  }
+  if (ChannelWaiter* sender = c->senders.take()) {
+    receive_from_sender(c, sender, element);
+    unlock();
+    ready(sender->g);
+    if (ok) *ok = true;
+    return true;
+  }
+  if (c->count > 0) {
+    buffer_take(c, element);
+    unlock();
+    if (ok) *ok = true;
+    return true;
+  }
+  if (c->closed) {
+    unlock();
+    zero_element(c, element);
+    if (ok) *ok = false;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 ChannelCore* channel_make(uint32_t element_size, uint32_t capacity) {
@@ -161,21 +209,7 @@ bool channel_send(ChannelCore* c, const void* element, bool block) {
     block_forever(WaitReason::ChanSendNil);
   }
   c->lock.lock();
-  if (c->closed) {
-    c->lock.unlock();
-    panic("send on closed channel");
-  }
-  if (ChannelWaiter* receiver = c->receivers.take()) {
-    send_to_receiver(c, receiver, element);
-    c->lock.unlock();
-    ready(receiver->g);
-    return true;
-  }
-  if (c->count < c->capacity) {
-    buffer_put(c, element);
-    c->lock.unlock();
-    return true;
-  }
+  if (try_operation(c, true, const_cast<void*>(element), nullptr, [c] { c->lock.unlock(); })) return true;
   if (!block) {
     c->lock.unlock();
     return false;
@@ -193,25 +227,7 @@ bool channel_receive(ChannelCore* c, void* element, bool* ok, bool block) {
     block_forever(WaitReason::ChanReceiveNil);
   }
   c->lock.lock();
-  if (ChannelWaiter* sender = c->senders.take()) {
-    receive_from_sender(c, sender, element);
-    c->lock.unlock();
-    ready(sender->g);
-    if (ok) *ok = true;
-    return true;
-  }
-  if (c->count > 0) {
-    buffer_take(c, element);
-    c->lock.unlock();
-    if (ok) *ok = true;
-    return true;
-  }
-  if (c->closed) {
-    c->lock.unlock();
-    zero_element(c, element);
-    if (ok) *ok = false;
-    return true;
-  }
+  if (try_operation(c, false, element, ok, [c] { c->lock.unlock(); })) return true;
   if (!block) {
     c->lock.unlock();
     return false;
@@ -261,6 +277,7 @@ uint32_t channel_length(ChannelCore* c) {
 
 namespace {
 
+// The channel locks a select holds, in address order.
 struct LockSet {
   ChannelCore** channels;  // count entries, in address order
   int count;
@@ -331,51 +348,6 @@ void finish_elements(const SelectCase* cases, int count, int chosen, SelectScrat
   }
 }
 
-// Performs case i if it can proceed now; the caller holds the case's channel lock, which
-// `held` releases (with any others) when the case proceeds. Returns false, with every lock
-// still held, if it cannot proceed.
-bool attempt_case(const SelectCase& s, void* element, LockSet& held) {
-  ChannelCore* c = s.channel;
-  if (s.is_send) {
-    if (c->closed) {
-      held.unlock_all();
-      panic("send on closed channel");
-    }
-    if (ChannelWaiter* receiver = c->receivers.take()) {
-      send_to_receiver(c, receiver, element);
-      held.unlock_all();
-      ready(receiver->g);
-      return true;
-    }
-    if (c->count < c->capacity) {
-      buffer_put(c, element);
-      held.unlock_all();
-      return true;
-    }
-    return false;
-  }
-  if (ChannelWaiter* sender = c->senders.take()) {
-    receive_from_sender(c, sender, element);
-    held.unlock_all();
-    ready(sender->g);
-    if (s.ok) *s.ok = true;
-    return true;
-  }
-  if (c->count > 0) {
-    buffer_take(c, element);
-    held.unlock_all();
-    if (s.ok) *s.ok = true;
-    return true;
-  }
-  if (c->closed) {
-    held.unlock_all();
-    zero_element(c, element);
-    if (s.ok) *s.ok = false;
-    return true;
-  }
-  return false;
-}
-
 int run_select(const SelectCase* cases, int count, bool has_default, SelectScratch scratch) {
   LockSet locks{scratch.channels, 0};
   collect_locks(cases, count, locks);
@@ -395,7 +367,9 @@ int run_select(const SelectCase* cases, int count, bool has_default, SelectScrat
   locks.lock_all();
   for (int k = 0; k < count; k++) {
     int i = order[k];
-    if (cases[i].channel != nullptr && attempt_case(cases[i], scratch.elements[i], locks)) return i;
+    const SelectCase& s = cases[i];
+    if (s.channel != nullptr && try_operation(s.channel, s.is_send, scratch.elements[i], s.ok, [&locks] { locks.unlock_all(); }))
+      return i;
   }
   if (has_default) {
     locks.unlock_all();
