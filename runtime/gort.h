@@ -60,6 +60,7 @@ namespace detail {
 size_t enter_stack_segment(uintptr_t caller_sp);  // runtime/stack.cpp
 void leave_stack_segment();
 
+// The stack pointer (the runtime uses this one too).
 inline uintptr_t stack_pointer() {
   uintptr_t sp;
   asm volatile("mov %%rsp, %0" : "=r"(sp));
@@ -234,51 +235,20 @@ class Channel {
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
-  void send(const T& value) {  // ch <- value
-    if constexpr (boxed) {
-      T* box = new T(value);
-      channel_send(core_, &box, true);
-    } else {
-      channel_send(core_, &value, true);
-    }
-  }
-  T receive() {  // <-ch (zero value once closed)
+  void send(const T& value) { put(value, true); }  // ch <- value
+  T receive() {                                      // <-ch (zero value once closed)
     T value{};
     receive(value);
     return value;
   }
   bool receive(T& value) {  // value, ok := <-ch: false once closed and drained
     bool ok = false;
-    if constexpr (boxed) {
-      T* box = nullptr;
-      channel_receive(core_, &box, &ok, true);
-      detail::element_boxing<T>.unbox(box, &value);
-    } else {
-      channel_receive(core_, &value, &ok, true);
-    }
+    get(value, &ok, true);
     return ok;
   }
   // Non-blocking forms (select with a default): false if the operation could not proceed.
-  bool try_send(const T& value) {
-    if constexpr (boxed) {
-      T* box = new T(value);
-      if (channel_send(core_, &box, false)) return true;
-      delete box;
-      return false;
-    } else {
-      return channel_send(core_, &value, false);
-    }
-  }
-  bool try_receive(T& value, bool* ok = nullptr) {
-    if constexpr (boxed) {
-      T* box = nullptr;
-      if (!channel_receive(core_, &box, ok, false)) return false;
-      detail::element_boxing<T>.unbox(box, &value);
-      return true;
-    } else {
-      return channel_receive(core_, &value, ok, false);
-    }
-  }
+  bool try_send(const T& value) { return put(value, false); }
+  bool try_receive(T& value, bool* ok = nullptr) { return get(value, ok, false); }
   void close() { channel_close(core_); }
   uint32_t length() const { return channel_length(core_); }  // len(ch)
   uint32_t capacity() const { return capacity_; }              // cap(ch)
@@ -307,6 +277,28 @@ class Channel {
   Iterator end() { return Iterator(nullptr); }
 
  private:
+  // The two places that know how a T travels (by value, or boxed).
+  bool put(const T& value, bool block) {
+    if constexpr (boxed) {
+      T* box = new T(value);
+      if (channel_send(core_, &box, block)) return true;
+      delete box;  // a try_send that could not proceed
+      return false;
+    } else {
+      return channel_send(core_, &value, block);
+    }
+  }
+  bool get(T& value, bool* ok, bool block) {
+    if constexpr (boxed) {
+      T* box = nullptr;
+      if (!channel_receive(core_, &box, ok, block)) return false;
+      detail::element_boxing<T>.unbox(box, &value);
+      return true;
+    } else {
+      return channel_receive(core_, &value, ok, block);
+    }
+  }
+
   ChannelCore* core_;
   uint32_t capacity_;
 };
