@@ -215,7 +215,7 @@ void scheduler_start(void (*main_function)()) {
   start_goroutine(g);
   // m0's scheduler stack restarts just below this frame on every switch to it; everything
   // above (runtime_start, _start's frame, argv and envp) is kept.
-  runtime_m0.scheduler_sp = (cpu::stack_pointer() - 256) & ~uintptr_t(15);
+  runtime_m0.scheduler_sp = (detail::stack_pointer() - 256) & ~uintptr_t(15);
   schedule();
 }
 

@@ -300,7 +300,7 @@ void leave_stack_segment() {
   Goroutine* g = cpu::current_goroutine();
   StackSegment* s = g->segment;
   if (!canaries_intact(bottom_canary(s), stack_bottom_canary_bytes))
-    stack_overflow(g, cpu::stack_pointer(), "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
+    stack_overflow(g, detail::stack_pointer(), "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
   if (s->previous == nullptr) fatal("leave_stack_segment: already on the first segment");
   g->stack_in_use -= s->size;
   use_segment(g, s->previous);  // s stays cached as previous->next

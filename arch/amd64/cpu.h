@@ -28,12 +28,6 @@ inline Machine* current_machine() {
   return m;
 }
 
-inline uintptr_t stack_pointer() {
-  uintptr_t sp;
-  asm volatile("mov %%rsp, %0" : "=r"(sp));
-  return sp;
-}
-
 // Hint to the CPU that this is a spin-wait loop (PAUSE).
 inline void relax() { asm volatile("pause" ::: "memory"); }
 

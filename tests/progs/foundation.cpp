@@ -107,7 +107,7 @@ TEST_SCENARIO(m0_stack) {
   gort::Goroutine* g = gort::cpu::current_goroutine();
   gort::Machine* m = gort::cpu::current_machine();
   gort::Goroutine* g0 = &gort::runtime_g0;
-  uintptr_t sp = gort::cpu::stack_pointer();
+  uintptr_t sp = gort::detail::stack_pointer();
   out::println("main_goroutine", g->id, "on_g0", g == m->g0, "m0_g0", gort::runtime_m0.g0 == g0);
   out::println("sp_inside", g->stack_lo < sp && sp < g->stack_hi, "guard_above_lo", g0->stack_guard > g0->stack_lo);
   uintptr_t restart = gort::runtime_m0.scheduler_sp;
