@@ -47,7 +47,6 @@ void exit_syscall_without_processor(Goroutine* g) {
   }
   if (p != nullptr) {  // one became idle meanwhile: run on it
     acquire_processor(p);
-    g->status = GoroutineStatus::Runnable;
     run_queue_put(p, g, true);
     schedule();
   }
@@ -65,8 +64,7 @@ void hand_off_processor(Processor* p) {
   }
   LockGuard guard(scheduler.lock);
   if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
-    p->status = ProcessorStatus::Stopped;
-    if (--scheduler.stop_wait == 0) scheduler.stop_note.wake();
+    processor_stopped_locked(p);
     return;
   }
   idle_processor_put(p);
@@ -137,10 +135,8 @@ bool retake_from_syscalls(uint32_t* observed_tick) {
       observed_tick[i] = tick;
       continue;
     }
-    Machine* m = p->machine;
     if (!status_swap(p, ProcessorStatus::Syscall, ProcessorStatus::Idle)) continue;  // it came back
-    p->machine = nullptr;  // m keeps syscall_processor, and its exit CAS will fail
-    (void)m;
+    p->machine = nullptr;  // its Machine keeps syscall_processor, and its exit CAS will fail
     hand_off_processor(p);
     retook = true;
   }

@@ -79,10 +79,7 @@ void zero_element(ChannelCore* c, void* to) {
 // The next ring index; no division (a divide costs more than the rest of a buffered send).
 uint32_t next_index(ChannelCore* c, uint32_t index) { return index + 1 == c->capacity ? 0 : index + 1; }
 
-bool unlock_channel(Goroutine*, void* lock) {
-  static_cast<SpinLock*>(lock)->unlock();
-  return true;
-}
+void unlock_channel(Goroutine*, void* lock) { static_cast<SpinLock*>(lock)->unlock(); }
 
 [[noreturn]] void block_forever(WaitReason reason) {
   park(reason, nullptr, nullptr);
@@ -289,10 +286,7 @@ struct LockSet {
   }
 };
 
-bool unlock_lock_set(Goroutine*, void* set) {
-  static_cast<LockSet*>(set)->unlock_all();
-  return true;
-}
+void unlock_lock_set(Goroutine*, void* set) { static_cast<LockSet*>(set)->unlock_all(); }
 
 // The channels of the cases, each once, in address order: the global lock order.
 void collect_locks(const SelectCase* cases, int count, LockSet& set) {

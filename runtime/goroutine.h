@@ -97,7 +97,7 @@ struct Goroutine {
 
   // --- Parking: set by park() just before switching away, read by the scheduler on the
   // scheduler stack after the goroutine is off its stack.
-  bool (*park_commit)(Goroutine* g, void* arg);  // may veto the park (return false)
+  void (*park_commit)(Goroutine* g, void* arg);
   void* park_arg;
 
 

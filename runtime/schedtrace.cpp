@@ -28,7 +28,7 @@ void print_schedtrace(bool detail) {
   w.all("SCHED ", nanotime_since_start() / 1000000, "ms: gomaxprocs=", procs,
         " idleprocs=", scheduler.idle_processor_count, " threads=", scheduler.machine_count,
         " spinningthreads=", __atomic_load_n(&scheduler.spinning_machines, __ATOMIC_RELAXED),
-        " needspinning=", __atomic_load_n(&scheduler.need_spinning, __ATOMIC_RELAXED),
+        " needspinning=0",  // Go's field; gort's spinners are capped, never requested
         " idlethreads=", scheduler.idle_machine_count, " runqueue=", scheduler.queue_size);
   if (!detail) {
     for (int32_t i = 0; i < procs; i++) w.all(i == 0 ? " [" : " ", run_queue_length(scheduler.processors[i]));

@@ -43,14 +43,11 @@ constexpr uint64_t spin_before_sleep_cycles = 100000;  // ~40 us at 2.5 GHz
   resume_goroutine(g);
 }
 
-// The current Machine found work while spinning: it stops spinning, and since it was the
-// one allowed to look, it wakes another to keep looking (Go's resetspinning).
-void stop_spinning_and_wake_another() {
-  Machine* m = cpu::current_machine();
-  m->spinning = false;
-  if (int32_t(__atomic_sub_fetch(&scheduler.spinning_machines, 1, __ATOMIC_ACQ_REL)) < 0)
-    fatal("stop_spinning: negative spinning count");
-  wake_processor();
+// The current Machine starts or stops looking for work (counted in spinning_machines).
+void enter_spinning(Machine* m) {
+  if (m->spinning) return;
+  m->spinning = true;
+  __atomic_add_fetch(&scheduler.spinning_machines, 1, __ATOMIC_ACQ_REL);
 }
 
 void leave_spinning() {
@@ -61,16 +58,28 @@ void leave_spinning() {
     fatal("leave_spinning: negative spinning count");
 }
 
+// The current Machine found work while spinning: it stops spinning, and since it was the
+// one allowed to look, it wakes another to keep looking (Go's resetspinning).
+void stop_spinning_and_wake_another() {
+  leave_spinning();
+  wake_processor();
+}
+
 // A stop-the-world is pending: hand our Processor to the stopper and sleep (Go's gcstopm).
 void stop_for_world() {
   leave_spinning();
   Processor* p = release_processor();
   {
     LockGuard guard(scheduler.lock);
-    p->status = ProcessorStatus::Stopped;
-    if (--scheduler.stop_wait == 0) scheduler.stop_note.wake();
+    processor_stopped_locked(p);
   }
   stop_machine();
+}
+
+// Time to serve the global queue before the local one (every 61st schedule, if not empty).
+bool global_queue_due(Processor* p) {
+  return p->schedule_tick % global_queue_check_interval == 0 &&
+         __atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0;
 }
 
 // Visits the Processors in a random order: a random start and a stride coprime with the
@@ -119,11 +128,17 @@ Processor* begin_round(Machine* m) {
 
 // Finds a goroutine to run, blocking (the Machine sleeps without a Processor) until one
 // exists. Returns with the Machine holding a Processor.
-Goroutine* find_runnable(bool* inherit_time) {
+// Inlined into schedule(), its only caller: the common case (the local queue) costs no call.
+__attribute__((always_inline)) inline Goroutine* find_runnable(bool* inherit_time) {
   Machine* m = cpu::current_machine();
   for (;;) {
     Processor* p = begin_round(m);
     if (p == nullptr) continue;  // stopped for the world: start again
+    *inherit_time = false;
+    if (global_queue_due(p)) {
+      LockGuard guard(scheduler.lock);
+      if (Goroutine* g = global_queue_get(p, 1)) return g;
+    }
     if (Goroutine* g = run_queue_get(p, inherit_time)) return g;
     *inherit_time = false;
     if (__atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0) {
@@ -135,10 +150,7 @@ Goroutine* find_runnable(bool* inherit_time) {
     // more spinners only burn CPU fighting over the same queues.
     uint32_t busy = uint32_t(scheduler.gomaxprocs) - __atomic_load_n(&scheduler.idle_processor_count, __ATOMIC_ACQUIRE);
     if (m->spinning || 2 * __atomic_load_n(&scheduler.spinning_machines, __ATOMIC_ACQUIRE) < busy) {
-      if (!m->spinning) {
-        m->spinning = true;
-        __atomic_add_fetch(&scheduler.spinning_machines, 1, __ATOMIC_ACQ_REL);
-      }
+      enter_spinning(m);
       if (Goroutine* g = steal_work(p)) return g;
       // Keep looking for a short while before sleeping: waking a sleeping thread costs
       // ~0.1 ms here, far more than a fork-join program waits between bursts of work.
@@ -178,8 +190,7 @@ Goroutine* find_runnable(bool* inherit_time) {
         }
         if (again != nullptr) {
           acquire_processor(again);
-          m->spinning = true;
-          __atomic_add_fetch(&scheduler.spinning_machines, 1, __ATOMIC_ACQ_REL);
+          enter_spinning(m);
         }
         break;
       }
@@ -199,10 +210,7 @@ void park_on_scheduler_stack(Goroutine* g) {
   auto commit = g->park_commit;
   void* arg = g->park_arg;
   g->park_commit = nullptr;  // cleared before commit: afterwards g may already run elsewhere
-  if (commit != nullptr && !commit(g, arg)) {
-    g->status = GoroutineStatus::Runnable;
-    execute(g, true);  // park vetoed: continue at once
-  }
+  if (commit != nullptr) commit(g, arg);
   schedule();
 }
 
@@ -223,7 +231,7 @@ void yield_on_scheduler_stack(Goroutine* g) {
 // until someone hands over a Processor together with that goroutine (Go's stoplockedm).
 [[noreturn]] void run_locked_goroutine_when_ready() {
   Machine* m = cpu::current_machine();
-  if (m->spinning) leave_spinning();
+  leave_spinning();
   if (m->processor != nullptr) hand_off_processor(release_processor());
   {
     LockGuard guard(scheduler.lock);
@@ -262,17 +270,8 @@ void schedule() {
   if (cpu::current_goroutine() != m->g0) fatal("schedule: not on the scheduler stack");
   if (m->locked_goroutine != nullptr) run_locked_goroutine_when_ready();
   for (;;) {
-    Processor* p = begin_round(m);
-    if (p == nullptr) continue;  // stopped for the world: start again
-    Goroutine* g = nullptr;
     bool inherit_time = false;
-    if (p->schedule_tick % global_queue_check_interval == 0 &&
-        __atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0) {
-      LockGuard guard(scheduler.lock);
-      g = global_queue_get(p, 1);
-    }
-    if (g == nullptr) g = run_queue_get(p, &inherit_time);
-    if (g == nullptr) g = find_runnable(&inherit_time);
+    Goroutine* g = find_runnable(&inherit_time);
     if (m->spinning) stop_spinning_and_wake_another();
     if (g->locked_machine != nullptr && g->locked_machine != m) {
       hand_to_locked_machine(g);
@@ -301,7 +300,14 @@ void unlock_os_thread() {
   }
 }
 
-void park(WaitReason reason, bool (*commit)(Goroutine*, void*), void* arg) {
+void processor_stopped_locked(Processor* p) {
+  p->status = ProcessorStatus::Stopped;
+  if (--scheduler.stop_wait == 0) scheduler.stop_note.wake();
+}
+
+void unlock_runtime_lock(Goroutine*, void* lock) { static_cast<RuntimeLock*>(lock)->unlock(); }
+
+void park(WaitReason reason, void (*commit)(Goroutine*, void*), void* arg) {
   Goroutine* g = cpu::current_goroutine();
   if (g->status != GoroutineStatus::Running) fatal("park: goroutine not running");
   if (g == cpu::current_machine()->g0) fatal("park: on the scheduler stack");
@@ -330,9 +336,7 @@ void yield_processor() {
   // Fast path: hand the processor straight to the next local goroutine, without a trip
   // through schedule(), when schedule() would have chosen it anyway (no stop pending, not
   // time to look at the global queue, no thread wiring involved).
-  bool global_due = p->schedule_tick % global_queue_check_interval == 0 &&
-                    __atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0;
-  if (!global_due && !__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE) &&
+  if (!global_queue_due(p) && !__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE) &&
       m->locked_goroutine == nullptr && !m->spinning &&
       __atomic_load_n(&p->next_timer, __ATOMIC_ACQUIRE) == INT64_MAX) {
     bool inherit_time;

@@ -46,7 +46,6 @@ struct Scheduler {
   int32_t system_machines; // (L) Machines that never run goroutines (sysmon)
   int64_t next_machine_id; // (L)
   uint32_t spinning_machines;  // atomic: Machines looking for work (Go's nmspinning)
-  uint32_t need_spinning;      // atomic: someone wanted a spinner and found none (Go's needspinning)
 
   // --- Processors ---
   Processor* processors[max_processors];  // (L to change) index = id; never freed
@@ -94,9 +93,11 @@ int32_t count_goroutines();  // user goroutines that are not dead (Go's gcount)
 
 // --- Parking (runtime/scheduler.cpp) ---
 // Blocks the current goroutine. On the scheduler stack, after the goroutine is off its
-// stack, commit(g, arg) runs; if it returns false the goroutine resumes at once. Used to
-// release a lock only once the goroutine can safely be readied by someone else.
-void park(WaitReason reason, bool (*commit)(Goroutine*, void*), void* arg);
+// stack, commit(g, arg) runs (if not null). Used to release a lock only once the goroutine
+// can safely be readied by someone else.
+void park(WaitReason reason, void (*commit)(Goroutine*, void*), void* arg);
+// A commit for park(): releases the RuntimeLock `lock` points to.
+void unlock_runtime_lock(Goroutine*, void* lock);
 // Makes a parked goroutine runnable on the current Processor, to run next (Go's goready).
 void ready(Goroutine* g);
 // Yields the Processor; the goroutine goes to the back of the local queue.
@@ -121,6 +122,9 @@ Processor* release_processor();         // Go's releasep
 int32_t set_gomaxprocs(int32_t n);      // stops the world; returns the old value
 void stop_the_world();
 void start_the_world();
+// p stops for a pending stop-the-world; the last one wakes the stopper. Caller holds
+// scheduler.lock.
+void processor_stopped_locked(Processor* p);
 
 // --- Wiring goroutines to threads (runtime/scheduler.cpp; Go's LockOSThread) ---
 void lock_os_thread();

@@ -48,11 +48,6 @@ bool try_acquire(uint32_t* address) {
   return false;
 }
 
-bool unlock_bucket(Goroutine*, void* lock) {
-  static_cast<RuntimeLock*>(lock)->unlock();
-  return true;
-}
-
 }  // namespace
 
 void semaphore_acquire(uint32_t* address, WaitReason reason, bool lifo) {
@@ -77,7 +72,7 @@ void semaphore_acquire(uint32_t* address, WaitReason reason, bool lifo) {
       else b.head = &w;
       b.tail = &w;
     }
-    park(reason, unlock_bucket, &b.lock);
+    park(reason, unlock_runtime_lock, &b.lock);
     // Woken by a release, which dequeued us and decremented waiter_count.
     if (w.handed_unit || try_acquire(address)) return;
   }

@@ -187,10 +187,6 @@ struct CondWaiter {
   Goroutine* g;
   CondWaiter* next;
 };
-bool unlock_cond(Goroutine*, void* lock) {
-  static_cast<RuntimeLock*>(lock)->unlock();
-  return true;
-}
 }  // namespace
 
 void Cond::wait() {
@@ -200,7 +196,7 @@ void Cond::wait() {
   while (*tail != nullptr) tail = &(*tail)->next;
   *tail = &me;
   mutex_->unlock();
-  park(WaitReason::CondWait, unlock_cond, &lock_);
+  park(WaitReason::CondWait, unlock_runtime_lock, &lock_);
   mutex_->lock();
 }
 

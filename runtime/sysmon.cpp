@@ -43,9 +43,8 @@ void preempt_processor(Processor* p) {
   request_preemption(g, m);
 }
 
-// Returns true if some goroutine has been running for a whole time slice.
-bool preempt_long_running(int64_t now) {
-  bool any = false;
+// Asks every goroutine that has been running for a whole time slice to yield.
+void preempt_long_running(int64_t now) {
   int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
   for (int32_t i = 0; i < count; i++) {
     Processor* p = scheduler.processors[i];
@@ -59,10 +58,8 @@ bool preempt_long_running(int64_t now) {
     if (now - seen.since >= __atomic_load_n(&time_slice_ns, __ATOMIC_RELAXED)) {
       preempt_processor(p);
       seen.since = now;  // ask again after another slice if it has not yielded
-      any = true;
     }
   }
-  return any;
 }
 
 // sysmon sleeps on this futex word; add_timer kicks it when a new timer is due before the

@@ -152,9 +152,8 @@ void timer_start(TimerRecord* t) { add_timer(t); }
 bool timer_stop(TimerRecord* t) { return delete_timer(t); }
 
 namespace {
-bool add_sleep_timer(Goroutine*, void* timer) {
+void add_sleep_timer(Goroutine*, void* timer) {
   add_timer(static_cast<TimerRecord*>(timer));  // only now: the goroutine is off its stack
-  return true;
 }
 }  // namespace
 
