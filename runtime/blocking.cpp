@@ -12,6 +12,11 @@
 //                             one; else queue the goroutine and park this Machine.
 // The Processor's status is the arbiter: the owner (Syscall -> Running) and sysmon or a
 // world-stopper (Syscall -> Idle / Stopped) race with compare-and-swap, and exactly one wins.
+// The owner's swap also compares the Processor's syscall_tick with the one its call began
+// with: a retaken Processor may be in Syscall again by the time the owner returns, for
+// another Machine's call, and the status alone would let the owner take it back from that
+// Machine while the Processor still names it as holder (an ABA race that ended in
+// "fatal error: release_processor: machine does not hold a processor").
 #include "blocking.h"
 
 #include "../arch/amd64/cpu.h"
@@ -30,6 +35,16 @@ bool status_swap(Processor* p, ProcessorStatus from, ProcessorStatus to) {
   uint32_t expected = uint32_t(from);
   return __atomic_compare_exchange_n(reinterpret_cast<uint32_t*>(&p->status), &expected, uint32_t(to), false,
                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+// The owner's return from a system call: Syscall -> Running only if p's syscall_tick is still
+// the one this call set, i.e. no other call has started on p since.
+bool reclaim_after_syscall(Processor* p, uint32_t tick) {
+  static_assert(offsetof(Processor, syscall_tick) == offsetof(Processor, status) + 4 && alignof(Processor) >= 8);
+  auto word = [](ProcessorStatus s, uint32_t t) { return uint64_t(uint32_t(s)) | uint64_t(t) << 32; };
+  uint64_t expected = word(ProcessorStatus::Syscall, tick);
+  return __atomic_compare_exchange_n(reinterpret_cast<uint64_t*>(&p->status), &expected,
+                                     word(ProcessorStatus::Running, tick), false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 // On the scheduler stack: the goroutine came back from its system call and found no
@@ -62,12 +77,22 @@ void hand_off_processor(Processor* p) {
     start_machine(p, false);
     return;
   }
-  LockGuard guard(scheduler.lock);
-  if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
-    processor_stopped_locked(p);
-    return;
+  {
+    LockGuard guard(scheduler.lock);
+    if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) {
+      processor_stopped_locked(p);
+      return;
+    }
+    // Look at the global queue again under the lock: a Machine back from a system call
+    // without a Processor queues its goroutine there (under the lock) and sleeps. Had it done
+    // so since the look above, parking p idle would leave that goroutine with nobody to run
+    // it (as Go's handoffp, which checks runqsize under sched.lock).
+    if (scheduler.queue_size == 0) {
+      idle_processor_put(p);
+      return;
+    }
   }
-  idle_processor_put(p);
+  start_machine(p, false);
 }
 
 void enter_syscall() {
@@ -76,7 +101,7 @@ void enter_syscall() {
   Processor* p = m->processor;
   g->status = GoroutineStatus::Syscall;
   m->syscall_processor = p;
-  __atomic_add_fetch(&p->syscall_tick, 1, __ATOMIC_RELAXED);
+  m->syscall_tick = __atomic_add_fetch(&p->syscall_tick, 1, __ATOMIC_RELAXED);
   __atomic_store_n(reinterpret_cast<uint32_t*>(&p->status), uint32_t(ProcessorStatus::Syscall), __ATOMIC_RELEASE);
 }
 
@@ -96,7 +121,7 @@ void exit_syscall() {
   Processor* old = m->syscall_processor;
   m->syscall_processor = nullptr;
   // Fast path: nobody retook the Processor while we were in the kernel.
-  if (old != nullptr && status_swap(old, ProcessorStatus::Syscall, ProcessorStatus::Running)) {
+  if (old != nullptr && reclaim_after_syscall(old, m->syscall_tick)) {
     g->status = GoroutineStatus::Running;
     return;
   }

@@ -46,9 +46,11 @@ struct Machine {
   Processor* processor;          // the Processor it holds, or null (Go's p)
   uint64_t random_state;         // fastrand state, seeded from AT_RANDOM and the id
 
-  // The Processor this Machine held when its goroutine entered a system call; sysmon may
-  // retake it meanwhile (runtime/blocking.cpp). Owned by the thread itself.
+  // The Processor this Machine held when its goroutine entered a system call, and that
+  // Processor's syscall_tick for this call; sysmon may retake it meanwhile
+  // (runtime/blocking.cpp). Owned by the thread itself.
   Processor* syscall_processor;
+  uint32_t syscall_tick;
 
   // The goroutine wired to this thread by lock_os_thread (Go's lockedg). While it is not
   // running, this Machine runs nothing else: it sleeps until that goroutine is runnable.

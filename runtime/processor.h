@@ -33,12 +33,14 @@ constexpr uint32_t run_queue_size = 256;
 
 struct Processor {
   int32_t id;
-  ProcessorStatus status;  // changed by its Machine, or under scheduler.lock for idle/stopped ones
+  // status and syscall_tick are adjacent in one aligned 8-byte word: exit_syscall compares
+  // both in one compare-and-swap (runtime/blocking.cpp).
+  alignas(8) ProcessorStatus status;  // changed by its Machine, or under scheduler.lock for idle/stopped ones
+  uint32_t syscall_tick;              // system calls made here (Go's syscalltick)
   Machine* machine;        // the holder, or null
   Processor* next_idle;    // link on the idle list, guarded by scheduler.lock
 
   uint32_t schedule_tick;  // goroutines started here (Go's schedtick); read racily by schedtrace
-  uint32_t syscall_tick;   // system calls made here (Go's syscalltick)
 
   // --- Local run queue (see the file comment for the protocol) ---
   uint32_t run_head;  // atomic: advanced by owner and thieves with CAS

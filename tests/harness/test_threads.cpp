@@ -25,6 +25,16 @@ TEST_CASE("a goroutine blocked in read() on an empty pipe does not stop the othe
   }
 }
 
+TEST_CASE("goroutines that wake each other through pipes while in system calls", "[threads][syscalls]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_threads({"pipe_ping_pong", "300"}, procs);
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.status == 0);
+    CHECK(r.out == "echoed 300 returned 300\n");
+  }
+}
+
 TEST_CASE("a call known to block hands its processor off at once", "[threads][syscalls]") {
   ChildResult r = run_threads({"blocking_handoff"}, 1);
   INFO(r.describe());

@@ -7,6 +7,38 @@ namespace out = gort::fmt;
 
 // A goroutine blocks in read() on an empty pipe. With one processor, the others must keep
 // running: main yields a thousand times, then writes the byte the reader waits for.
+// Two goroutines ping-pong a byte over two pipes with blocking os::read/os::write. With one
+// Processor, a goroutine blocked in read() holds it in Syscall until sysmon retakes it for the
+// other goroutine, whose write() then wakes the reader while the writer's own call has the
+// Processor in Syscall again. The returning reader must not take that Processor back (it did,
+// comparing only the status: "fatal error: release_processor: ..."). Every byte is counted.
+TEST_SCENARIO(pipe_ping_pong) {
+  long rounds = argc > 1 ? scenario::parse_long(argv[1]) : 300;
+  int there[2], back[2];
+  if (gort::os::pipe(there) != 0 || gort::os::pipe(back) != 0) return 1;
+  long echoed = 0;
+  gort::WaitGroup wg;
+  wg.add(1);
+  gort::go([&] {
+    char c;
+    for (long i = 0; i < rounds; i++) {
+      if (gort::os::read(there[0], &c, 1) != 1) break;
+      gort::os::write(back[1], &c, 1);
+      echoed++;
+    }
+    wg.done();
+  });
+  long returned = 0;
+  for (long i = 0; i < rounds; i++) {
+    char c = 'x';
+    gort::os::write(there[1], &c, 1);
+    if (gort::os::read(back[0], &c, 1) == 1 && c == 'x') returned++;
+  }
+  wg.wait();
+  out::println("echoed", echoed, "returned", returned);
+  return 0;
+}
+
 TEST_SCENARIO(blocked_read) {
   int fds[2];
   if (gort::os::pipe(fds) != 0) return 1;
