@@ -9,7 +9,7 @@ default rel
 section .text
 
 ; extern "C" void* memcpy(void* dst, const void* src, size_t n);
-; In: rdi = dst, rsi = src, rdx = n.  Out: rax = dst.  Clobbered: rcx, rsi, rdi, r8, r9,
+; In: rdi = dst, rsi = src, rdx = n.  Out: rax = dst.  Clobbered: rcx, rsi, rdi, r8. r8, r9,
 ; xmm0, xmm1.
 ; Up to 32 bytes are copied with two possibly overlapping loads and stores of the largest
 ; width that fits (first and last bytes), which costs a few cycles; `rep movsb` has a start-up
@@ -64,7 +64,7 @@ memcpy:
 
 ; extern "C" void* memmove(void* dst, const void* src, size_t n);
 ; Overlap-safe: copies backward when dst lies inside [src, src+n).
-; In: rdi = dst, rsi = src, rdx = n.  Out: rax = dst.  Clobbered: rcx, rsi, rdi.
+; In: rdi = dst, rsi = src, rdx = n.  Out: rax = dst.  Clobbered: rcx, rsi, rdi, r8.
 global memmove
 memmove:
         mov     rax, rdi

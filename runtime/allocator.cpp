@@ -29,6 +29,8 @@
 
 namespace gort {
 
+static_assert(offsetof(ThreadLocal, cache) == 24, "current_allocation_cache reads the cache at fs:[24]");
+
 namespace {
 
 using namespace size_classes;
@@ -173,8 +175,7 @@ void* allocate_large(AllocationCache* cache, size_t bytes) {
 class CacheAccess {
  public:
   CacheAccess() {
-    AllocationCache* c;
-    asm volatile("mov %%fs:24, %0" : "=r"(c));  // ThreadLocal::cache
+    AllocationCache* c = current_allocation_cache();
     if (c != nullptr) {
       cache_ = c;
     } else {

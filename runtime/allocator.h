@@ -59,6 +59,14 @@ struct alignas(64) AllocationCache {
   int64_t live_bytes;  // large and tiny objects only; small ones are counted by class
 };
 
+// The current thread's cache: its Processor's, or null without one (ThreadLocal::cache in
+// runtime/machine.h, at fs:[24]; allocator.cpp checks the offset).
+inline AllocationCache* current_allocation_cache() {
+  AllocationCache* cache;
+  asm volatile("mov %%fs:24, %0" : "=r"(cache));
+  return cache;
+}
+
 // Takes the first object off a free list, or returns null if it is empty. Listed objects are
 // all >= 16 bytes, so each has the second word that held the listed key.
 __attribute__((always_inline)) inline void* pop_free(AllocationCache::FreeList* list) {
@@ -75,8 +83,7 @@ __attribute__((always_inline)) inline void* pop_free(AllocationCache::FreeList* 
 // Inline so that malloc is one call. Every instruction here shows in malloc-heavy programs:
 // one comparison bounds the size, and the class comes from one table load.
 __attribute__((always_inline)) inline void* allocate_fast(size_t bytes) {
-  AllocationCache* cache;
-  asm volatile("mov %%fs:24, %0" : "=r"(cache));  // ThreadLocal::cache
+  AllocationCache* cache = current_allocation_cache();
   uint64_t below = bytes - 1;  // 0..1023 for the sizes served here; huge for 0
   if (below < 1024 && cache != nullptr) {
     uint32_t size_class = size_classes::class_by_8[(below >> 3) + 1];  // class_for(bytes)
@@ -109,8 +116,7 @@ __attribute__((always_inline)) inline void push_free(AllocationCache* cache, uin
 // check of an object that may be listed already.
 __attribute__((always_inline)) inline void release_fast(void* pointer) {
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
-  AllocationCache* cache;
-  asm volatile("mov %%fs:24, %0" : "=r"(cache));  // ThreadLocal::cache
+  AllocationCache* cache = current_allocation_cache();
   if (in_heap_arena(p) && cache != nullptr) {
     // Positive: a small-object page (non-zero) that needs no care (sign bit clear).
     int32_t entry = int32_t(arena_page_class(p));

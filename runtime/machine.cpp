@@ -30,6 +30,14 @@ void set_stack_guard(Goroutine* g, uintptr_t guard) {
   }
 }
 
+void refresh_stack_guard(Goroutine* g) {
+  set_stack_guard(g, g->stack_lo + tunables::stack_guard_bytes);
+  // A preemption request made meanwhile poisoned the old guard: poison the new one too.
+  // (Without a fence between the store above and this load, a request racing with this very
+  // instant can be missed; sysmon repeats it after one more time slice.)
+  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_ACQUIRE)) set_stack_guard(g, stack_guard_preempt);
+}
+
 uint32_t fastrand() {
   // wyrand: one multiply per number, good enough for choosing steal victims.
   Machine* m = cpu::current_machine();

@@ -27,7 +27,9 @@ void* os_alloc(size_t bytes);
 void* os_alloc_aligned(size_t bytes, size_t alignment);
 // Makes part of a reserved range readable and writable.
 void os_commit(void* address, size_t bytes);
-// Gives the physical pages back; the range stays mapped and reads as zero afterwards.
+// Gives the physical pages back; the range stays mapped. With the default MADV_DONTNEED it
+// reads as zero afterwards; with GODEBUG=madvdontneed=0 (MADV_FREE) it may keep old contents
+// until the kernel reclaims them. Callers must not rely on either.
 void os_release(void* address, size_t bytes);
 // Unmaps a range completely.
 void os_free(void* address, size_t bytes);

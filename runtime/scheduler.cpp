@@ -364,8 +364,7 @@ void preempt_at_stack_check(Goroutine* g) {
   // poisons the guard again and is seen at the next check. A poisoned thread guard without
   // a request (sysmon aimed at the goroutine this thread ran before) is just refreshed.
   bool requested = __atomic_exchange_n(&g->preempt_requested, 0, __ATOMIC_ACQ_REL) != 0;
-  set_stack_guard(g, g->stack_lo + tunables::stack_guard_bytes);
-  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_ACQUIRE)) set_stack_guard(g, stack_guard_preempt);
+  refresh_stack_guard(g);
   if (requested) yield_processor();
 }
 

@@ -28,7 +28,6 @@
 namespace gort {
 
 static_assert(offsetof(ThreadLocal, stack_guard) == 16, "GORT_STACK_CHECK reads the guard at fs:[16]");
-static_assert(offsetof(ThreadLocal, cache) == 24, "the allocator reads its cache at fs:[24]");
 
 namespace {
 
@@ -63,11 +62,7 @@ void use_segment(Goroutine* g, StackSegment* s) {
   g->segment = s;
   g->stack_lo = s->base + stack_bottom_canary_bytes;
   g->stack_hi = s->base + s->size - stack_top_canary_bytes;
-  set_stack_guard(g, g->stack_lo + tunables::stack_guard_bytes);
-  // A preemption request made meanwhile poisoned the old guard: poison the new one too.
-  // (Without a fence between the store above and this load, a request racing with this
-  // very instant can be missed; sysmon repeats it after one more time slice.)
-  if (__atomic_load_n(&g->preempt_requested, __ATOMIC_RELAXED)) set_stack_guard(g, stack_guard_preempt);
+  refresh_stack_guard(g);
 }
 
 // Runs on the scheduler stack (it may take locks and map memory).
@@ -219,7 +214,6 @@ static bool nearest_top_word_intact(const StackSegment* s) {
 void check_stack_canaries(Goroutine* g) {
   if (!nearest_bottom_word_intact(g->segment))
     report_broken_canary(g, "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
-  check_stack_top_canary(g);
 }
 
 void check_stack_top_canary(Goroutine* g) {

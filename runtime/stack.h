@@ -44,12 +44,14 @@ void allocate_initial_stack(Goroutine* g, size_t bytes);
 // Returns every segment beyond the first to the pool (physical memory of large ones goes
 // back to the OS) and resets g's bounds to its first segment. At goroutine exit.
 void release_extra_stack_segments(Goroutine* g);
-// Ends the program if a canary of g's current or first segment was overwritten. Called when
-// a goroutine leaves its processor (park, yield, exit).
+// Ends the program if the canary at the bottom of g's current segment was overwritten (g ran
+// off its stack in code without a stack check). Called when a goroutine leaves its
+// processor (park, yield, exit).
 void check_stack_canaries(Goroutine* g);
 // Ends the program if the canary at the top of g's first segment was overwritten, i.e. a
-// neighbouring stack overflowed into g's. Called when g resumes: that line is hot then,
-// since g's newest frames of a shallow goroutine sit right below it.
+// neighbouring stack overflowed into g's. Called only when g resumes, before it can use its
+// frames (checking it on leaving too would compare the same word twice per switch): that
+// line is hot then, since g's newest frames of a shallow goroutine sit right below it.
 void check_stack_top_canary(Goroutine* g);
 
 // True if a fault at `address` is g running off the bottom of its stack (a segment's

@@ -37,7 +37,7 @@ static void set_m0_stack_bounds() {
   uintptr_t lo = top - bytes + 4096;
   if (lo < runtime_g0.stack_lo) {  // only ever widen what _start assumed
     runtime_g0.stack_lo = lo;
-    runtime_g0.stack_guard = lo + tunables::stack_guard_bytes;
+    refresh_stack_guard(&runtime_g0);  // g0 is current: its thread-local copy too
   }
 }
 

@@ -26,7 +26,6 @@ void generate_offsets() {
   OFFSET(TLS_CURRENT_G, ThreadLocal, current);
   OFFSET(TLS_MACHINE, ThreadLocal, machine);
   OFFSET(TLS_STACK_GUARD, ThreadLocal, stack_guard);
-  OFFSET(TLS_CACHE, ThreadLocal, cache);
   OFFSET(M_TLS, Machine, tls);
   OFFSET(M_G0, Machine, g0);
   OFFSET(M_SCHEDULER_SP, Machine, scheduler_sp);
@@ -39,7 +38,6 @@ void generate_offsets() {
   CONSTANT(SYS_ARCH_PRCTL, sys::SYS_arch_prctl);
   CONSTANT(SYS_RT_SIGRETURN, sys::SYS_rt_sigreturn);
   CONSTANT(SYS_EXIT_GROUP, sys::SYS_exit_group);
-  CONSTANT(SYS_EXIT, sys::SYS_exit);
   CONSTANT(SYS_CLONE, sys::SYS_clone);
   CONSTANT(ARCH_SET_FS, sys::ARCH_SET_FS);
 }

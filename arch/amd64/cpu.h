@@ -1,11 +1,12 @@
 // The machine-specific pieces that portable runtime code reaches through small inline
-// functions: reading the current goroutine from thread-local storage, the stack pointer,
-// and the spin-wait hint. Portable code calls these and never names a register itself.
+// functions: reading the current goroutine and Machine from thread-local storage, the cycle
+// counter, and the spin-wait hint. (The stack pointer reader is gort::detail::stack_pointer
+// in runtime/gort.h, which user code's stack checks use too.) Portable code calls these and never names a register itself.
 //
 // Thread-local storage: each OS thread's FS base points at its Machine's ThreadLocal block
 // (runtime/machine.h), whose first word is the running goroutine. So the current goroutine
 // is one load away: `mov rax, fs:[0]` here and in assembly (asm/ uses TLS_CURRENT_G).
-// Invariant: FS base is set before any C++ runs on a thread (asm/rt0.asm, asm/thread.asm).
+// Invariant: FS base is set before any C++ runs on a thread (asm/rt0.asm; clone_thread in asm/context.asm).
 #pragma once
 #include <stdint.h>
 
@@ -15,7 +16,7 @@ struct Machine;
 
 namespace cpu {
 
-// The goroutine running on this thread (Go's getg()). Two fs-relative loads at most.
+// The goroutine running on this thread (Go's getg()). One fs-relative load.
 inline Goroutine* current_goroutine() {
   Goroutine* g;
   asm volatile("mov %%fs:0, %0" : "=r"(g));
