@@ -110,22 +110,23 @@ $(LIBGORT): $(RUNTIME_OBJS)
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
-# One user program: compile with the user flags, link against libgort.a.
+# One user program: compile with the user flags, link against libgort.a. The dependency file
+# names the program itself (-MT) as the target, so editing any header it includes relinks it.
 define link_program
 	@mkdir -p $(dir $(2))
 	$(call say,LINK,$(2))
-	$(Q)$(CXX) $(USER_CXXFLAGS) -MMD -MP -c -o $(2).o $(1)
+	$(Q)$(CXX) $(USER_CXXFLAGS) -MMD -MP -MT $(2) -MF $(2).d -c -o $(2).o $(1)
 	$(Q)$(LD) $(LDFLAGS) -o $(2) $(2).o $(LIBGORT)
 endef
 
 $(BUILD)/examples/%: tests/examples/%.cpp $(LIBGORT)
 	$(call link_program,$<,$@)
 
-$(BUILD)/tests/%: tests/progs/%.cpp tests/progs/scenario.h tests/progs/measure.h $(LIBGORT)
+$(BUILD)/tests/%: tests/progs/%.cpp $(LIBGORT)
 	$(call link_program,$<,$@)
 
 # Benchmarks: each tests/bench/NAME.cpp has a Go twin NAME.go (tools/bench.py runs both).
-$(BUILD)/bench/gort/%: tests/bench/%.cpp tests/bench/bench.h tests/bench/malloc_workload.h $(LIBGORT)
+$(BUILD)/bench/gort/%: tests/bench/%.cpp $(LIBGORT)
 	$(call link_program,$<,$@)
 
 $(BUILD)/bench/go/%: tests/bench/%.go | deps
