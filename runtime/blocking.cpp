@@ -148,6 +148,10 @@ void exit_syscall() {
 // sysmon: Processors whose Machine has been in one system call since the last round are
 // handed to another Machine (Go's retake). `observed_tick` is sysmon's memory of each
 // Processor's syscall_tick.
+uint64_t retakes = 0;  // atomic: see syscall_retakes()
+
+uint64_t syscall_retakes() { return __atomic_load_n(&retakes, __ATOMIC_RELAXED); }
+
 bool retake_from_syscalls(uint32_t* observed_tick) {
   bool retook = false;
   int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
@@ -164,6 +168,7 @@ bool retake_from_syscalls(uint32_t* observed_tick) {
     p->machine = nullptr;  // its Machine keeps syscall_processor, and its exit CAS will fail
     hand_off_processor(p);
     retook = true;
+    __atomic_add_fetch(&retakes, 1, __ATOMIC_RELAXED);
   }
   return retook;
 }

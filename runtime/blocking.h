@@ -17,5 +17,7 @@ void hand_off_processor(Processor* p);
 
 // sysmon: retakes Processors from Machines stuck in a system call for a whole round.
 bool retake_from_syscalls(uint32_t* observed_tick);
+// Processors sysmon has retaken from system calls, ever (white-box tests read it).
+uint64_t syscall_retakes();
 
 }  // namespace gort

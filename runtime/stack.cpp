@@ -71,6 +71,8 @@ struct SegmentRequest {
   StackSegment* result;
 };
 
+uint64_t segments_taken = 0;  // atomic: segments handed out by allocate_segment, ever
+
 void allocate_segment(void* arg) {
   auto* request = static_cast<SegmentRequest*>(arg);
   int index = size_class(request->bytes);
@@ -96,6 +98,31 @@ void allocate_segment(void* arg) {
   write_canaries(bottom_canary(s), stack_bottom_canary_bytes);
   write_canaries(top_canary(s), stack_top_canary_bytes);
   request->result = s;
+  __atomic_add_fetch(&segments_taken, 1, __ATOMIC_RELAXED);
+}
+
+// The segment after g's current one: the cached one, or a new one (the second is
+// tunables::second_segment_bytes, each later one twice the one before, up to
+// max_segment_bytes). `here`: allocate on the current stack (the signal stack, which has
+// room); otherwise on the scheduler stack, since a goroutine in its guard reserve has none.
+StackSegment* next_segment(Goroutine* g, bool here) {
+  StackSegment* current = g->segment;
+  if (current->next != nullptr) return current->next;
+  size_t bytes = current == &g->first_segment ? tunables::second_segment_bytes : current->size * 2;
+  if (bytes > tunables::max_segment_bytes) bytes = tunables::max_segment_bytes;
+  SegmentRequest request{bytes, nullptr};
+  if (here) allocate_segment(&request);
+  else run_on_scheduler_stack(allocate_segment, &request);
+  StackSegment* next = request.result;
+  next->previous = current;
+  current->next = next;
+  return next;
+}
+
+// g continues on `next`, the segment after its current one.
+void enter_next_segment(Goroutine* g, StackSegment* next) {
+  g->stack_in_use += next->size;
+  use_segment(g, next);
 }
 
 void free_segment(StackSegment* s) {
@@ -221,6 +248,8 @@ void check_stack_top_canary(Goroutine* g) {
     report_broken_canary(g, "another stack overflowed into this goroutine's stack (the canary at its top was overwritten)");
 }
 
+uint64_t stack_segments_taken() { return __atomic_load_n(&segments_taken, __ATOMIC_RELAXED); }
+
 size_t set_max_stack_bytes(size_t bytes) {
   if (bytes < tunables::initial_stack_bytes) bytes = tunables::initial_stack_bytes;
   return __atomic_exchange_n(&max_stack_bytes, bytes, __ATOMIC_ACQ_REL);
@@ -233,22 +262,10 @@ uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes) 
   if (frame >= g->stack_lo + bytes) return frame;
   // Not enough room: continue on the next segment, as a stack check would. Runs on the
   // signal stack, at a point where the goroutine holds no runtime lock.
-  StackSegment* current = g->segment;
-  StackSegment* next = current->next;
-  if (next == nullptr) {
-    size_t size = current == &g->first_segment ? tunables::second_segment_bytes : current->size * 2;
-    if (size > tunables::max_segment_bytes) size = tunables::max_segment_bytes;
-    SegmentRequest request{size, nullptr};
-    allocate_segment(&request);
-    next = request.result;
-    next->previous = current;
-    current->next = next;
-  }
+  StackSegment* next = next_segment(g, true);  // the signal stack has room to allocate
   if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED)) return 0;
   if (next->size < bytes + 128) return 0;
-  next->entry_sp = sp;
-  g->stack_in_use += next->size;
-  use_segment(g, next);
+  enter_next_segment(g, next);
   g->async_preempt_segment = true;
   return ((g->stack_hi - 64) & ~uintptr_t(15)) - 16;
 }
@@ -271,21 +288,10 @@ size_t enter_stack_segment(uintptr_t caller_sp) {
   if (caller_sp < g->stack_lo)
     stack_overflow(g, caller_sp, "stack frame too large for GORT_STACK_CHECK (move large locals to a callee or the heap)");
 
-  StackSegment* next = current->next;
-  if (next == nullptr) {
-    size_t bytes = current == &g->first_segment ? tunables::second_segment_bytes : current->size * 2;
-    if (bytes > tunables::max_segment_bytes) bytes = tunables::max_segment_bytes;
-    SegmentRequest request{bytes, nullptr};
-    run_on_scheduler_stack(allocate_segment, &request);
-    next = request.result;
-    next->previous = current;
-    current->next = next;
-  }
+  StackSegment* next = next_segment(g, false);  // allocating needs the scheduler stack
   if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED))
     stack_overflow(g, caller_sp, nullptr);
-  next->entry_sp = caller_sp;
-  g->stack_in_use += next->size;
-  use_segment(g, next);
+  enter_next_segment(g, next);
   uintptr_t new_sp = (g->stack_hi - 64) & ~uintptr_t(15);
   return caller_sp - new_sp;  // what alloca subtracts; wraps when the new segment lies above
 }

@@ -30,7 +30,6 @@ struct Goroutine;
 struct StackSegment {
   uintptr_t base;          // start of the allocation (the bottom canary lives here)
   size_t size;             // bytes in the allocation
-  uintptr_t entry_sp;      // sp of the frame that switched into this segment (on `previous`)
   StackSegment* previous;  // the segment we return to, toward the goroutine's start
   StackSegment* next;      // a deeper segment: in use, or cached for reuse
 };
@@ -57,6 +56,10 @@ void check_stack_top_canary(Goroutine* g);
 // True if a fault at `address` is g running off the bottom of its stack (a segment's
 // neighbour, a region's guard page, or a scheduler stack's guard page).
 bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address);
+
+// Segments beyond the first handed out to goroutines (from the pool or new), ever: a stack
+// check that finds its next segment cached takes none (white-box tests read it).
+uint64_t stack_segments_taken();
 
 // Sets the maximum size of a goroutine's stack (Go's debug.SetMaxStack); returns the old one.
 size_t set_max_stack_bytes(size_t bytes);

@@ -8,4 +8,6 @@
 #include "syscall.h"
 #include "semaphore.h"
 #include "allocator.h"
+#include "blocking.h"
 #include "preempt.h"
+#include "stack.h"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <regex>
 #include <cstring>
 #include <stdexcept>
 
@@ -24,6 +25,7 @@ std::string example_program(const std::string& name) { return std::string(GORT_R
 
 std::string ChildResult::describe() const {
   std::string s = timed_out ? "TIMED OUT" : exited ? "exit " + std::to_string(status) : "signal " + std::to_string(signal);
+  s += " after " + std::to_string(seconds) + " s";
   s += "\n--- stdout ---\n" + out.substr(0, 4000) + "\n--- stderr ---\n" + err.substr(0, 4000);
   return s;
 }
@@ -88,7 +90,10 @@ ChildResult run_child(const std::string& program, const std::vector<std::string>
       break;
     }
     int ready = poll(fds, 2, int(left * 1000) + 1);
-    if (ready < 0 && errno != EINTR) break;
+    if (ready < 0) {
+      if (errno == EINTR) continue;  // revents are not meaningful then: poll again
+      break;
+    }
     for (int i = 0; i < 2; i++) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       char buffer[65536];
@@ -137,3 +142,11 @@ std::string host_command_output(const std::string& command) {
   pclose(f);
   return out;
 }
+
+ChildResult run_scenario(const std::string& program, const std::vector<std::string>& args, int gomaxprocs,
+                         ChildOptions options) {
+  if (gomaxprocs > 0) options.env["GOMAXPROCS"] = std::to_string(gomaxprocs);
+  return run_child(test_program(program), args, options);
+}
+
+bool matches(const std::string& text, const std::string& pattern) { return std::regex_search(text, std::regex(pattern)); }

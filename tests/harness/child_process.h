@@ -33,5 +33,13 @@ std::string example_program(const std::string& name);
 ChildResult run_child(const std::string& program, const std::vector<std::string>& args,
                       const ChildOptions& options = {});
 
+// Runs scenario args[0] of build/tests/<program> with GOMAXPROCS=gomaxprocs (gort's variable;
+// 0 leaves it unset) on top of options.env: the one way the test files run test programs.
+ChildResult run_scenario(const std::string& program, const std::vector<std::string>& args, int gomaxprocs,
+                         ChildOptions options = {});
+
+// True if the regular expression (ECMAScript) matches somewhere in text.
+bool matches(const std::string& text, const std::string& pattern);
+
 // Runs a host command line through /bin/sh and returns its stdout (for readelf, nm).
 std::string host_command_output(const std::string& command);

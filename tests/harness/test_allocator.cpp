@@ -1,6 +1,5 @@
 // Allocator tests. Scenarios live in tests/progs/allocator.cpp.
 #include <catch2/catch.hpp>
-#include <regex>
 
 #include "child_process.h"
 
@@ -8,12 +7,9 @@ namespace {
 
 ChildResult run_allocator(std::vector<std::string> args, int gomaxprocs = 2) {
   ChildOptions options;
-  options.env["GOMAXPROCS"] = std::to_string(gomaxprocs);
   options.timeout_seconds = 90;
-  return run_child(test_program("allocator"), args, options);
+  return run_scenario("allocator", args, gomaxprocs, options);
 }
-
-bool matches(const std::string& text, const std::string& pattern) { return std::regex_search(text, std::regex(pattern)); }
 
 }  // namespace
 

@@ -1,18 +1,13 @@
 // Foundation tests: start-up, arguments, environment, exit status, output, fault reports,
 // GODEBUG, and the shape of the binaries. Scenarios live in tests/progs/foundation.cpp.
 #include <catch2/catch.hpp>
-#include <regex>
 
 #include "child_process.h"
 
 namespace {
 
 ChildResult run_foundation(std::vector<std::string> args, ChildOptions options = {}) {
-  return run_child(test_program("foundation"), args, options);
-}
-
-bool matches(const std::string& text, const std::string& pattern) {
-  return std::regex_search(text, std::regex(pattern));
+  return run_scenario("foundation", args, 0, options);
 }
 
 // Every crash report ends with the goroutine (or runtime stack) header and at least one pc.

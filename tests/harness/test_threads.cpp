@@ -7,9 +7,8 @@ namespace {
 
 ChildResult run_threads(std::vector<std::string> args, int gomaxprocs) {
   ChildOptions options;
-  options.env["GOMAXPROCS"] = std::to_string(gomaxprocs);
   options.timeout_seconds = 30;
-  return run_child(test_program("threads"), args, options);
+  return run_scenario("threads", args, gomaxprocs, options);
 }
 
 }  // namespace
@@ -39,7 +38,7 @@ TEST_CASE("a call known to block hands its processor off at once", "[threads][sy
   ChildResult r = run_threads({"blocking_handoff"}, 1);
   INFO(r.describe());
   REQUIRE_FALSE(r.timed_out);
-  CHECK(r.out == "main_ran_during_sleep true\n");
+  CHECK(r.out == "main_ran_during_sleep true retaken_by_sysmon 0\n");
 }
 
 TEST_CASE("LockOSThread keeps a goroutine on one thread id", "[threads]") {

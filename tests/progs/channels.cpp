@@ -356,16 +356,24 @@ TEST_SCENARIO(deadlock_nil_and_empty_select) {
 // --- Time ---
 
 // Ten sleeps of 10 ms each take at least 10 ms each.
+// Ten sleeps of 10 ms: none may be shorter, and the median may not be much longer. The median,
+// not the mean or the maximum: a loaded machine may delay any one wake-up, but a timer that
+// is late by design (polled, or rounded up) is late every time.
 TEST_SCENARIO(sleep_durations) {
-  int64_t shortest = INT64_MAX, total = 0;
-  for (int i = 0; i < 10; i++) {
+  constexpr int n = 10;
+  int64_t took[n];
+  for (int i = 0; i < n; i++) {
     int64_t start = gort::nanotime();
     gort::sleep(10 * 1000 * 1000);
-    int64_t took = gort::nanotime() - start;
-    if (took < shortest) shortest = took;
-    total += took;
+    took[i] = gort::nanotime() - start;
   }
-  out::println("at_least_10ms", shortest >= 10 * 1000 * 1000, "average_under_30ms", total / 10 < 30 * 1000 * 1000);
+  for (int i = 1; i < n; i++)  // insertion sort
+    for (int j = i; j > 0 && took[j] < took[j - 1]; j--) {
+      int64_t t = took[j];
+      took[j] = took[j - 1];
+      took[j - 1] = t;
+    }
+  out::println("at_least_10ms", took[0] >= 10 * 1000 * 1000, "median_under_20ms", took[n / 2] < 20 * 1000 * 1000);
   return 0;
 }
 

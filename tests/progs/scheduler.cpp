@@ -74,26 +74,23 @@ TEST_SCENARIO(gosched_alternate) {
 
 // With two Processors, two goroutines that never yield must run at the same time: each waits
 // (spinning) for the other's step before taking its own, which only finishes if both run
-// truly in parallel (Go's TestGoroutineParallelism). Their running intervals must overlap.
+// truly in parallel (Go's TestGoroutineParallelism). Without parallelism it never finishes:
+// the harness's timeout is the check.
 TEST_SCENARIO(parallel) {
   constexpr uint32_t rounds = 20000;
   uint32_t turn = 0;
-  int64_t start[2], end[2];
   gort::WaitGroup wg;
   wg.add(2);
   for (uint32_t me = 0; me < 2; me++)
     gort::go([&](uint32_t id) {
-      start[id] = gort::nanotime();
       for (uint32_t i = 0; i < rounds; i++) {
         while (atomic_load(&turn) % 2 != id) gort::cpu::relax();
         __atomic_add_fetch(&turn, 1, __ATOMIC_ACQ_REL);
       }
-      end[id] = gort::nanotime();
       wg.done();
     }, me);
   wg.wait();
-  bool overlap = start[0] < end[1] && start[1] < end[0];
-  out::println("turns", turn, "overlap", overlap);
+  out::println("turns", turn);
   return 0;
 }
 

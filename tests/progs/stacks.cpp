@@ -167,11 +167,13 @@ TEST_SCENARIO(hot_split) {
     in_goroutine([&] { sum = descend_then_loop(depth, 10, &segments); });
     if (segments == 2) best = depth;
   }
-  int64_t start = gort::nanotime();
+  // Two million calls cross the boundary and come back: the segment taken at the first
+  // crossing stays cached, so no other is taken (a counter, not a timing).
+  uint64_t taken_before = gort::stack_segments_taken();
   in_goroutine([&] { sum = descend_then_loop(best, iterations, &segments); });
-  int64_t ns = gort::nanotime() - start;
+  uint64_t taken = gort::stack_segments_taken() - taken_before;
   out::println("found_depth", best >= 0, "segments", segments, "sum_ok", sum == iterations * (iterations + 1) / 2,
-               "under_100ns_per_call", ns / iterations < 100);
+               "segments_taken", taken);
   return 0;
 }
 
@@ -331,8 +333,7 @@ TEST_SCENARIO(vector_registers_survive_preemption) {
     done = true;
     wg.done();
   });
-  wg.wait();
-  out::println("preempted_enough", gort::async_preemption_count() - before >= uint64_t(preemptions_wanted),
-               "bad_rounds", bad, "rounds_positive", rounds > 0);
+  wg.wait();  // the clobberer stops only after preemptions_wanted preemptions
+  out::println("bad_rounds", bad, "rounds_positive", rounds > 0);
   return 0;
 }

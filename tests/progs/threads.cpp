@@ -77,6 +77,7 @@ TEST_SCENARIO(blocking_handoff) {
   long ran_during_sleep = 0;
   gort::WaitGroup wg;
   wg.add(1);
+  uint64_t retakes_before = gort::syscall_retakes();
   gort::go([&] {
     gort::os::sleep_thread(200 * 1000 * 1000);
     sleeper_done = true;
@@ -88,7 +89,10 @@ TEST_SCENARIO(blocking_handoff) {
     gort::gosched();
   }
   wg.wait();
-  out::println("main_ran_during_sleep", ran_during_sleep > 0);
+  // Handed off at once, the Processor was never left in a system call for sysmon to retake
+  // (which would also have let main run, after a sysmon round).
+  uint64_t retaken = gort::syscall_retakes() - retakes_before;
+  out::println("main_ran_during_sleep", ran_during_sleep > 0, "retaken_by_sysmon", retaken);
   return 0;
 }
 
