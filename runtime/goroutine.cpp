@@ -76,11 +76,8 @@ void exit_on_scheduler_stack(Goroutine* g) {
     g->locked_machine = nullptr;
     g->thread_lock_count = 0;
   }
-  g->status = GoroutineStatus::Dead;
+  g->status = GoroutineStatus::Dead;  // entry, closure and destroy_closure: new_goroutine resets them
   g->machine = nullptr;
-  g->closure = nullptr;
-  g->entry = nullptr;
-  g->destroy_closure = nullptr;
   g->wait_reason = WaitReason::None;
   m->current_goroutine = nullptr;
   free_goroutine(m->processor, g);

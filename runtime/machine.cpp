@@ -178,11 +178,15 @@ void stop_machine() {
     scheduler.idle_machine_count++;
     check_deadlock();
   }
+  acquire_handed_processor(m);
+}
+
+void acquire_handed_processor(Machine* m) {
   m->park.sleep();
   m->park.clear();
   Processor* p = m->next_processor;
   m->next_processor = nullptr;
-  if (p == nullptr) fatal("stop_machine: woken without a processor");
+  if (p == nullptr) fatal("a machine was woken without a processor");
   acquire_processor(p);
 }
 

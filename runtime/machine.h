@@ -73,6 +73,9 @@ extern "C" Goroutine runtime_g0;
 
 // Sets g's stack guard and, when g is running on this thread, the thread's copy of it.
 void set_stack_guard(Goroutine* g, uintptr_t guard);
+// Sleeps until another Machine hands this one a Processor (in next_processor, then wakes
+// it), and takes it.
+void acquire_handed_processor(Machine* m);
 // Sets g's real guard (stack_lo + the guard reserve), kept poisoned if a preemption request
 // is pending.
 void refresh_stack_guard(Goroutine* g);

@@ -35,10 +35,7 @@ bool take_idle_processor(Processor* p) {
 
 Processor* idle_processor_get() {
   Processor* p = scheduler.idle_processors;
-  if (p == nullptr) return nullptr;
-  scheduler.idle_processors = p->next_idle;
-  p->next_idle = nullptr;
-  __atomic_sub_fetch(&scheduler.idle_processor_count, 1, __ATOMIC_ACQ_REL);
+  if (p != nullptr) take_idle_processor(p);  // the head: unlinked at the first step
   return p;
 }
 
@@ -101,9 +98,7 @@ static void resize_processors(int32_t n) {
   for (int32_t i = n; i < scheduler.gomaxprocs; i++) {
     Processor* p = scheduler.processors[i];
     if (p == m->processor) {  // we hold one that is going away: switch to Processor 0
-      m->processor = nullptr;
-      m->tls.cache = nullptr;
-      p->machine = nullptr;
+      release_processor();
       acquire_processor(scheduler.processors[0]);
     }
     move_timers(p, m->processor);  // its timers keep running on the Processor we hold

@@ -35,23 +35,23 @@ void print_schedtrace(bool detail) {
     w.all("]\n");
     return;
   }
-  w.all(" gcwaiting=", __atomic_load_n(&scheduler.stop_requested, __ATOMIC_RELAXED), " nmidlelocked=0 stopwait=",
+  w.all(" gcwaiting=", __atomic_load_n(&scheduler.stop_requested, __ATOMIC_RELAXED), " nmidlelocked=", scheduler.idle_locked_count, " stopwait=",
         scheduler.stop_wait, " sysmonwait=0\n");
   for (int32_t i = 0; i < procs; i++) {
     Processor* p = scheduler.processors[i];
     w.all("  P", i, ": status=", uint32_t(p->status), " schedtick=", p->schedule_tick,
           " syscalltick=", p->syscall_tick, " m=", machine_id(p->machine), " runqsize=", run_queue_length(p),
-          " gfreecnt=", p->free_goroutines.count, " timerslen=0\n");
+          " gfreecnt=", p->free_goroutines.count, " timerslen=", __atomic_load_n(&p->timer_count, __ATOMIC_RELAXED), "\n");
   }
   for (Machine* m = scheduler.all_machines; m != nullptr; m = m->next_all) {
     w.all("  M", m->id, ": p=", processor_id(m->processor), " curg=", goroutine_id(m->current_goroutine),
           " mallocing=0 throwing=", m->dying, " preemptoff= locks=0 dying=", m->dying,
-          " spinning=", m->spinning, " blocked=", m->idle, " lockedg=-1\n");
+          " spinning=", m->spinning, " blocked=", m->idle, " lockedg=", goroutine_id(m->locked_goroutine), "\n");
   }
   LockGuard all(scheduler.all_lock);
   for (Goroutine* g = scheduler.all_goroutines; g != nullptr; g = g->next_in_all) {
     w.all("  G", g->id, ": status=", uint32_t(g->status), "(", wait_reason_text(g->wait_reason),
-          ") m=", machine_id(g->machine), " lockedm=-1\n");
+          ") m=", machine_id(g->machine), " lockedm=", machine_id(g->locked_machine), "\n");
   }
 }
 

@@ -238,12 +238,7 @@ void yield_on_scheduler_stack(Goroutine* g) {
     scheduler.idle_locked_count++;
     check_deadlock();
   }
-  m->park.sleep();  // the waker has already taken us off idle_locked_count
-  m->park.clear();
-  Processor* p = m->next_processor;
-  m->next_processor = nullptr;
-  if (p == nullptr) fatal("run_locked_goroutine_when_ready: woken without a processor");
-  acquire_processor(p);
+  acquire_handed_processor(m);  // the waker has already taken us off idle_locked_count
   execute(m->locked_goroutine, false);
 }
 
