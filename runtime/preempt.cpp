@@ -17,6 +17,7 @@
 // AVX-512, MXCSR), calls async_preempt_yield() to yield, and when resumed restores them all
 // and jumps back. The interrupted code cannot tell it was ever stopped.
 #include "preempt.h"
+#include "signals.h"
 
 #include "../arch/amd64/cpu.h"
 #include "../arch/amd64/signal_frame.h"
@@ -32,7 +33,6 @@ uint64_t xsave_area_bytes = 0;  // read by asm/preempt.asm; 0: async preemption 
 extern char gort_text_start[];  // tools/gort.ld
 extern char gort_text_end[];
 void async_preempt_stub();          // asm/preempt.asm
-void signal_return_trampoline();    // asm/signal.asm
 void async_preempt_yield();
 }
 
@@ -75,11 +75,7 @@ void init_async_preemption() {
   process_id = sys::getpid();
   if (!cpu::has_xsave()) return;  // pre-2011 CPU: only cooperative preemption
   xsave_area_bytes = cpu::xsave_area_size();
-  sys::KernelSigaction action{};
-  action.handler = reinterpret_cast<void*>(&async_preempt_signal);
-  action.flags = sys::SA_SIGINFO | sys::SA_ONSTACK | sys::SA_RESTART | sys::SA_RESTORER;
-  action.restorer = &signal_return_trampoline;
-  sys::rt_sigaction(sys::SIGURG, &action, nullptr);
+  install_handler(sys::SIGURG, async_preempt_signal, true);  // interrupted calls restart
 }
 
 void request_preemption(Goroutine* g, Machine* m) {

@@ -93,15 +93,17 @@ void install_signal_stack(Machine* m) {
   m->signal_stack_size = tunables::signal_stack_bytes;
 }
 
+void install_handler(int number, SignalHandler handler, bool restart) {
+  sys::KernelSigaction action{};
+  action.handler = reinterpret_cast<void*>(handler);
+  action.flags = sys::SA_SIGINFO | sys::SA_ONSTACK | sys::SA_RESTORER | (restart ? sys::SA_RESTART : 0);
+  action.restorer = &signal_return_trampoline;
+  action.mask = 0;  // the signal itself stays blocked while its handler runs
+  if (sys::rt_sigaction(number, &action, nullptr) != 0) fatal("install_handler: rt_sigaction failed");
+}
+
 void install_signal_handlers() {
-  for (const SignalDescription& d : fault_signals) {
-    sys::KernelSigaction action{};
-    action.handler = reinterpret_cast<void*>(&fault_handler);
-    action.flags = sys::SA_SIGINFO | sys::SA_ONSTACK | sys::SA_RESTORER;
-    action.restorer = &signal_return_trampoline;
-    action.mask = 0;  // the signal itself stays blocked while its handler runs
-    if (sys::rt_sigaction(d.number, &action, nullptr) != 0) fatal("install_signal_handlers: rt_sigaction failed");
-  }
+  for (const SignalDescription& d : fault_signals) install_handler(d.number, fault_handler, false);
 }
 
 }  // namespace gort

@@ -16,4 +16,14 @@ void install_signal_stack(Machine* m);
 // Installs the fault handlers process-wide. Once, at start, on m0.
 void install_signal_handlers();
 
+// Installs handler for signal `number` as every gort handler runs: with siginfo, on the
+// signal stack, returning through signal_return_trampoline; `restart`: interrupted system
+// calls restart (SA_RESTART). The signal stays blocked while its handler runs. Fatal if the
+// kernel refuses.
+namespace signal_frame {
+struct SignalInfo;  // arch/amd64/signal_frame.h
+}
+using SignalHandler = void (*)(int number, signal_frame::SignalInfo* info, void* context);
+void install_handler(int number, SignalHandler handler, bool restart);
+
 }  // namespace gort
