@@ -9,7 +9,7 @@ default rel
 
 extern runtime_m0                  ; gort::Machine, runtime/start.cpp
 extern runtime_g0                  ; gort::Goroutine, runtime/start.cpp
-extern runtime_start               ; [[noreturn]] void runtime_start(long argc, char** argv, uintptr_t initial_sp)
+extern runtime_start               ; [[noreturn]] void runtime_start(long argc, char** argv)
 
 section .text
 
@@ -60,12 +60,11 @@ _start:
         test    rax, rax
         jnz     .no_tls                             ; cannot run C++ without TLS
 
-        ; runtime_start(argc, argv, initial_sp). rsp is 16-byte aligned here (the kernel
-        ; aligns it), so after `call` pushes the return address the callee sees the
-        ; standard rsp % 16 == 8 of a function entry.
+        ; runtime_start(argc, argv); envp and auxv follow argv's null. rsp is 16-byte aligned
+        ; here (the kernel aligns it), so after `call` pushes the return address the callee
+        ; sees the standard rsp % 16 == 8 of a function entry.
         mov     rdi, [r12]                          ; argc
         lea     rsi, [r12 + 8]                      ; argv
-        mov     rdx, r12                            ; initial sp: envp and auxv are found from it
         and     rsp, -16
         call    runtime_start
         ud2                                         ; runtime_start never returns

@@ -12,10 +12,9 @@ static uintptr_t end_of_string(const char* s) {
   return reinterpret_cast<uintptr_t>(s) + 1;
 }
 
-void read_process_arguments(uintptr_t initial_sp) {
-  auto* words = reinterpret_cast<uintptr_t*>(initial_sp);
-  process.argc = int(words[0]);
-  process.argv = reinterpret_cast<char**>(words + 1);
+void read_process_arguments(int argc, char** argv) {
+  process.argc = argc;
+  process.argv = argv;
   process.envp = process.argv + process.argc + 1;  // past argv's NULL
   char** p = process.envp;
   while (*p != nullptr) p++;

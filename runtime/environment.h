@@ -25,8 +25,9 @@ struct ProcessArguments {
 
 extern ProcessArguments process;
 
-// Parses argv, envp and auxv from the initial stack pointer (where argc sits).
-void read_process_arguments(uintptr_t initial_sp);
+// Records argc and argv as _start read them from the initial stack, and finds envp and auxv
+// after argv's terminating null.
+void read_process_arguments(int argc, char** argv);
 
 // The value of an environment variable, or null. Same lookup as Go's os.Getenv (the first
 // "KEY=" match); the returned string lives as long as the process.

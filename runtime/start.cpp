@@ -51,8 +51,8 @@ static void main_goroutine() {
   sys::exit_group(status);        // like Go: main returning ends the process at once
 }
 
-extern "C" [[noreturn]] void runtime_start(long, char**, uintptr_t initial_sp) {
-  read_process_arguments(initial_sp);     // argc/argv/envp and auxv facts (page size, AT_RANDOM, vDSO)
+extern "C" [[noreturn]] void runtime_start(long argc, char** argv) {
+  read_process_arguments(int(argc), argv);  // argc/argv/envp and auxv facts (page size, AT_RANDOM, vDSO)
   set_m0_stack_bounds();                  // m0's scheduler stack: real bounds from RLIMIT_STACK
   runtime_m0.tid = int32_t(sys::gettid());
   find_vdso_clock();                      // clock_gettime without a system call (runtime/vdso.cpp)
