@@ -48,12 +48,18 @@ void read_process_arguments(int argc, char** argv) {
 const char* getenv(const char* key) {
   if (key == nullptr || process.envp == nullptr) return nullptr;
   for (char** e = process.envp; *e != nullptr; e++) {
-    const char* entry = *e;
-    size_t i = 0;
-    while (key[i] != 0 && entry[i] == key[i]) i++;
-    if (key[i] == 0 && entry[i] == '=') return entry + i + 1;
+    const char* rest = skip_prefix(*e, key);
+    if (rest != nullptr && *rest == '=') return rest + 1;
   }
   return nullptr;
+}
+
+const char* skip_prefix(const char* s, const char* prefix) {
+  while (*prefix != 0) {
+    if (*s != *prefix) return nullptr;
+    s++, prefix++;
+  }
+  return s;
 }
 
 }  // namespace gort

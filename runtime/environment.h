@@ -33,4 +33,14 @@ void read_process_arguments(int argc, char** argv);
 // "KEY=" match); the returned string lives as long as the process.
 const char* getenv(const char* key);
 
+// The rest of s after `prefix` if s starts with it, else null. The one string comparison of
+// the runtime: equal strings are skip_prefix(a, b) pointing at a NUL; "KEY=value" matches key
+// when it points at '='.
+const char* skip_prefix(const char* s, const char* prefix);
+// True if a and b hold the same characters.
+inline bool same_string(const char* a, const char* b) {
+  const char* rest = skip_prefix(a, b);
+  return rest != nullptr && *rest == 0;
+}
+
 }  // namespace gort

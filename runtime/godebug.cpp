@@ -24,14 +24,6 @@ constexpr KnownSetting known_settings[] = {
     {"madvdontneed", &DebugSettings::madvdontneed},
 };
 
-// True if [p, p+n) equals the NUL-terminated `name`.
-bool same_name(const char* p, size_t n, const char* name) {
-  size_t i = 0;
-  for (; i < n; i++)
-    if (name[i] != p[i]) return false;
-  return name[i] == 0;
-}
-
 // Parses an optionally signed decimal integer filling [p, p+n) exactly; false if it is
 // empty, has another character, or does not fit in int32.
 bool parse_int32(const char* p, size_t n, int32_t& out) {
@@ -50,14 +42,16 @@ bool parse_int32(const char* p, size_t n, int32_t& out) {
   return true;
 }
 
+// One "name=value" entry, [entry, entry+n) of the GODEBUG text (not NUL-terminated: a comma
+// or the end follows). A setting's name holds no ',' or '=', so matching it as a prefix that
+// is followed by '=' stays inside the entry.
 void apply_entry(const char* entry, size_t n, DebugSettings& settings) {
-  size_t eq = 0;
-  while (eq < n && entry[eq] != '=') eq++;
-  if (eq == n) return;  // no '=': malformed, ignored
   for (const KnownSetting& s : known_settings) {
-    if (!same_name(entry, eq, s.name)) continue;
+    const char* rest = skip_prefix(entry, s.name);
+    if (rest == nullptr || *rest != '=' || rest >= entry + n) continue;
+    const char* value_text = rest + 1;
     int32_t value;
-    if (parse_int32(entry + eq + 1, n - eq - 1, value)) settings.*s.field = value;
+    if (parse_int32(value_text, n - size_t(value_text - entry), value)) settings.*s.field = value;
     return;
   }
 }

@@ -41,11 +41,6 @@ struct Symbol {
 constexpr uint32_t PT_LOAD = 1, PT_DYNAMIC = 2;
 constexpr int64_t DT_NULL = 0, DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6;
 
-bool same(const char* a, const char* b) {
-  while (*a != 0 && *a == *b) a++, b++;
-  return *a == *b;
-}
-
 }  // namespace
 
 void find_vdso_clock() {
@@ -75,7 +70,7 @@ void find_vdso_clock() {
   for (uint32_t i = 0; i < count; i++) {
     const Symbol& s = symbols[i];
     if (s.section == 0 || (s.info & 0xf) != 2 /* STT_FUNC */) continue;
-    if (same(strings + s.name, "__vdso_clock_gettime")) {
+    if (same_string(strings + s.name, "__vdso_clock_gettime")) {
       vdso_clock_gettime = reinterpret_cast<VdsoClock>(s.value + bias);
       return;
     }

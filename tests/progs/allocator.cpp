@@ -241,9 +241,9 @@ TEST_SCENARIO(double_free) {
 TEST_SCENARIO(interior_free) {
   const char* kind = argc > 1 ? argv[1] : "small";
   unsigned char* inside = nullptr;
-  if (scenario::same(kind, "small")) {
+  if (scenario::same_string(kind, "small")) {
     inside = static_cast<unsigned char*>(malloc(48)) + 16;
-  } else if (scenario::same(kind, "straddle")) {
+  } else if (scenario::same_string(kind, "straddle")) {
     for (int i = 0; i < 64 && inside == nullptr; i++) {
       auto* p = static_cast<unsigned char*>(malloc(1408));
       uintptr_t last = reinterpret_cast<uintptr_t>(p) + 1408 - 8;

@@ -4,6 +4,7 @@
 // checks their output and exit status, as Go's runtime tests run testprog.
 #pragma once
 #include "gort.h"
+#include "testing.h"  // gort::same_string (runtime/environment.h)
 
 namespace scenario {
 
@@ -23,10 +24,7 @@ struct Registration {
   Registration(const char* name, Body body) : entry{name, body, all_scenarios} { all_scenarios = &entry; }
 };
 
-inline bool same(const char* a, const char* b) {
-  while (*a != 0 && *a == *b) a++, b++;
-  return *a == *b;
-}
+using gort::same_string;
 
 // Small helpers scenarios use to read numeric arguments.
 inline long parse_long(const char* s) {
@@ -46,7 +44,7 @@ inline long parse_long(const char* s) {
 int main(int argc, char** argv) {
   if (argc >= 2) {
     for (scenario::Scenario* s = scenario::all_scenarios; s != nullptr; s = s->next)
-      if (scenario::same(s->name, argv[1])) return s->body(argc - 1, argv + 1);
+      if (gort::same_string(s->name, argv[1])) return s->body(argc - 1, argv + 1);
   }
   gort::println("usage:", argc > 0 ? argv[0] : "prog", "<scenario> [args...]; scenarios:");
   for (scenario::Scenario* s = scenario::all_scenarios; s != nullptr; s = s->next) gort::println(" ", s->name);
