@@ -5,20 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../progs/random.h"
+
 extern "C" void* malloc(size_t);
 extern "C" void free(void*);
 
 namespace workload {
 
-struct Random {  // xorshift64: the same fixed sequence for every allocator
-  uint64_t state;
-  uint64_t next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-};
+using testing_random::Random;  // the same fixed sequence for every allocator
 
 // Alloc/free pairs: a window of 64 live objects of random sizes 16..512 bytes; each step frees
 // one and allocates its replacement (and writes its first byte, so nothing is elided).

@@ -7,21 +7,14 @@
 
 #include "scenario.h"
 #include "measure.h"
+#include "random.h"
 #include "testing.h"
 
 namespace out = gort::fmt;
 
 namespace {
 
-struct Random {
-  uint64_t state;
-  uint64_t next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-};
+using testing_random::Random;
 
 // Each object starts with its size and is filled with bytes derived from its address, so an
 // overlap with another live object or a reuse of a live slot changes some byte.
@@ -44,7 +37,7 @@ bool intact(const unsigned char* p) {
 // them at random, and pass some to the next worker to free (frees from another Processor).
 TEST_SCENARIO(stress) {
   constexpr int workers = 8, slots = 256;
-  long operations = argc > 1 ? scenario::parse_long(argv[1]) : 200000;
+  long operations = scenario::argument(argc, argv, 1, 200000);
   static gort::Mutex handoff_lock;
   static unsigned char* handoff[workers][64];
   static int handoff_count[workers];

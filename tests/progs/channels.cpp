@@ -51,7 +51,7 @@ struct Tracked {
 }  // namespace
 
 TEST_SCENARIO(prime_sieve) {
-  long n = argc > 1 ? scenario::parse_long(argv[1]) : 1000;
+  long n = scenario::argument(argc, argv, 1, 1000);
   auto* ch = new gort::Channel<int>();
   gort::go(generate, ch);
   long sum = 0;
@@ -73,7 +73,7 @@ TEST_SCENARIO(prime_sieve) {
 // Argument: the work channel's capacity (default 64; 0 is unbuffered).
 TEST_SCENARIO(fan_in_out) {
   constexpr int producers = 8, consumers = 4, per_producer = 20000;
-  uint32_t capacity = argc > 1 ? uint32_t(scenario::parse_long(argv[1])) : 64;
+  uint32_t capacity = uint32_t(scenario::argument(argc, argv, 1, 64));
   gort::Channel<long> work(capacity), results;
   gort::WaitGroup produced;
   produced.add(producers);
@@ -295,7 +295,7 @@ TEST_SCENARIO(boxed_elements) {
 // Ping-pong between two goroutines over unbuffered channels, many times, on whatever
 // GOMAXPROCS the harness sets.
 TEST_SCENARIO(ping_pong) {
-  long rounds = argc > 1 ? scenario::parse_long(argv[1]) : 100000;
+  long rounds = scenario::argument(argc, argv, 1, 100000);
   gort::Channel<long> ping, pong;
   gort::go([&] {
     for (;;) pong.send(ping.receive() + 1);

@@ -6,11 +6,6 @@
 
 namespace out = gort::fmt;
 
-TEST_SCENARIO(hello) {
-  out::println("hello, world");
-  return 0;
-}
-
 // Prints argc and each argument, one per line, so the harness can compare exactly.
 TEST_SCENARIO(args) {
   out::println("argc", argc);

@@ -34,6 +34,11 @@ inline long parse_long(const char* s) {
   return sign * v;
 }
 
+// Argument `index` of a scenario (argv[0] is its name) as a number, or `fallback` if absent.
+inline long argument(int argc, char** argv, int index, long fallback) {
+  return index < argc ? parse_long(argv[index]) : fallback;
+}
+
 }  // namespace scenario
 
 #define TEST_SCENARIO(name)                                                                   \

@@ -1,6 +1,7 @@
 // Scenarios for the scheduler: spawning and joining, yielding, parallelism, stealing,
 // WaitGroup and Mutex under contention, deadlock detection, schedtrace, GOMAXPROCS changes,
 // and a randomized stress. Run by tests/harness/test_scheduler.cpp, which sets GOMAXPROCS.
+#include "random.h"
 #include "scenario.h"
 #include "testing.h"
 
@@ -23,22 +24,13 @@ void busy_for(int64_t ns) {
   }
 }
 
-// A small deterministic generator for the stress scenario (xorshift64*).
-struct Random {
-  uint64_t state;
-  uint64_t next() {
-    state ^= state >> 12;
-    state ^= state << 25;
-    state ^= state >> 27;
-    return state * 0x2545f4914f6cdd1dULL;
-  }
-};
+using testing_random::Random;  // deterministic, for the stress scenario
 
 }  // namespace
 
 // N goroutines, each adding its index; the total must be exact.
 TEST_SCENARIO(spawn_join) {
-  long n = argc > 1 ? scenario::parse_long(argv[1]) : 100000;
+  long n = scenario::argument(argc, argv, 1, 100000);
   gort::WaitGroup wg;
   uint64_t total = 0;
   wg.add(int32_t(n));
@@ -164,7 +156,7 @@ TEST_SCENARIO(deadlock_many) {
 
 // Busy for a while on every Processor so that sysmon prints several trace lines.
 TEST_SCENARIO(busy) {
-  int64_t ms = argc > 1 ? scenario::parse_long(argv[1]) : 60;
+  int64_t ms = scenario::argument(argc, argv, 1, 60);
   gort::WaitGroup wg;
   int n = 2 * gort::gomaxprocs(0) + 1;
   wg.add(n);
@@ -245,7 +237,7 @@ TEST_SCENARIO(main_returns_early) {
 // deterministic sequence of operations; the totals must come out exact.
 TEST_SCENARIO(stress) {
   constexpr int workers = 16;
-  long operations = argc > 1 ? scenario::parse_long(argv[1]) : 20000;
+  long operations = scenario::argument(argc, argv, 1, 20000);
   static uint32_t tokens = 0;  // a runtime semaphore passed around as a token pool
   static gort::Mutex mu;
   static long locked_sum = 0;

@@ -312,7 +312,7 @@ void clobber_vector_registers() {
 // register and MXCSR on the same thread. Every round must see its own values.
 TEST_SCENARIO(vector_registers_survive_preemption) {
   gort::set_preemption_time_slice(100 * 1000);
-  long preemptions_wanted = argc > 1 ? scenario::parse_long(argv[1]) : 2000;
+  long preemptions_wanted = scenario::argument(argc, argv, 1, 2000);
   for (int r = 0; r < 16; r++)
     for (int b = 0; b < 32; b++) simd_pattern[r][b] = uint8_t(r * 37 + b * 11 + 1);
   bool avx2 = has_avx2();

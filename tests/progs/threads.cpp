@@ -13,7 +13,7 @@ namespace out = gort::fmt;
 // Processor in Syscall again. The returning reader must not take that Processor back (it did,
 // comparing only the status: "fatal error: release_processor: ..."). Every byte is counted.
 TEST_SCENARIO(pipe_ping_pong) {
-  long rounds = argc > 1 ? scenario::parse_long(argv[1]) : 300;
+  long rounds = scenario::argument(argc, argv, 1, 300);
   int there[2], back[2];
   if (gort::os::pipe(there) != 0 || gort::os::pipe(back) != 0) return 1;
   long echoed = 0;
