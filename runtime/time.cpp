@@ -8,9 +8,6 @@ namespace gort {
 
 static int64_t start_time = 0;  // written once at start-up, before other threads exist
 
-using VdsoClock = int (*)(long clock, sys::Timespec* ts);
-extern VdsoClock vdso_clock_gettime;  // runtime/vdso.cpp
-
 static int64_t read_clock(long clock) {
   sys::Timespec ts{};
   if (vdso_clock_gettime != nullptr) vdso_clock_gettime(clock, &ts);

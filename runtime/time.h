@@ -15,4 +15,12 @@ void record_start_time();
 // Finds clock_gettime in the vDSO (runtime/vdso.cpp). At start-up, before any clock read.
 void find_vdso_clock();
 
+namespace sys {
+struct Timespec;  // runtime/syscall.h
+}
+// The vDSO's clock_gettime, or null if the vDSO has none (then the system call is used). Set
+// once by find_vdso_clock, read-only afterwards.
+using VdsoClock = int (*)(long clock, sys::Timespec* ts);
+extern VdsoClock vdso_clock_gettime;
+
 }  // namespace gort

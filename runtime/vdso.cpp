@@ -7,11 +7,11 @@
 
 #include "environment.h"
 #include "syscall.h"
+#include "time.h"
 
 namespace gort {
 
-using VdsoClock = int (*)(long clock, sys::Timespec* ts);
-VdsoClock vdso_clock_gettime = nullptr;  // set once at start-up, read-only afterwards
+VdsoClock vdso_clock_gettime = nullptr;  // time.h
 
 namespace {
 
