@@ -29,14 +29,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build", "bench")
 
 # (label, program, full args, quick args (None: skipped in quick mode), environment,
-#  full runs, quick runs)
+#  full runs, quick runs). The two fib rows also give the speed-up row (FIB_P1, FIB_P2).
 WORKLOADS = [
     ("goroutine spawn-and-exit, {0}", "spawn", ["1000000"], ["200000"], {}, 11, 3),
     ("gosched switch, GOMAXPROCS=1", "gosched", ["5000000"], ["1000000"], {"GOMAXPROCS": "1"}, 11, 3),
     ("fork-join fib(32), cutoff 20, GOMAXPROCS=1", "fib", ["32", "20"], ["32", "20"], {"GOMAXPROCS": "1"}, 15, 5),
     ("fork-join fib(32), cutoff 20, GOMAXPROCS=2", "fib", ["32", "20"], ["32", "20"], {"GOMAXPROCS": "2"}, 15, 5),
     ("memory per parked goroutine, 100,000", "parked", ["100000"], ["100000"], {}, 5, 2),
-    ("memory per parked goroutine, 1,000,000", "parked", ["1000000"], None, {}, 3, 0),
+    ("memory per parked goroutine, 1,000,000", "parked", ["1000000"], None, {}, 3, None),
     ("deep recursion, {0} frames", "recursion", ["10000000"], ["1000000"], {}, 7, 3),
     ("call-heavy fib(35): cost per call, stack check included", "calls", ["35"], ["30"], {}, 11, 3),
     ("unbuffered channel ping-pong, GOMAXPROCS=1", "chan_pingpong", ["1000000"], ["200000"], {"GOMAXPROCS": "1"}, 9, 3),
@@ -47,6 +47,7 @@ WORKLOADS = [
     ("select on two channels, GOMAXPROCS=2", "chan_select", ["2000000"], ["500000"], {"GOMAXPROCS": "2"}, 9, 3),
     ("thread-ring, 503 goroutines, {0} hops", "thread_ring", ["10000000"], ["1000000"], {}, 5, 2),
 ]
+FIB_P1, FIB_P2 = (row[0] for row in WORKLOADS if row[1] == "fib")
 
 
 # The allocator workloads: gort's program against one hosted twin per C allocator
@@ -96,16 +97,12 @@ def measure_allocators(quick):
     return rows
 
 
-def run_once(side, program, args, env):
-    return run_path(os.path.join(BIN, side, program), args, env)
-
-
 def measure(program, args, env, runs):
     values = {"gort": [], "go": []}
     unit = ""
     for _ in range(runs):
         for side in ("gort", "go"):  # interleaved: A B A B
-            value, unit = run_once(side, program, args, env)
+            value, unit = run_path(os.path.join(BIN, side, program), args, env)
             values[side].append(value)
     return values, unit
 
@@ -158,7 +155,7 @@ def main():
     for label, program, full_args, quick_args, env, full_runs, quick_runs in WORKLOADS:
         args = quick_args if options.quick else full_args
         runs = quick_runs if options.quick else full_runs
-        if args is None or runs == 0:
+        if args is None:
             continue
         label = label.format(f"{int(args[0]):,}")
         print(f"bench: {label} ({runs} runs each side)", flush=True)
@@ -167,9 +164,8 @@ def main():
         medians[label] = (statistics.median(values["gort"]), statistics.median(values["go"]))
 
     derived = []
-    p1 = medians.get("fork-join fib(32), cutoff 20, GOMAXPROCS=1")
-    p2 = medians.get("fork-join fib(32), cutoff 20, GOMAXPROCS=2")
-    if p1 and p2:
+    p1, p2 = medians.get(FIB_P1), medians.get(FIB_P2)
+    if p1 and p2:  # both run (in quick mode too)
         derived.append(("fib(32) speed-up, GOMAXPROCS 1 -> 2", "x (higher is better)", p1[0] / p2[0], p1[1] / p2[1]))
 
     sizes = {side: os.path.getsize(os.path.join(BIN, side, "hello")) for side in ("gort", "go")}
