@@ -58,48 +58,38 @@ void finish_crash(Goroutine* g, uintptr_t pc, uintptr_t fp) {
 
 namespace {
 struct FatalReport {
+  const char* prefix;  // "fatal error: " or "panic: "
   const char* message;
   Goroutine* g;
   uintptr_t pc, fp;
 };
 
-void report_fatal(void* arg) {
+void report_message(void* arg) {
   auto* r = static_cast<FatalReport*>(arg);
   begin_crash();
-  print("fatal error: ", r->message, "\n");
+  print(r->prefix, r->message, "\n");
   finish_crash(r->g, r->pc, r->fp);
 }
 
-void report_panic(void* arg) {
-  auto* r = static_cast<FatalReport*>(arg);
-  begin_crash();
-  print("panic: ", r->message, "\n");
-  finish_crash(r->g, r->pc, r->fp);
-}
-
-// Runs report(r) for the caller of fatal/panic on the scheduler stack: a goroutine that fails
-// may be deep in its stack's guard reserve, with no room for printing.
-[[noreturn]] void report_from(void (*report)(void*), FatalReport& r) {
-  Machine* m = cpu::current_machine();
-  if (r.g == m->g0 || m->scheduler_sp == 0) report(&r);
-  run_on_scheduler_stack(report, &r);
-  sys::exit_group(2);
+// Reports for the caller of fatal/panic, whose pc and saved frame pointer the caller passes,
+// on the scheduler stack: a goroutine that fails may be deep in its stack's guard reserve,
+// with no room for printing (run_on_scheduler_stack just calls it when already there).
+[[noreturn]] void report_for_caller(const char* prefix, const char* message, uintptr_t pc, uintptr_t fp) {
+  FatalReport r{prefix, message, cpu::current_goroutine(), pc, fp};
+  run_on_scheduler_stack(report_message, &r);
+  sys::exit_group(2);  // not reached: report_message exits
 }
 }  // namespace
 
 void fatal(const char* message) {
   // Start the traceback at our caller: its pc, and its frame pointer saved in our frame.
-  // The report itself runs on the scheduler stack: a goroutine that fails may be deep in
-  // its stack's guard reserve, with no room for printing.
   auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
-  FatalReport r{message, cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]};
-  report_from(report_fatal, r);
+  report_for_caller("fatal error: ", message, reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]);
 }
 
 void panic(const char* message) {
   auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
-  FatalReport r{message, cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]};
-  report_from(report_panic, r);
+  report_for_caller("panic: ", message, reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]);
 }
 
 }  // namespace gort

@@ -218,8 +218,7 @@ bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address) {
 namespace {
 [[noreturn]] void report_broken_canary(Goroutine* g, const char* broken) {
   OverflowReport report{g, g->saved_sp, 0, 0, broken};
-  if (cpu::current_goroutine() == cpu::current_machine()->g0) report_overflow(&report);
-  run_on_scheduler_stack(report_overflow, &report);
+  run_on_scheduler_stack(report_overflow, &report);  // calls it directly on the scheduler stack
   sys::exit_group(2);
 }
 }  // namespace
