@@ -22,6 +22,8 @@ void begin_crash() {
   }
 }
 
+bool crash_under_way() { return __atomic_load_n(&crash_in_progress, __ATOMIC_ACQUIRE) != 0; }
+
 // Walks the frame-pointer chain. Every frame gort builds keeps rbp (-fno-omit-frame-pointer),
 // so [fp] is the caller's fp and [fp+8] the return address. Stops at the outermost frame
 // (fp 0, set by _start and by each goroutine's entry), or at an fp outside the stack.

@@ -19,6 +19,8 @@ namespace gort {
 // meanwhile sleeps until the first has exited the process; a thread that crashes again while
 // reporting exits at once with status 2.
 void begin_crash();
+// True once some thread has begun a crash report (it will end the process with status 2).
+bool crash_under_way();
 
 struct Goroutine;
 

@@ -48,7 +48,12 @@ static void main_goroutine() {
   start_helper_machine();         // with GOMAXPROCS > 1, a second thread, ready before main runs
   run_static_constructors();      // the program's global constructors, which may start goroutines
   int status = main(process.argc, process.argv);
-  sys::exit_group(status);        // like Go: main returning ends the process at once
+  // Like Go: main returning ends the process at once, unless another goroutine is in the
+  // middle of a panic or fatal error, whose report ends it with status 2 (Go's runtime.main
+  // waits for a panic in progress the same way).
+  if (crash_under_way())
+    for (;;) sys::nanosleep(1000000000);
+  sys::exit_group(status);
 }
 
 extern "C" [[noreturn]] void runtime_start(long argc, char** argv) {
