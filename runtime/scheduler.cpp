@@ -32,14 +32,19 @@ inline void run_due_timers(Processor* p) {
 constexpr uint32_t global_queue_check_interval = 61;
 constexpr uint64_t spin_before_sleep_cycles = 100000;  // ~40 us at 2.5 GHz
 
-[[noreturn]] void execute(Goroutine* g, bool inherit_time) {
-  Machine* m = cpu::current_machine();
-  if (g->status != GoroutineStatus::Runnable) fatal("execute: goroutine is not runnable");
+// m is about to switch to g: the bookkeeping of every way a goroutine starts running.
+inline void begin_running(Machine* m, Goroutine* g, bool inherit_time) {
   check_stack_top_canary(g);  // nothing overflowed into it while it waited
   m->current_goroutine = g;
   g->machine = m;
   g->status = GoroutineStatus::Running;
   if (!inherit_time) m->processor->schedule_tick++;
+}
+
+[[noreturn]] void execute(Goroutine* g, bool inherit_time) {
+  Machine* m = cpu::current_machine();
+  if (g->status != GoroutineStatus::Runnable) fatal("execute: goroutine is not runnable");
+  begin_running(m, g, inherit_time);
   resume_goroutine(g);
 }
 
@@ -338,13 +343,9 @@ void yield_processor() {
     if (Goroutine* next = run_queue_get(p, &inherit_time)) {
       if (next->locked_machine == nullptr) {
         check_stack_canaries(g);
-        check_stack_top_canary(next);
         g->status = GoroutineStatus::Runnable;
         g->machine = nullptr;
-        m->current_goroutine = next;
-        next->machine = m;
-        next->status = GoroutineStatus::Running;
-        if (!inherit_time) p->schedule_tick++;
+        begin_running(m, next, inherit_time);
         switch_goroutines(g, next, publish_yielded);
         return;
       }

@@ -64,8 +64,7 @@ void fault_handler(int signal, SignalInfo* info, void* context) {
   begin_crash();
   if ((signal == sys::SIGSEGV || signal == sys::SIGBUS) && is_stack_overflow_fault(g, info->address)) {
     print("runtime: stack overflow in code without a stack check (fault at ", hex(info->address), ")\n");
-    print("runtime: sp=", hex(signal_frame::sp(uc)), " stack=[", hex(g->stack_lo), ", ", hex(g->stack_hi), "]\n");
-    print("fatal error: stack overflow\n");
+    print_stack_overflow_tail(g, signal_frame::sp(uc));
   } else if (signal == sys::SIGSEGV && info->address < nil_page_limit) {
     print("panic: runtime error: invalid memory address or nil pointer dereference\n");
   } else if (signal == sys::SIGSEGV || signal == sys::SIGBUS) {

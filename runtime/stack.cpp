@@ -133,6 +133,15 @@ void free_segment(StackSegment* s) {
   free_segments[index] = s;
 }
 
+}  // namespace
+
+void print_stack_overflow_tail(const Goroutine* g, uintptr_t sp) {
+  print("runtime: sp=", hex(sp), " stack=[", hex(g->stack_lo), ", ", hex(g->stack_hi), "]\n");
+  print("fatal error: stack overflow\n");
+}
+
+namespace {
+
 // The report Go prints when a goroutine's stack reaches its limit. Runs on the scheduler
 // stack: the goroutine's own stack has only its guard reserve left.
 struct OverflowReport {
@@ -151,8 +160,7 @@ void report_overflow(void* arg) {
   } else {
     print("runtime: ", r->kind, "\n");
   }
-  print("runtime: sp=", hex(r->sp), " stack=[", hex(r->g->stack_lo), ", ", hex(r->g->stack_hi), "]\n");
-  print("fatal error: stack overflow\n");
+  print_stack_overflow_tail(r->g, r->sp);
   finish_crash(r->g, r->pc, r->fp);
 }
 

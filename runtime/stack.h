@@ -53,6 +53,10 @@ void check_stack_canaries(Goroutine* g);
 // line is hot then, since g's newest frames of a shallow goroutine sit right below it.
 void check_stack_top_canary(Goroutine* g);
 
+// The last two lines of every stack-overflow report (Go's): the stack pointer and the
+// stack's bounds, then "fatal error: stack overflow". The caller prints the cause first.
+void print_stack_overflow_tail(const Goroutine* g, uintptr_t sp);
+
 // True if a fault at `address` is g running off the bottom of its stack (a segment's
 // neighbour, a region's guard page, or a scheduler stack's guard page).
 bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address);
