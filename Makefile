@@ -105,7 +105,22 @@ $(BUILD)/asm/%.o: asm/%.asm $(BUILD)/gen/offsets.inc | deps
 	$(call say,NASM,$<)
 	$(Q)$(NASM) $(NASMFLAGS) -o $@ $<
 
-$(LIBGORT): $(RUNTIME_OBJS)
+# The out-of-line half of the C++ containers, taken from the compiler's own libstdc++.a so it
+# matches the headers programs compile against: red-black tree rebalancing (map, set), list
+# hooks, the hash tables' prime rehash policy and std::_Hash_bytes (unordered_*, std::hash).
+# These four members need nothing from libc; what else the headers expect (the __throw_*
+# functions, __libc_single_threaded) is in runtime/cxx_library.cpp. See docs/06-cxx.md.
+LIBSTDCXX_A       := $(shell $(CXX) -print-file-name=libstdc++.a 2>/dev/null)
+LIBSTDCXX_MEMBERS := tree.o list.o hashtable_c++0x.o hash_bytes.o
+LIBSTDCXX_OBJS    := $(LIBSTDCXX_MEMBERS:%=$(BUILD)/libstdcxx/%)
+
+$(LIBSTDCXX_OBJS) &: | deps
+	@mkdir -p $(BUILD)/libstdcxx
+	$(call say,AR x,$(LIBSTDCXX_A))
+	$(Q)[ -f "$(LIBSTDCXX_A)" ] || { echo "gort: $(CXX) has no libstdc++.a (apt-get install libstdc++-12-dev)" >&2; exit 1; }
+	$(Q)cd $(BUILD)/libstdcxx && $(AR) x $(LIBSTDCXX_A) $(LIBSTDCXX_MEMBERS)
+
+$(LIBGORT): $(RUNTIME_OBJS) $(LIBSTDCXX_OBJS)
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $^
