@@ -15,13 +15,15 @@
 //     gort program runs goroutines on several threads from the start, so it is always 0.
 //     (__gthread_active_p, the other switch, is an inline "return 1" with glibc 2.34+.)
 //   - abort(): with exceptions off, the inline throws in <optional>, <variant>, <any> and
-//     shared_ptr's weak_ptr lock call __builtin_abort(), which cannot say which one it was.
+//     shared_ptr(weak_ptr) call __builtin_abort(), which cannot say which one it was.
 //
 // Rejected: linking all of libstdc++.a. Its members reach into glibc (stdio, locale, pthread,
 // the unwinder) and would fail to link with hundreds of undefined symbols; and writing the
 // tree and hash-table code ourselves would be 600 lines that drift from the headers' version.
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <new>
 
 #include "fatal.h"
 
@@ -34,8 +36,8 @@ void* malloc(size_t size);
 [[noreturn]] void abort() {
   gort::panic(
       "abort() called: the C++ library gave up (with exceptions off this is std::optional::value() on an empty "
-      "optional, std::get<> of an inactive std::variant alternative, std::any_cast or std::weak_ptr::lock's "
-      "bad_weak_ptr)");
+      "optional, std::get<> of an inactive std::variant alternative, std::any_cast of the wrong "
+      "type, or a std::shared_ptr made from an expired std::weak_ptr)");
 }
 }
 
@@ -112,6 +114,9 @@ class MessageWriter {
 // The declarations match libstdc++'s bits/functexcept.h (the mangled names are the contract).
 namespace std {
 class type_info;
+
+// The tag object of operator new(size, std::nothrow) (std::stable_sort's buffer uses it).
+const nothrow_t nothrow{};
 
 [[noreturn]] void __throw_bad_exception() { panic_with("std::bad_exception", nullptr); }
 [[noreturn]] void __throw_bad_alloc() { panic_with("std::bad_alloc", nullptr); }
