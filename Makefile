@@ -180,7 +180,10 @@ library: $(LIBGORT) $(GORT_FLAGS)
 # the form a compiler driver (clang++, CMake's link step) passes to ld.
 comma := ,
 GORT_VERSION := 0.1
-GORT_LINK_DRIVER_FLAGS := -static -nostdlib -no-pie $(addprefix -Wl$(comma),$(filter-out -static -nostdlib,$(LINK_FLAGS)))
+# One -Wl, word: CMake removes repeated link options, which would break "-Wl,-z -Wl,...".
+empty :=
+space := $(empty) $(empty)
+GORT_LINK_DRIVER_FLAGS := -static -nostdlib -Wl,$(subst $(space),$(comma),$(strip $(filter-out -static -nostdlib,$(LINK_FLAGS))))
 $(GORT_FLAGS): Makefile
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
