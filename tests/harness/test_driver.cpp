@@ -240,3 +240,41 @@ TEST_CASE("make install: the installed driver, pkg-config and a CMake project; m
   CHECK(r.status == 0);
   CHECK(r.out.find(prefix + "/") == std::string::npos);  // find listed no file under the prefix
 }
+
+TEST_CASE("a use that only the linker can catch gets a line naming gort's alternative", "[driver]") {
+  TempDir dir;
+  dir.file("x.cpp", "#include <string>\n#include \"gort.h\"\n"
+                    "int main() { gort::fmt::println(std::to_string(2.5).c_str()); }\n");
+  ChildResult r = shell(dir, driver + " build x.cpp -o x");
+  INFO(r.describe());
+  CHECK(r.status == 1);
+  CHECK(matches(r.err, "undefined reference to `vsnprintf'"));
+  CHECK(matches(r.err, "\ngort: C stdio is not available: print with gort::fmt::println; std::to_string of a "
+                       "floating-point value needs vsnprintf"));
+  CHECK(!fs::exists(dir / "x"));
+}
+
+TEST_CASE("install-deps: one line naming the packages and the log, and the log's end on failure", "[driver]") {
+  TempDir dir;
+  // A copy of the installer (it writes its log under its own tree's build/), a PATH without
+  // nasm, an `id` that says root, and an apt-get that fails after some output.
+  fs::create_directories(dir / "tree/tools");
+  fs::copy_file(root + "/tools/install-deps.sh", dir / "tree/tools/install-deps.sh");
+  fs::create_directories(dir / "bin");
+  for (const char* tool : {"sh", "dirname", "mkdir", "tail", "clang++", "ld"}) {
+    std::string found = host_command_output(std::string("command -v ") + tool);
+    if (!found.empty()) fs::create_symlink(found.substr(0, found.size() - 1), dir / (std::string("bin/") + tool));
+  }
+  dir.file("bin/apt-get", "#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do echo \"apt line $i\"; done\n"
+                          "[ \"$1\" = update ] && exit 0\necho 'E: Unable to locate package nasm'\nexit 100\n");
+  dir.file("bin/id", "#!/bin/sh\necho 0\n");
+  fs::permissions(dir / "bin/apt-get", fs::perms::owner_all);
+  fs::permissions(dir / "bin/id", fs::perms::owner_all);
+  std::string log = dir / "tree/build/install-deps.log";
+  ChildResult r = shell(dir, "PATH='" + dir / "bin" + "' sh tree/tools/install-deps.sh demo");
+  INFO(r.describe());
+  CHECK(r.status == 1);
+  CHECK(r.out == "gort: installing nasm for make demo (log: " + log + ")\n");
+  CHECK(matches(r.err, "^gort: installing nasm failed; the end of " + log + ":\n(apt line [0-9]+\n)+E: Unable to locate package nasm\n$"));
+  CHECK(!matches(r.err, "apt line 1\n"));  // only the end of the log, not all of it
+}
