@@ -77,7 +77,7 @@ Q := @
 say = @echo "  $(1)	$(2)"
 endif
 
-.PHONY: all deps demo test disasm clean user-program bench bench-quick bench-programs library install uninstall
+.PHONY: all deps demo test disasm clean bench bench-quick bench-programs library install uninstall
 all: $(LIBGORT) $(GORT_FLAGS) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs
 
 # Install the Debian packages each kind of target needs, when missing (tools/install-deps.sh):
@@ -214,6 +214,7 @@ install: $(LIBGORT) $(GORT_FLAGS)
 	  tools/gort.pc.in > $(DEST)/lib/pkgconfig/gort.pc
 	$(Q)sed -e 's|@VERSION@|$(GORT_VERSION)|' -e 's|@CXXFLAGS@|$(NO_LIBC_CXXFLAGS) -Wall|' \
 	  -e 's|@LINK_FLAGS@|$(GORT_LINK_DRIVER_FLAGS)|' tools/gortConfig.cmake.in > $(DEST)/lib/cmake/gort/gortConfig.cmake
+	$(Q)sed -e 's|@VERSION@|$(GORT_VERSION)|' tools/gortConfigVersion.cmake.in > $(DEST)/lib/cmake/gort/gortConfigVersion.cmake
 
 uninstall:
 	$(call say,UNINSTALL,$(DEST))

@@ -218,7 +218,7 @@ TEST_CASE("make install: the installed driver, pkg-config and a CMake project; m
   dir.file("src/CMakeLists.txt",
            "cmake_minimum_required(VERSION 3.16)\n"
            "project(hello CXX)\n"
-           "find_package(gort REQUIRED)\n"
+           "find_package(gort 0.1 REQUIRED)\n"
            "add_executable(app main.cpp twice.cpp)\n"
            "target_include_directories(app PRIVATE ../include)\n"
            "target_compile_definitions(app PRIVATE GREETING_COUNT=50)\n"
