@@ -8,8 +8,10 @@
 #   make disasm     annotated disassembly and a symbol list of the hello example, for study
 #   make clean      remove build/
 #
-# A user program is built with tools/gort-build, which calls the `user-program` rule below,
-# so the compiler flags live in this file only.
+#   make install PREFIX=dir / make uninstall PREFIX=dir   the driver, library, headers, pkg-config, CMake
+#
+# A user program is built with the driver, tools/gort (tools/gort-build is a wrapper for it),
+# which reads the flags this file writes to build/gort-flags.sh: they live in this file only.
 
 CXX       := clang++
 NASM      := nasm
@@ -27,7 +29,11 @@ NO_LIBC_CXXFLAGS := -std=c++20 -O2 -nostdlib -fno-exceptions -fno-rtti \
     -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -fno-math-errno \
     -fno-stack-clash-protection
 RUNTIME_CXXFLAGS := $(NO_LIBC_CXXFLAGS) -ffreestanding -Wall -Wextra -Werror -I$(BUILD)/gen
-USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -Iruntime -I$(BUILD)/gen
+# gort's own headers are reached with -iquote only ("gort.h"), so runtime/time.h or
+# runtime/syscall.h never stand in for <time.h> or <syscall.h> inside the C++ library's
+# headers; runtime/cxx_shims stands in front of the headers that cannot work in a gort program
+# (<iostream>, <thread>, ...) so that including one is an error naming gort's alternative.
+USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -iquote runtime -iquote $(BUILD)/gen -Iruntime/cxx_shims
 NASMFLAGS        := -f elf64 -I$(BUILD)/gen/
 # Static, no interpreter, no libc; drop unused sections; 4 KiB segment alignment keeps
 # small binaries small. -z noseparate-code puts the ELF headers, code and read-only data in
@@ -35,9 +41,9 @@ NASMFLAGS        := -f elf64 -I$(BUILD)/gen/
 # each padded to a page in the file: that padding was 4-8 KiB of a 60 KiB hello world, and it
 # made the size jump by a page whenever code or constants crossed a boundary. The cost:
 # constants are mapped executable (more gadgets for an exploit to choose from).
-LDFLAGS          := -static -nostdlib --gc-sections -z noexecstack -z max-page-size=4096 -z noseparate-code \
-                    -e _start -u _start \
-                    -T tools/gort.ld
+LINK_FLAGS       := -static -nostdlib --gc-sections -z noexecstack -z max-page-size=4096 -z noseparate-code \
+                    -e _start -u _start
+LDFLAGS          := $(LINK_FLAGS) -T tools/gort.ld
 
 # Hosted C++ for the test harness (it is an ordinary Linux program using Catch2).
 HOSTED_CXXFLAGS := -std=c++17 -O1 -Wall -Wextra
@@ -46,8 +52,9 @@ RUNTIME_SRCS := $(wildcard runtime/*.cpp)
 ASM_SRCS     := $(wildcard asm/*.asm)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/%.o) $(ASM_SRCS:%.asm=$(BUILD)/%.o)
 LIBGORT      := $(BUILD)/libgort.a
+GORT_FLAGS   := $(BUILD)/gort-flags.sh
 
-EXAMPLES     := $(patsubst tests/examples/%.cpp,$(BUILD)/examples/%,$(wildcard tests/examples/*.cpp))
+EXAMPLES     := $(patsubst examples/%.cpp,$(BUILD)/examples/%,$(wildcard examples/*.cpp))
 TEST_PROGS   := $(patsubst tests/progs/%.cpp,$(BUILD)/tests/%,$(wildcard tests/progs/*.cpp))
 HARNESS_SRCS := $(wildcard tests/harness/*.cpp)
 BENCH_GORT   := $(patsubst tests/bench/%.cpp,$(BUILD)/bench/gort/%,$(filter-out tests/bench/malloc_c.cpp,$(wildcard tests/bench/*.cpp)))
@@ -70,13 +77,19 @@ Q := @
 say = @echo "  $(1)	$(2)"
 endif
 
-.PHONY: all deps demo test disasm clean user-program bench bench-quick bench-programs
-all: $(LIBGORT) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs
+.PHONY: all deps demo test disasm clean bench bench-quick bench-programs library install uninstall
+all: $(LIBGORT) $(GORT_FLAGS) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs
 
-# Installs nasm, clang, catch2 and golang-go (the reference runtime the benchmarks compare
-# against) with apt-get when they are missing (tools/install-deps.sh).
+# Install the Debian packages each kind of target needs, when missing (tools/install-deps.sh):
+# deps for the runtime and the examples, deps-test for the harness and the benchmark programs
+# (make test smoke-tests them), deps-bench for the benchmark runner.
+.PHONY: deps-test deps-bench
 deps:
-	@tools/install-deps.sh
+	@tools/install-deps.sh demo
+deps-test: deps
+	@tools/install-deps.sh test
+deps-bench: deps-test
+	@tools/install-deps.sh bench
 
 $(BUILD)/gen/offsets.inc: tools/asm_offsets.cpp tools/gen_offsets.sh runtime/*.h arch/amd64/*.h $(BUILD)/gen/size_classes.h | deps
 	@mkdir -p $(dir $@)
@@ -105,7 +118,22 @@ $(BUILD)/asm/%.o: asm/%.asm $(BUILD)/gen/offsets.inc | deps
 	$(call say,NASM,$<)
 	$(Q)$(NASM) $(NASMFLAGS) -o $@ $<
 
-$(LIBGORT): $(RUNTIME_OBJS)
+# The out-of-line half of the C++ containers, taken from the compiler's own libstdc++.a so it
+# matches the headers programs compile against: red-black tree rebalancing (map, set), list
+# hooks, the hash tables' prime rehash policy and std::_Hash_bytes (unordered_*, std::hash).
+# These four members need nothing from libc; what else the headers expect (the __throw_*
+# functions, __libc_single_threaded) is in runtime/cxx_library.cpp. See docs/06-cxx.md.
+LIBSTDCXX_A       := $(shell $(CXX) -print-file-name=libstdc++.a 2>/dev/null)
+LIBSTDCXX_MEMBERS := tree.o list.o hashtable_c++0x.o hash_bytes.o
+LIBSTDCXX_OBJS    := $(LIBSTDCXX_MEMBERS:%=$(BUILD)/libstdcxx/%)
+
+$(LIBSTDCXX_OBJS) &: | deps
+	@mkdir -p $(BUILD)/libstdcxx
+	$(call say,AR x,$(LIBSTDCXX_A))
+	$(Q)[ -f "$(LIBSTDCXX_A)" ] || { echo "gort: $(CXX) has no libstdc++.a (apt-get install libstdc++-12-dev)" >&2; exit 1; }
+	$(Q)cd $(BUILD)/libstdcxx && $(AR) x $(LIBSTDCXX_A) $(LIBSTDCXX_MEMBERS)
+
+$(LIBGORT): $(RUNTIME_OBJS) $(LIBSTDCXX_OBJS)
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $^
@@ -119,8 +147,11 @@ define link_program
 	$(Q)$(LD) $(LDFLAGS) -o $(2) $(2).o $(LIBGORT)
 endef
 
-$(BUILD)/examples/%: tests/examples/%.cpp $(LIBGORT)
+$(BUILD)/examples/%: examples/%.cpp $(LIBGORT)
 	$(call link_program,$<,$@)
+# Examples built before they moved from tests/examples/ to examples/ name the old source in
+# their dependency files; this empty rule lets make rebuild them instead of stopping.
+tests/examples/%.cpp: ;
 
 $(BUILD)/tests/%: tests/progs/%.cpp $(LIBGORT)
 	$(call link_program,$<,$@)
@@ -129,23 +160,68 @@ $(BUILD)/tests/%: tests/progs/%.cpp $(LIBGORT)
 $(BUILD)/bench/gort/%: tests/bench/%.cpp $(LIBGORT)
 	$(call link_program,$<,$@)
 
-$(BUILD)/bench/go/%: tests/bench/%.go | deps
+$(BUILD)/bench/go/%: tests/bench/%.go | deps-test
 	@mkdir -p $(dir $@)
 	$(call say,GO,$<)
 	$(Q)cd $(BUILD) && GOCACHE=$(CURDIR)/$(BUILD)/gocache GO111MODULE=off go build -o $(CURDIR)/$@ $(CURDIR)/$<
 
-$(BUILD)/bench/c/malloc-%: tests/bench/malloc_c.cpp tests/bench/malloc_workload.h | deps
+$(BUILD)/bench/c/malloc-%: tests/bench/malloc_c.cpp tests/bench/malloc_workload.h | deps-test
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$@)
 	$(Q)$(CXX) -std=c++17 -O2 -fno-builtin-malloc -fno-builtin-free -o $@ $< $(malloc_lib_$*) -lpthread
 
 bench-programs: $(BENCH_GORT) $(BENCH_GO) $(BENCH_C)
 
-# Used by tools/gort-build: make user-program SRC=/abs/x.cpp OUT=/abs/x
-user-program: $(LIBGORT)
-	$(call link_program,$(SRC),$(OUT))
+# What the driver (tools/gort) needs before it compiles a user program in this tree.
+library: $(LIBGORT) $(GORT_FLAGS)
 
-$(BUILD)/harness/%.o: tests/harness/%.cpp | deps $(BUILD)/gen/size_classes.h
+# The user-program flags above, written for the driver, `make install`, pkg-config and CMake:
+# the Makefile stays the one place they are spelled. GORT_LINK_DRIVER_FLAGS is LINK_FLAGS in
+# the form a compiler driver (clang++, CMake's link step) passes to ld.
+comma := ,
+GORT_VERSION := 0.1
+# One -Wl, word: CMake removes repeated link options, which would break "-Wl,-z -Wl,...".
+empty :=
+space := $(empty) $(empty)
+GORT_LINK_DRIVER_FLAGS := -static -nostdlib -Wl,$(subst $(space),$(comma),$(strip $(filter-out -static -nostdlib,$(LINK_FLAGS))))
+$(GORT_FLAGS): Makefile
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)printf "%s\n" "# gort's compiler and linker flags (generated from the Makefile)" \
+	  "GORT_VERSION='$(GORT_VERSION)'" "GORT_CXX='$(CXX)'" "GORT_LD='$(LD)'" \
+	  "GORT_CXXFLAGS='$(NO_LIBC_CXXFLAGS) -Wall'" "GORT_LDFLAGS='$(LINK_FLAGS)'" \
+	  "GORT_LINK_DRIVER_FLAGS='$(GORT_LINK_DRIVER_FLAGS)'" > $@
+
+# --- make install PREFIX=... / make uninstall PREFIX=... ---
+# bin/gort (the driver), lib/libgort.a, include/gort/ (gort.h and the headers it includes,
+# plus cxx_shims/), lib/gort/ (linker script, flags), lib/pkgconfig/gort.pc and
+# lib/cmake/gort/ (find_package(gort)). include/gort, lib/gort and lib/cmake/gort are gort's
+# own folders: uninstall removes them whole. See docs/06-cxx.md.
+PREFIX         ?= /usr/local
+PUBLIC_HEADERS := runtime/gort.h runtime/allocator.h runtime/heap.h runtime/span.h runtime/tunables.h \
+                  runtime/lock.h runtime/print.h $(BUILD)/gen/size_classes.h
+DEST           := $(DESTDIR)$(PREFIX)
+install: $(LIBGORT) $(GORT_FLAGS)
+	$(call say,INSTALL,$(DEST))
+	$(Q)install -d $(DEST)/bin $(DEST)/lib/gort $(DEST)/lib/pkgconfig $(DEST)/lib/cmake/gort $(DEST)/include/gort/cxx_shims
+	$(Q)install -m 755 tools/gort $(DEST)/bin/gort
+	$(Q)install -m 644 $(LIBGORT) $(DEST)/lib/libgort.a
+	$(Q)install -m 644 $(PUBLIC_HEADERS) $(DEST)/include/gort/
+	$(Q)install -m 644 runtime/cxx_shims/* $(DEST)/include/gort/cxx_shims/
+	$(Q)install -m 644 tools/gort.ld $(GORT_FLAGS) $(DEST)/lib/gort/
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(GORT_VERSION)|' \
+	  -e 's|@CXXFLAGS@|$(NO_LIBC_CXXFLAGS) -Wall|' -e 's|@LINK_FLAGS@|$(GORT_LINK_DRIVER_FLAGS)|' \
+	  tools/gort.pc.in > $(DEST)/lib/pkgconfig/gort.pc
+	$(Q)sed -e 's|@VERSION@|$(GORT_VERSION)|' -e 's|@CXXFLAGS@|$(NO_LIBC_CXXFLAGS) -Wall|' \
+	  -e 's|@LINK_FLAGS@|$(GORT_LINK_DRIVER_FLAGS)|' tools/gortConfig.cmake.in > $(DEST)/lib/cmake/gort/gortConfig.cmake
+	$(Q)sed -e 's|@VERSION@|$(GORT_VERSION)|' tools/gortConfigVersion.cmake.in > $(DEST)/lib/cmake/gort/gortConfigVersion.cmake
+
+uninstall:
+	$(call say,UNINSTALL,$(DEST))
+	$(Q)rm -f $(DEST)/bin/gort $(DEST)/lib/libgort.a $(DEST)/lib/pkgconfig/gort.pc
+	$(Q)rm -rf $(DEST)/include/gort $(DEST)/lib/gort $(DEST)/lib/cmake/gort
+
+$(BUILD)/harness/%.o: tests/harness/%.cpp | deps-test $(BUILD)/gen/size_classes.h
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$<)
 	$(Q)$(CXX) $(HOSTED_CXXFLAGS) -I$(BUILD)/gen -DGORT_ROOT='"$(CURDIR)"' -MMD -MP -c -o $@ $<
@@ -160,10 +236,10 @@ demo: $(BUILD)/examples/hello
 test: all
 	$(HARNESS)
 
-bench: bench-programs
+bench: bench-programs | deps-bench
 	python3 tools/bench.py
 
-bench-quick: bench-programs
+bench-quick: bench-programs | deps-bench
 	python3 tools/bench.py --quick
 
 disasm: $(BUILD)/examples/hello

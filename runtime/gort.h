@@ -9,7 +9,7 @@
 //     wg.wait();
 //   }
 //
-// Build a program with tools/gort-build hello.cpp -o hello.
+// Build a program with tools/gort build hello.cpp -o hello (docs/06-cxx.md).
 #pragma once
 #include <stddef.h>
 #include <stdint.h>

@@ -1,33 +1,55 @@
 #!/bin/sh
-# Installs the Debian packages the build needs, only when missing: clang (compiler, with
-# binutils for ld/ar), nasm (assembler), catch2 (test harness), golang-go (the reference
-# runtime: the benchmarks' Go twins are built by `make` and smoke-tested by `make test`),
-# python3 (the benchmark runner), and jemalloc, mimalloc and tcmalloc (the allocators the
-# allocator benchmark compares against). Needs root (or sudo) only when something is missing.
+# Installs the Debian packages a make target needs, only those that are missing, quietly:
+#   tools/install-deps.sh demo    clang (compiler; libstdc++-12-dev comes with it), nasm, binutils
+#   tools/install-deps.sh test    demo's, plus catch2 (the harness), cmake and pkg-config (the
+#                                 install tests), golang-go and the C allocators jemalloc,
+#                                 mimalloc and tcmalloc: `make test` builds every benchmark
+#                                 program and smoke-tests both sides, gort's and its Go or C twin
+#   tools/install-deps.sh bench   test's, plus python3 (the benchmark runner, tools/bench.py)
+# apt-get's output goes to build/install-deps.log; one line says what is being installed, and
+# a failed install prints the end of the log. Needs root (or sudo) only when something is missing.
 set -e
+set_name=${1:-demo}
 missing=""
-command -v clang++ >/dev/null 2>&1 || missing="$missing clang"
-command -v nasm >/dev/null 2>&1 || missing="$missing nasm"
-command -v ld >/dev/null 2>&1 || missing="$missing binutils"
-[ -f /usr/include/catch2/catch.hpp ] || missing="$missing catch2"
-command -v go >/dev/null 2>&1 || missing="$missing golang-go"
-command -v python3 >/dev/null 2>&1 || missing="$missing python3"
-# The C allocators the allocator benchmark compares against (built by make, run by make bench).
-[ -f /usr/include/jemalloc/jemalloc.h ] || missing="$missing libjemalloc-dev"
-[ -f /usr/include/mimalloc.h ] || missing="$missing libmimalloc-dev"
-[ -f /usr/include/gperftools/tcmalloc.h ] || missing="$missing libgoogle-perftools-dev"
+want() {  # want PACKAGE TEST...: PACKAGE is missing unless the test succeeds
+  package=$1
+  shift
+  "$@" >/dev/null 2>&1 || missing="$missing $package"
+}
+has_file() { [ -f "$1" ]; }
+case "$set_name" in demo | test | bench) ;; *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;; esac
+
+want clang command -v clang++
+want nasm command -v nasm
+want binutils command -v ld
+if [ "$set_name" != demo ]; then
+  want catch2 has_file /usr/include/catch2/catch.hpp
+  want cmake command -v cmake
+  want pkg-config command -v pkg-config
+  want golang-go command -v go
+  want libjemalloc-dev has_file /usr/include/jemalloc/jemalloc.h
+  want libmimalloc-dev has_file /usr/include/mimalloc.h
+  want libgoogle-perftools-dev has_file /usr/include/gperftools/tcmalloc.h
+fi
+[ "$set_name" = bench ] && want python3 command -v python3
 [ -z "$missing" ] && exit 0
 
-echo "gort: installing missing packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then
   sudo=""
 elif command -v sudo >/dev/null 2>&1; then
   sudo="sudo"
 else
-  echo "gort: need root to install:$missing (run: apt-get install$missing)" >&2
+  echo "gort: make $set_name needs:$missing; as root, run: apt-get install$missing" >&2
   exit 1
 fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$root/build"
+log=$root/build/install-deps.log
+echo "gort: installing$missing for make $set_name (log: $log)"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
 # shellcheck disable=SC2086
-$sudo apt-get install -y -qq $missing
+if ! { $sudo apt-get update -q && $sudo apt-get install -y -q --no-install-recommends $missing; } >"$log" 2>&1; then
+  echo "gort: installing$missing failed; the end of $log:" >&2
+  tail -n 15 "$log" >&2
+  exit 1
+fi

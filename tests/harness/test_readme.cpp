@@ -1,0 +1,137 @@
+// README.md's figures cannot drift: each size it quotes is compared with what the build just
+// produced, and each ratio with the table `make bench` last wrote (docs/benchmarks.md). When
+// one fails, the message says the sentence to write instead.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "child_process.h"
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const std::string root = GORT_ROOT;
+
+// README.md with every run of spaces and line breaks made one space, so that a sentence
+// matches wherever the paragraph happens to wrap.
+std::string readme_text() {
+  std::string text = read_text(root + "/README.md"), out;
+  for (char c : text) {
+    bool space = c == ' ' || c == '\n';
+    if (!(space && !out.empty() && out.back() == ' ')) out += space ? ' ' : c;
+  }
+  return out;
+}
+
+// The first capture of `pattern` in text; fails the test if it does not occur.
+std::string capture(const std::string& text, const std::string& pattern) {
+  std::smatch m;
+  INFO("README.md should contain a sentence matching: " << pattern);
+  REQUIRE(std::regex_search(text, m, std::regex(pattern)));
+  return m[1].str();
+}
+
+// 60104 -> "60,104", as the README writes numbers.
+std::string with_commas(long n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); i++) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// The cells of the docs/benchmarks.md row whose workload cell starts with `workload`.
+std::vector<std::string> benchmark_row(const std::string& workload) {
+  std::istringstream lines(read_text(root + "/docs/benchmarks.md"));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| " + workload, 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::stringstream cut(line.substr(2));
+    for (std::string cell; std::getline(cut, cell, '|');) {
+      size_t first = cell.find_first_not_of(' '), last = cell.find_last_not_of(' ');
+      cells.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+    }
+    return cells;
+  }
+  FAIL("docs/benchmarks.md has no row for " << workload);
+  return {};
+}
+
+double number(std::string cell) {
+  cell.erase(std::remove(cell.begin(), cell.end(), ','), cell.end());
+  return std::stod(cell);
+}
+
+std::string fixed2(double v) {
+  char text[32];
+  snprintf(text, sizeof(text), "%.2f", v);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("README's binary sizes are the ones the build produces", "[docs]") {
+  std::string readme = readme_text();
+  std::string hello = example_program("hello");
+  long size = long(std::filesystem::file_size(hello));
+  CHECK(capture(readme, R"(hello example \(`examples/hello.cpp`\) links to a static binary of ([0-9,]+) bytes)") ==
+        with_commas(size));
+  CHECK(size < 65536);  // "under the 64 KiB we aim for"
+  CHECK(readme.find("under the 64 KiB we aim for") != std::string::npos);
+
+  // Code and constants: the read+execute segment's size in the file, in KB (1,000 bytes).
+  std::string headers = host_command_output("readelf -lW '" + hello + "'");
+  std::smatch m;
+  REQUIRE(std::regex_search(headers, m, std::regex(R"(LOAD +0x[0-9a-f]+ 0x[0-9a-f]+ 0x[0-9a-f]+ (0x[0-9a-f]+) 0x[0-9a-f]+ R E)")));
+  long code = std::stol(m[1].str(), nullptr, 16);
+  CHECK(capture(readme, R"(\(([0-9]+) KB of code and constants)") == std::to_string(std::lround(code / 1000.0)));
+
+  // Go's hello world, from the size row make bench wrote, in MB (10^6 bytes, one decimal).
+  std::vector<std::string> row = benchmark_row("hello-world binary size");
+  char go_mb[16];
+  snprintf(go_mb, sizeof(go_mb), "%.1f", number(row[3]) / 1e6);
+  CHECK(capture(readme, R"(Go [0-9.]+'s hello world on the same machine is ([0-9.]+) MB)") == go_mb);
+}
+
+TEST_CASE("README's ratios are the ones docs/benchmarks.md records", "[docs]") {
+  std::string readme = readme_text();
+  CHECK(capture(readme, R"(Start-up \(fork, exec, exit\) takes ([0-9.]+)x Go's time)") ==
+        benchmark_row("hello-world start-up")[4]);
+
+  // Every channel workload (the rows naming a channel or select): the lowest and highest ratio.
+  std::istringstream lines(read_text(root + "/docs/benchmarks.md"));
+  double lo = 1e9, hi = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| ", 0) != 0 || (line.find("channel") == std::string::npos && line.find("| select") != 0)) continue;
+    std::string ratio = line.substr(0, line.size() - 2);
+    ratio = ratio.substr(ratio.rfind('|') + 2);
+    lo = std::min(lo, number(ratio)), hi = std::max(hi, number(ratio));
+  }
+  REQUIRE(hi > 0);
+  CHECK(capture(readme, R"(([0-9.]+-[0-9.]+)x Go's time on every channel workload)") == fixed2(lo) + "-" + fixed2(hi));
+
+  // "small alloc/free pairs faster than glibc, mimalloc and tcmalloc": both pair rows.
+  REQUIRE(readme.find("small alloc/free pairs faster than glibc, mimalloc and tcmalloc") != std::string::npos);
+  for (const char* workload : {"alloc/free pairs, 16..512 B, 1 thread", "alloc/free pairs, 16..512 B, 2 threads"}) {
+    std::vector<std::string> pairs = benchmark_row(workload);
+    INFO(workload);
+    CHECK(number(pairs[7]) < 1);
+    CHECK(number(pairs[8]) < 1);
+  }
+  // "the stack check's cost is at parity with Go's prologue": within 10% either way.
+  REQUIRE(readme.find("the stack check's cost is at parity with Go's prologue") != std::string::npos);
+  double calls = number(benchmark_row("call-heavy fib(35)")[4]);
+  CHECK(calls >= 0.9);
+  CHECK(calls <= 1.1);
+}
