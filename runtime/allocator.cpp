@@ -338,9 +338,11 @@ void* allocate(size_t bytes, bool noscan) {
 
 void* allocate_aligned(size_t bytes, size_t alignment) {
   if (alignment == 0 || (alignment & (alignment - 1)) != 0) fatal("allocate_aligned: alignment is not a power of two");
-  if (bytes > SIZE_MAX - alignment) out_of_memory(bytes);
+  // An alignment or size the arena cannot hold (aligned_alloc(1 << 63, 10)) must not wrap
+  // around in the sums below and come back as a small block.
+  if (alignment > tunables::heap_arena_bytes || bytes > tunables::heap_arena_bytes)
+    out_of_memory(bytes > SIZE_MAX - alignment ? SIZE_MAX : bytes + alignment);
   size_t rounded = (bytes + alignment - 1) & ~(alignment - 1);
-  if (rounded < 32 && alignment > 8) rounded = 32;  // classes below 32 are only 8-aligned
   if (alignment <= heap_page_size && rounded <= max_small_size) {
     // A class whose size is a multiple of the alignment: span starts are page aligned.
     for (uint32_t c = class_for(rounded); c < count; c++)
