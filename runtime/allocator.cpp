@@ -336,6 +336,17 @@ void* allocate(size_t bytes, bool noscan) {
   return allocate_small(cache.get(), spc);
 }
 
+void* allocate_zeroed(size_t bytes, bool noscan) {
+  void* p = allocate(bytes, noscan);
+  size_t dirty = bytes;
+  if (bytes > max_small_size) {  // a large object: only its pages used before need zeroing
+    size_t used_before = size_t(heap_span_of(reinterpret_cast<uintptr_t>(p))->dirty_pages) * heap_page_size;
+    if (used_before < dirty) dirty = used_before;
+  }
+  __builtin_memset(p, 0, dirty);  // small slots may be reused: always zeroed
+  return p;
+}
+
 void* allocate_aligned(size_t bytes, size_t alignment) {
   if (alignment == 0 || (alignment & (alignment - 1)) != 0) fatal("allocate_aligned: alignment is not a power of two");
   // An alignment or size the arena cannot hold (aligned_alloc(1 << 63, 10)) must not wrap

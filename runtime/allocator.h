@@ -143,6 +143,9 @@ void flush_allocation_cache(AllocationCache* cache);
 
 // The allocator proper. `noscan`: the object holds no pointers. Fatal if impossible.
 void* allocate(size_t bytes, bool noscan);
+// allocate, zeroed (calloc, channel buffers): a large object's pages that came fresh from
+// the OS are zero already and are not touched, so a huge calloc costs no resident memory.
+void* allocate_zeroed(size_t bytes, bool noscan);
 void* allocate_aligned(size_t bytes, size_t alignment);
 void release(void* p);
 // The usable size of an allocated object (its class size), or 0 for a foreign pointer.

@@ -70,7 +70,7 @@ constexpr unsigned long AT_NULL = 0, AT_PAGESZ = 6, AT_HWCAP = 16, AT_CLKTCK = 1
 
 constexpr long AT_FDCWD = -100, O_RDONLY = 0, O_CLOEXEC = 0x80000;
 
-constexpr int RLIMIT_STACK = 3;
+constexpr int RLIMIT_STACK = 3, RLIMIT_AS = 9;
 constexpr unsigned long RLIM_INFINITY = ~0UL;
 
 constexpr long CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
