@@ -16,6 +16,7 @@
 #include "allocator.h"
 
 #include "../arch/amd64/cpu.h"
+#include "environment.h"
 #include "fatal.h"
 #include "gort.h"
 #include "heap.h"
@@ -247,6 +248,18 @@ void* allocate_tiny(AllocationCache* cache, size_t bytes) {
   return block;
 }
 
+// The value a listed object carries in its second word: one for the whole process, so that
+// a second free on another Processor also sees it (and takes the slow path) at no cost to
+// the fast path, which compares with its own cache's copy as before. Random (AT_RANDOM's
+// second half), so a live object's data matches it only by a 1-in-2^63 chance; odd, so it is
+// never an aligned pointer a program stored there.
+uintptr_t listed_key() {
+  uintptr_t key = 0x5bd1e9955bd1e995ULL;
+  if (process.aux.random != nullptr)
+    for (int i = 8; i < 16; i++) key = key * 131 + process.aux.random[i];
+  return key | 1;
+}
+
 // A free list's budget: about 64 KiB of objects, at least 8 (tunables::free_list_bytes).
 void prepare_cache(AllocationCache* c) {
   for (uint32_t spc = 0; spc < span_class_count; spc++) {
@@ -255,7 +268,7 @@ void prepare_cache(AllocationCache* c) {
     c->free_list_budget[spc] = budget < 8 ? 8 : budget;
     c->free_lists[spc].full_mark = c->free_list_budget[spc];
   }
-  c->free_key = reinterpret_cast<uintptr_t>(c) ^ 0x5bd1e9955bd1e995ULL;
+  c->free_key = listed_key();
 }
 
 // Returns listed objects to their spans until `keep` remain.
@@ -396,9 +409,12 @@ void release(void* pointer) {
     return;
   }
   uint32_t spc = s->size_class * 2 + (s->noscan ? 1 : 0);
-  if (reinterpret_cast<uintptr_t*>(p)[1] == cache->free_key) {  // maybe listed already: look (as glibc's tcache does)
+  if (reinterpret_cast<uintptr_t*>(p)[1] == cache->free_key) {  // listed already, here or on another Processor
     for (void* q = cache->free_lists[spc].head; q != nullptr; q = *static_cast<void**>(q))
       if (q == pointer) fatal("free: object is not allocated (double free?)");
+    // Not on this Processor's list: on another's, which only its owner may walk. The key is
+    // random, so this is a second free (glibc's tcache, with per-thread lists, misses it).
+    fatal("free: object is on another Processor's free list (double free?)");
   }
   push_free(cache.get(), spc, pointer, cache->free_key);  // counted as a free in the list's pushes
 }

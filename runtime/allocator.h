@@ -30,7 +30,8 @@ struct alignas(64) AllocationCache {
   // thread cache is the model): a list linked through each object's first word. The
   // objects still count as allocated in their spans until a list grows past its budget and
   // half of it is returned (flush_free_list). The second word of a listed object holds
-  // `free_key`, which lets free() catch a double free of a listed object.
+  // `free_key`, which lets free() catch a double free of a listed object, on this or any
+  // other Processor: the key is the same in every cache (listed_key in allocator.cpp).
   //   A list's length is not stored: it is pushes - pops - (objects handed back to their
   //   spans). The two counters the fast paths bump are the Mallocs/Frees statistics too, so
   //   each fast path does one read-modify-write, on the line that holds the head; a push
