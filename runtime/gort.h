@@ -383,10 +383,18 @@ class Timer {
 // ticks rather than queueing them.
 class Ticker : public Timer {
  public:
-  explicit Ticker(int64_t period) : Timer(period, period) {}
+  // A period of zero or less would fire once and never again: Go panics, and so does gort.
+  explicit Ticker(int64_t period) : Timer(checked(period, "non-positive interval for NewTicker"), period) {}
   void reset(int64_t period) {
+    checked(period, "non-positive interval for Ticker.Reset");
     stop();
     arm(period, period);
+  }
+
+ private:
+  static int64_t checked(int64_t period, const char* message) {
+    if (period <= 0) panic(message);
+    return period;
   }
 };
 

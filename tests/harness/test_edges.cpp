@@ -258,6 +258,17 @@ TEST_CASE("zero and negative durations fire at once; huge ones saturate", "[edge
   CHECK(r.out == "negative fired; huge fired false huge stopped true deadline saturates true\n");
 }
 
+TEST_CASE("a Ticker with a period of zero or less panics, as Go's NewTicker does", "[edges][time]") {
+  for (const char* period : {"0", "-5"}) {
+    ChildResult r = run_edges({"ticker_nonpositive", period});
+    INFO(period << ": " << r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.status == 2);
+    CHECK(matches(r.err, "^panic: non-positive interval for NewTicker\n"));
+    CHECK(r.out.empty());
+  }
+}
+
 TEST_CASE("timer_start twice on one record is a fatal error naming the misuse", "[edges][time]") {
   ChildResult r = run_edges({"timer_start_twice"});
   INFO(r.describe());

@@ -201,6 +201,13 @@ TEST_SCENARIO(durations) {
   return 0;
 }
 
+// A Ticker with a period of zero or less: Go's panic.
+TEST_SCENARIO(ticker_nonpositive) {
+  gort::Ticker t(scenario::argument(argc, argv, 1, 0));
+  out::println("made a ticker");
+  return 0;
+}
+
 // timer_start twice on one record: fatal, not a corrupted heap.
 TEST_SCENARIO(timer_start_twice) {
   static gort::TimerRecord t{gort::nanotime() + 1000000, 0, [](gort::TimerRecord*, int64_t) {}, nullptr, nullptr, -1};
