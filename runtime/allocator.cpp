@@ -422,7 +422,10 @@ void release(void* pointer) {
 size_t allocation_size(const void* pointer) {
   Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
   if (s == nullptr) return 0;
-  return s->size_class == 0 ? s->pages * heap_page_size : s->object_size;
+  if (s->size_class != 0) return s->object_size;
+  // A large object handed out at an aligned address inside its run (allocate_aligned) has
+  // only the rest of the run: realloc must not copy past the run's end.
+  return s->start + s->pages * heap_page_size - s->object_start;
 }
 
 void* object_base(const void* address) {

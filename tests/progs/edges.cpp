@@ -11,6 +11,8 @@
 
 namespace out = gort::fmt;
 
+extern "C" size_t malloc_usable_size(void*);
+
 namespace {
 
 // Through volatile pointers, so the compiler cannot fold or drop the calls.
@@ -81,8 +83,13 @@ TEST_SCENARIO(aligned_powers) {
       void* b = nullptr;
       if (alignment >= sizeof(void*) && posix_memalign(&b, alignment, bytes) != 0) wrong++;
       void* c = operator new(bytes, std::align_val_t(alignment));
-      for (void* p : {a, b, c})
+      for (void* p : {a, b, c}) {
         if (p != nullptr && reinterpret_cast<uintptr_t>(p) % alignment != 0) wrong++;
+        // The usable size ends inside the same object (realloc copies that much).
+        size_t usable = p == nullptr ? 0 : malloc_usable_size(p);
+        if (p != nullptr && (usable < bytes || gort::object_base(static_cast<char*>(p) + usable - 1) != gort::object_base(p)))
+          wrong++;
+      }
       __builtin_memset(a, 1, bytes);
       __builtin_memset(c, 1, bytes);
       free(a);
