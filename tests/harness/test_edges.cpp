@@ -304,9 +304,7 @@ TEST_CASE("os::write to a pipe without a reader returns -EPIPE on other descript
 // --- SIGQUIT and faults ---
 
 TEST_CASE("SIGQUIT prints every goroutine and exits 2", "[edges][signals]") {
-  ChildOptions options;
-  options.env["GOMAXPROCS"] = "2";
-  ChildResult r = run_shell("env --default-signal=QUIT " + test_program("edges") + " sigquit");
+  ChildResult r = run_shell("env --default-signal=QUIT GOMAXPROCS=2 " + test_program("edges") + " sigquit");
   INFO(r.describe());
   REQUIRE(r.exited);
   CHECK(r.status == 2);
