@@ -6,6 +6,7 @@
 #include "os_memory.h"
 
 #include "../arch/amd64/cpu.h"
+#include "context.h"
 #include "environment.h"
 #include "fatal.h"
 #include "godebug.h"
@@ -43,14 +44,32 @@ void print_memory_limits() {
   if (cgroup != no_memory_limit) print("runtime: the cgroup's memory limit is ", cgroup, " bytes\n");
 }
 
-void out_of_memory(size_t bytes) {
+namespace {
+struct OutOfMemoryReport {
+  size_t bytes;
+  Goroutine* g;
+  uintptr_t pc, fp;  // the caller of out_of_memory, where the traceback starts
+};
+
+void report_out_of_memory(void* arg) {
+  auto* r = static_cast<OutOfMemoryReport*>(arg);
   begin_crash();
-  print("runtime: out of memory: cannot allocate ", bytes, "-byte block (", os_memory_stats().mapped_bytes,
+  print("runtime: out of memory: cannot allocate ", r->bytes, "-byte block (", os_memory_stats().mapped_bytes,
         " in use)\n");
   print_memory_limits();
   print("fatal error: out of memory\n");
+  finish_crash(r->g, r->pc, r->fp);
+}
+}  // namespace
+
+void out_of_memory(size_t bytes) {
+  // On the scheduler stack, as fatal() reports: the goroutine that asked may have little
+  // stack left, and the report reads the cgroup files into buffers of a few KiB.
   auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
-  finish_crash(cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]);
+  OutOfMemoryReport r{bytes, cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)),
+                      frame[0]};
+  run_on_scheduler_stack(report_out_of_memory, &r);
+  sys::exit_group(2);  // not reached: the report exits
 }
 
 void* os_reserve(size_t bytes) {

@@ -116,11 +116,14 @@ TEST_CASE("a program starts under ulimit -v 1000000, and a smaller limit is name
   INFO(ok.describe());
   CHECK(ok.status == 0);
   CHECK(matches(ok.out, "^hello"));
-  ChildResult two = run_shell("ulimit -v 1000000 && exec " + test_program("edges") + " malloc_gib 2");
-  INFO(two.describe());
-  CHECK(two.status == 2);
-  CHECK(matches(two.err, oom_pattern));
-  CHECK(matches(two.err, "\nruntime: the address space is limited to 1024000000 bytes \\(ulimit -v\\)\nfatal error: out of memory\n"));
+  for (const char* where : {"main", "goroutine"}) {
+    ChildResult two = run_shell("ulimit -v 1000000 && exec " + test_program("edges") + " malloc_gib 2 " + where);
+    INFO(where << ": " << two.describe());
+    CHECK(two.status == 2);
+    CHECK(matches(two.err, oom_pattern));
+    CHECK(matches(two.err, "\nruntime: the address space is limited to 1024000000 bytes \\(ulimit -v\\)\nfatal error: out of memory\n"));
+    CHECK(matches(two.err, std::string("\n\ngoroutine ") + (where == std::string("main") ? "1" : "2") + " \\[running\\]:\n\t0x"));
+  }
   ChildResult tiny = run_shell("ulimit -v 20000 && exec " + example_program("hello"));
   INFO(tiny.describe());
   CHECK(tiny.status == 2);
