@@ -16,6 +16,7 @@
 #include "allocator.h"
 
 #include "../arch/amd64/cpu.h"
+#include "environment.h"
 #include "fatal.h"
 #include "gort.h"
 #include "heap.h"
@@ -247,6 +248,18 @@ void* allocate_tiny(AllocationCache* cache, size_t bytes) {
   return block;
 }
 
+// The value a listed object carries in its second word: one for the whole process, so that
+// a second free on another Processor also sees it (and takes the slow path) at no cost to
+// the fast path, which compares with its own cache's copy as before. Random (AT_RANDOM's
+// second half), so a live object's data matches it only by a 1-in-2^63 chance; odd, so it is
+// never an aligned pointer a program stored there.
+uintptr_t listed_key() {
+  uintptr_t key = 0x5bd1e9955bd1e995ULL;
+  if (process.aux.random != nullptr)
+    for (int i = 8; i < 16; i++) key = key * 131 + process.aux.random[i];
+  return key | 1;
+}
+
 // A free list's budget: about 64 KiB of objects, at least 8 (tunables::free_list_bytes).
 void prepare_cache(AllocationCache* c) {
   for (uint32_t spc = 0; spc < span_class_count; spc++) {
@@ -255,7 +268,7 @@ void prepare_cache(AllocationCache* c) {
     c->free_list_budget[spc] = budget < 8 ? 8 : budget;
     c->free_lists[spc].full_mark = c->free_list_budget[spc];
   }
-  c->free_key = reinterpret_cast<uintptr_t>(c) ^ 0x5bd1e9955bd1e995ULL;
+  c->free_key = listed_key();
 }
 
 // Returns listed objects to their spans until `keep` remain.
@@ -336,11 +349,24 @@ void* allocate(size_t bytes, bool noscan) {
   return allocate_small(cache.get(), spc);
 }
 
+void* allocate_zeroed(size_t bytes, bool noscan) {
+  void* p = allocate(bytes, noscan);
+  size_t dirty = bytes;
+  if (bytes > max_small_size) {  // a large object: only its pages used before need zeroing
+    size_t used_before = size_t(heap_span_of(reinterpret_cast<uintptr_t>(p))->dirty_pages) * heap_page_size;
+    if (used_before < dirty) dirty = used_before;
+  }
+  __builtin_memset(p, 0, dirty);  // small slots may be reused: always zeroed
+  return p;
+}
+
 void* allocate_aligned(size_t bytes, size_t alignment) {
   if (alignment == 0 || (alignment & (alignment - 1)) != 0) fatal("allocate_aligned: alignment is not a power of two");
-  if (bytes > SIZE_MAX - alignment) out_of_memory(bytes);
+  // An alignment or size the arena cannot hold (aligned_alloc(1 << 63, 10)) must not wrap
+  // around in the sums below and come back as a small block.
+  if (alignment > tunables::heap_arena_bytes || bytes > tunables::heap_arena_bytes)
+    out_of_memory(bytes > SIZE_MAX - alignment ? SIZE_MAX : bytes + alignment);
   size_t rounded = (bytes + alignment - 1) & ~(alignment - 1);
-  if (rounded < 32 && alignment > 8) rounded = 32;  // classes below 32 are only 8-aligned
   if (alignment <= heap_page_size && rounded <= max_small_size) {
     // A class whose size is a multiple of the alignment: span starts are page aligned.
     for (uint32_t c = class_for(rounded); c < count; c++)
@@ -383,9 +409,12 @@ void release(void* pointer) {
     return;
   }
   uint32_t spc = s->size_class * 2 + (s->noscan ? 1 : 0);
-  if (reinterpret_cast<uintptr_t*>(p)[1] == cache->free_key) {  // maybe listed already: look (as glibc's tcache does)
+  if (reinterpret_cast<uintptr_t*>(p)[1] == cache->free_key) {  // listed already, here or on another Processor
     for (void* q = cache->free_lists[spc].head; q != nullptr; q = *static_cast<void**>(q))
       if (q == pointer) fatal("free: object is not allocated (double free?)");
+    // Not on this Processor's list: on another's, which only its owner may walk. The key is
+    // random, so this is a second free (glibc's tcache, with per-thread lists, misses it).
+    fatal("free: object is on another Processor's free list (double free?)");
   }
   push_free(cache.get(), spc, pointer, cache->free_key);  // counted as a free in the list's pushes
 }
@@ -393,7 +422,10 @@ void release(void* pointer) {
 size_t allocation_size(const void* pointer) {
   Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
   if (s == nullptr) return 0;
-  return s->size_class == 0 ? s->pages * heap_page_size : s->object_size;
+  if (s->size_class != 0) return s->object_size;
+  // A large object handed out at an aligned address inside its run (allocate_aligned) has
+  // only the rest of the run: realloc must not copy past the run's end.
+  return s->start + s->pages * heap_page_size - s->object_start;
 }
 
 void* object_base(const void* address) {

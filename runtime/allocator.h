@@ -30,7 +30,8 @@ struct alignas(64) AllocationCache {
   // thread cache is the model): a list linked through each object's first word. The
   // objects still count as allocated in their spans until a list grows past its budget and
   // half of it is returned (flush_free_list). The second word of a listed object holds
-  // `free_key`, which lets free() catch a double free of a listed object.
+  // `free_key`, which lets free() catch a double free of a listed object, on this or any
+  // other Processor: the key is the same in every cache (listed_key in allocator.cpp).
   //   A list's length is not stored: it is pushes - pops - (objects handed back to their
   //   spans). The two counters the fast paths bump are the Mallocs/Frees statistics too, so
   //   each fast path does one read-modify-write, on the line that holds the head; a push
@@ -143,6 +144,9 @@ void flush_allocation_cache(AllocationCache* cache);
 
 // The allocator proper. `noscan`: the object holds no pointers. Fatal if impossible.
 void* allocate(size_t bytes, bool noscan);
+// allocate, zeroed (calloc, channel buffers): a large object's pages that came fresh from
+// the OS are zero already and are not touched, so a huge calloc costs no resident memory.
+void* allocate_zeroed(size_t bytes, bool noscan);
 void* allocate_aligned(size_t bytes, size_t alignment);
 void release(void* p);
 // The usable size of an allocated object (its class size), or 0 for a foreign pointer.

@@ -24,6 +24,7 @@
 #include "fatal.h"
 #include "gort.h"
 #include "scheduler.h"
+#include "signals.h"
 #include "syscall.h"
 #include "time.h"
 
@@ -186,6 +187,9 @@ long write(int fd, const void* buffer, size_t n) {
   enter_syscall();
   long r = sys::write_all(fd, buffer, n);
   exit_syscall();
+  // EPIPE on standard output or error ends the program by SIGPIPE, as in Go (os.epipecheck);
+  // on any other descriptor it is returned (SIGPIPE is ignored: runtime/signals.cpp).
+  if (r == -sys::EPIPE && (fd == 1 || fd == 2)) die_from_signal(sys::SIGPIPE);
   return r;
 }
 

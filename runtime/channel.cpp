@@ -176,8 +176,7 @@ ChannelCore* channel_make(uint32_t element_size, uint32_t capacity) {
   size_t bytes;
   if (__builtin_mul_overflow(size_t(element_size), size_t(capacity), &bytes)) out_of_memory(SIZE_MAX);
   if (bytes > 0) {
-    c->buffer = static_cast<uint8_t*>(allocate(bytes, false));
-    __builtin_memset(c->buffer, 0, bytes);
+    c->buffer = static_cast<uint8_t*>(allocate_zeroed(bytes, false));  // fresh pages stay untouched
   }
   return c;
 }

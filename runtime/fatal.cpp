@@ -4,6 +4,7 @@
 
 #include "../arch/amd64/cpu.h"
 #include "context.h"
+#include "goroutine.h"
 #include "machine.h"
 #include "print.h"
 #include "syscall.h"
@@ -49,12 +50,30 @@ static void print_frames(const Goroutine* g, uintptr_t pc, uintptr_t fp) {
   print("\t...additional frames elided...\n");
 }
 
-void finish_crash(Goroutine* g, uintptr_t pc, uintptr_t fp) {
+void print_traceback(Goroutine* g, uintptr_t pc, uintptr_t fp) {
   Machine* m = cpu::current_machine();
   if (g == m->g0) print("\nruntime stack (m", m->id, "):\n");
   else print("\ngoroutine ", g->id, " [running]:\n");
   print_frames(g, pc, fp);
   if (pc != 0) print("(frames are return addresses; `addr2line -f -e <program> <pc>` names them)\n");
+}
+
+void print_parked_traceback(Goroutine* g) {
+  GoroutineStatus status = GoroutineStatus(__atomic_load_n(reinterpret_cast<uint32_t*>(&g->status), __ATOMIC_ACQUIRE));
+  const char* state = status == GoroutineStatus::Waiting    ? wait_reason_text(g->wait_reason)
+                      : status == GoroutineStatus::Runnable ? "runnable"
+                      : status == GoroutineStatus::Syscall  ? "syscall"
+                                                            : "running";
+  print("\ngoroutine ", g->id, " [", state, "]:\n");
+  if (status != GoroutineStatus::Waiting && status != GoroutineStatus::Runnable) return;  // no saved context
+  // The saved context (asm/context.asm): rbp at saved_sp + 48, the resume address at + 56.
+  uintptr_t sp = g->saved_sp;
+  if (!inside_stack(g, sp) || !inside_stack(g, sp + 48)) return;
+  print_frames(g, reinterpret_cast<uintptr_t*>(sp)[7], reinterpret_cast<uintptr_t*>(sp)[6]);
+}
+
+void finish_crash(Goroutine* g, uintptr_t pc, uintptr_t fp) {
+  print_traceback(g, pc, fp);
   sys::exit_group(2);
 }
 

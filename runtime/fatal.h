@@ -28,5 +28,10 @@ struct Goroutine;
 // scheduler stack) and a frame-pointer traceback from (pc, fp), then exits with status 2.
 // pc == 0 prints the header only.
 [[noreturn]] void finish_crash(Goroutine* g, uintptr_t pc, uintptr_t fp);
+// finish_crash without the exit: the header and frames of the goroutine running here.
+void print_traceback(Goroutine* g, uintptr_t pc, uintptr_t fp);
+// The header ("goroutine N [sleep]:") of a goroutine that is not running here, and its frames
+// from its saved context if it has one (parked or runnable). For the SIGQUIT dump.
+void print_parked_traceback(Goroutine* g);
 
 }  // namespace gort

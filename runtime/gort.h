@@ -152,7 +152,7 @@ void free_os_memory();      // Go's debug.FreeOSMemory
 // 20 us sysmon hands it to another thread; sleep_thread hands it off at once.
 namespace os {
 long read(int fd, void* buffer, size_t n);         // bytes read, 0 at end of file, or -errno
-long write(int fd, const void* buffer, size_t n);  // all n bytes, or -errno
+long write(int fd, const void* buffer, size_t n);  // all n bytes, or -errno (EPIPE on fd 1 or 2: dies by SIGPIPE)
 long pipe(int fds[2]);                             // 0 or -errno; fds[0] reads, fds[1] writes
 long close(int fd);
 void sleep_thread(int64_t nanoseconds);            // blocks this goroutine's thread in nanosleep
@@ -343,7 +343,11 @@ struct TimerRecord {
   void* owner;     // the Processor whose heap holds it, or null
   int32_t index;   // position in that heap
 };
+// Starts a record that is not started already (else fatal: a record is in at most one heap).
 void timer_start(TimerRecord* t);
+// nanotime() + nanoseconds without overflow: INT64_MAX (never) if the sum is too large, and
+// nanotime() (at once) for zero or negative durations.
+int64_t deadline_after(int64_t nanoseconds);
 bool timer_stop(TimerRecord* t);
 
 // time.Timer: after `nanoseconds`, the current time is sent on channel(). stop() prevents it
@@ -365,7 +369,7 @@ class Timer {
  protected:
   Timer(int64_t first, int64_t period) : channel_(1) { arm(first, period); }
   void arm(int64_t first, int64_t period) {
-    record_ = TimerRecord{nanotime() + first, period, &send_time, channel_.core(), nullptr, -1};
+    record_ = TimerRecord{deadline_after(first), period, &send_time, channel_.core(), nullptr, -1};
     timer_start(&record_);
   }
   static void send_time(TimerRecord* t, int64_t now) {
@@ -379,10 +383,18 @@ class Timer {
 // ticks rather than queueing them.
 class Ticker : public Timer {
  public:
-  explicit Ticker(int64_t period) : Timer(period, period) {}
+  // A period of zero or less would fire once and never again: Go panics, and so does gort.
+  explicit Ticker(int64_t period) : Timer(checked(period, "non-positive interval for NewTicker"), period) {}
   void reset(int64_t period) {
+    checked(period, "non-positive interval for Ticker.Reset");
     stop();
     arm(period, period);
+  }
+
+ private:
+  static int64_t checked(int64_t period, const char* message) {
+    if (period <= 0) panic(message);
+    return period;
   }
 };
 

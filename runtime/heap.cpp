@@ -23,6 +23,11 @@ Span** span_map = nullptr;     // one entry per arena page; entries written unde
 Span* free_runs[exact_lists + 1];  // heap_lock
 Span* spare_records = nullptr;     // heap_lock: Span records for reuse
 uint64_t bytes_committed = 0, bytes_in_use = 0, bytes_idle = 0, bytes_released = 0;  // heap_lock
+// heap_lock: the end of the highest run ever handed out (Go's zeroedBase). Pages from here
+// to committed_end came fresh from mmap and were never written: they read as zero, so a
+// span cut there needs no zeroing (Span::dirty_pages), and calloc of fresh memory touches
+// nothing.
+uintptr_t used_high_water = heap_arena_start;
 
 uintptr_t page_index(uintptr_t address) { return (address - heap_arena_start) / heap_page_size; }
 
@@ -114,7 +119,10 @@ void grow(uint32_t pages) {
       out_of_memory(uintptr_t(pages) * heap_page_size);
     bytes = heap_arena_end - committed_end;
   }
-  os_commit(reinterpret_cast<void*>(committed_end), bytes);
+  if (!os_commit_at(committed_end, bytes)) {  // refused: try once more with only what is needed
+    bytes = uintptr_t(pages) * heap_page_size;
+    if (!os_commit_at(committed_end, bytes)) out_of_memory(bytes);
+  }
   Span* s = new_record();
   s->start = committed_end;
   s->pages = uint32_t(bytes / heap_page_size);
@@ -136,12 +144,14 @@ Span* find_run(uint32_t pages) {
 }  // namespace
 
 void heap_init() {
-  os_reserve_at(heap_arena_start, tunables::heap_arena_bytes);
+  // The arena itself is not reserved: grow() maps each step at committed_end, so address
+  // space is taken only as the heap grows (the whole 64 GiB reserved at start made every
+  // program fail under ulimit -v below that).
   size_t map_bytes = tunables::heap_arena_bytes / heap_page_size * sizeof(Span*);
   span_map = static_cast<Span**>(os_reserve(map_bytes));
-  os_commit(span_map, map_bytes);  // pages appear only as entries are written
+  os_commit_sparse(span_map, map_bytes);  // pages appear only as entries are written
   os_reserve_at(heap_page_class_map_address, heap_page_class_map_bytes);
-  os_commit(page_classes(), heap_page_class_map_bytes);
+  os_commit_sparse(page_classes(), heap_page_class_map_bytes);
 }
 
 Span* heap_allocate(uint32_t pages) {
@@ -168,6 +178,10 @@ Span* heap_allocate(uint32_t pages) {
   }
   s->scavenged = false;
   s->in_use = true;
+  uintptr_t end = s->start + uintptr_t(pages) * heap_page_size;
+  uintptr_t dirty_end = end < used_high_water ? end : used_high_water;
+  s->dirty_pages = dirty_end > s->start ? uint32_t((dirty_end - s->start) / heap_page_size) : 0;
+  if (end > used_high_water) used_high_water = end;
   // The collector's fields (span.h) start clear for every span cut from the heap.
   for (uint64_t& word : s->mark_bits) word = 0;
   s->sweep_generation = __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE);  // a new span is swept

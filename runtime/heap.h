@@ -1,9 +1,12 @@
-// The page heap (Go's mheap): one large reserved arena of 8 KiB pages, handed out in runs
+// The page heap (Go's mheap): one large arena of 8 KiB pages at a fixed address, handed out in runs
 // (Spans) for small-object spans and large objects. Book: docs/04-allocator.md.
 //
-//   - The arena is reserved once at start-up (address space only) and committed as the
-//     heap grows; a span map with one entry per page gives the span of any address in
+//   - The arena is mapped (committed, and charged to the kernel's accounting) step by step
+//     from its low end as the heap grows, never reserved whole, so a program starts under a
+//     small ulimit -v; a span map with one entry per page gives the span of any address in
 //     O(1), interior pointers included.
+//   - used_high_water (heap.cpp) marks the pages never handed out: they read as zero, so
+//     calloc of fresh memory touches nothing (Span::dirty_pages).
 //   - Free runs sit on lists by length (1..128 pages exactly, longer ones on one list).
 //     Allocation takes the shortest fitting run and splits it; freeing merges a run with free
 //     neighbours (found through the span map), so free memory does not fragment into pages.

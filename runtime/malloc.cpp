@@ -23,9 +23,7 @@ void free(void* p) { gort::release_fast(p); }  // null is not in the heap: relea
 void* calloc(size_t count, size_t size) {
   size_t bytes;
   if (__builtin_mul_overflow(count, size, &bytes)) gort::out_of_memory(SIZE_MAX);
-  void* p = allocate(bytes, false);
-  __builtin_memset(p, 0, bytes);  // reused slots are not zero
-  return p;
+  return gort::allocate_zeroed(bytes, false);  // fresh pages are not touched
 }
 
 void* realloc(void* p, size_t size) {

@@ -3,6 +3,7 @@
 
 #include "fatal.h"
 #include "syscall.h"
+#include "timer.h"
 #include "time.h"
 
 namespace gort {
@@ -17,7 +18,7 @@ void Note::sleep() {
 }
 
 bool Note::sleep_for(int64_t nanoseconds) {
-  int64_t deadline = nanotime() + nanoseconds;
+  int64_t deadline = deadline_after(nanoseconds);  // saturates: no overflow for huge waits
   while (__atomic_load_n(&key_, __ATOMIC_ACQUIRE) == 0) {
     int64_t left = deadline - nanotime();
     if (left <= 0) return false;

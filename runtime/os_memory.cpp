@@ -6,10 +6,12 @@
 #include "os_memory.h"
 
 #include "../arch/amd64/cpu.h"
+#include "context.h"
 #include "environment.h"
 #include "fatal.h"
 #include "godebug.h"
 #include "lock.h"
+#include "memory_limit.h"
 #include "print.h"
 #include "syscall.h"
 #include "tunables.h"
@@ -33,13 +35,41 @@ size_t round_to_pages(size_t bytes) {
 
 }  // namespace
 
-void out_of_memory(size_t bytes) {
+// The limits that can refuse memory, for a report; nothing if none is set.
+void print_memory_limits() {
+  sys::Rlimit as{};
+  if (sys::prlimit(sys::RLIMIT_AS, &as) == 0 && as.current != ~0UL)
+    print("runtime: the address space is limited to ", uint64_t(as.current), " bytes (ulimit -v)\n");
+  uint64_t cgroup = memory_limit();
+  if (cgroup != no_memory_limit) print("runtime: the cgroup's memory limit is ", cgroup, " bytes\n");
+}
+
+namespace {
+struct OutOfMemoryReport {
+  size_t bytes;
+  Goroutine* g;
+  uintptr_t pc, fp;  // the caller of out_of_memory, where the traceback starts
+};
+
+void report_out_of_memory(void* arg) {
+  auto* r = static_cast<OutOfMemoryReport*>(arg);
   begin_crash();
-  print("runtime: out of memory: cannot allocate ", bytes, "-byte block (", os_memory_stats().mapped_bytes,
+  print("runtime: out of memory: cannot allocate ", r->bytes, "-byte block (", os_memory_stats().mapped_bytes,
         " in use)\n");
+  print_memory_limits();
   print("fatal error: out of memory\n");
+  finish_crash(r->g, r->pc, r->fp);
+}
+}  // namespace
+
+void out_of_memory(size_t bytes) {
+  // On the scheduler stack, as fatal() reports: the goroutine that asked may have little
+  // stack left, and the report reads the cgroup files into buffers of a few KiB.
   auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
-  finish_crash(cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]);
+  OutOfMemoryReport r{bytes, cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)),
+                      frame[0]};
+  run_on_scheduler_stack(report_out_of_memory, &r);
+  sys::exit_group(2);  // not reached: the report exits
 }
 
 void* os_reserve(size_t bytes) {
@@ -54,13 +84,30 @@ void os_reserve_at(uintptr_t address, size_t bytes) {
   // MAP_FIXED_NOREPLACE (Linux 4.17) fails rather than replace a mapping; older kernels take
   // the flag as a hint and may answer with another address, which is refused the same way.
   void* want = reinterpret_cast<void*>(address);
-  void* p = sys::mmap(want, length, sys::PROT_NONE,
-                      sys::MAP_PRIVATE | sys::MAP_ANONYMOUS | sys::MAP_NORESERVE | sys::MAP_FIXED_NOREPLACE);
-  if (p != want) {
-    print("runtime: cannot reserve address space at ", hex(address), " (", uint64_t(length),
-          " bytes): something is mapped there\n");
-    out_of_memory(bytes);
+  long r = sys::mmap_or_error(want, length, sys::PROT_NONE,
+                              sys::MAP_PRIVATE | sys::MAP_ANONYMOUS | sys::MAP_NORESERVE | sys::MAP_FIXED_NOREPLACE);
+  if (r == long(address)) return;
+  if (r == -sys::ENOMEM) out_of_memory(bytes);  // names ulimit -v when it is set
+  if (!sys::failed(r)) sys::munmap(reinterpret_cast<void*>(r), length);  // a kernel that took the flag as a hint
+  print("runtime: cannot reserve address space at ", hex(address), " (", uint64_t(length),
+        " bytes): something is mapped there\n");
+  fatal("os_reserve_at: address space in use");
+}
+
+bool os_commit_at(uintptr_t address, size_t bytes) {
+  size_t length = round_to_pages(bytes);
+  void* want = reinterpret_cast<void*>(address);
+  long r = sys::mmap_or_error(want, length, sys::PROT_READ | sys::PROT_WRITE,
+                              sys::MAP_PRIVATE | sys::MAP_ANONYMOUS | sys::MAP_FIXED_NOREPLACE);
+  if (r == long(address)) {
+    __atomic_fetch_add(&mapped_bytes, length, __ATOMIC_RELAXED);
+    return true;
   }
+  if (r == -sys::ENOMEM) return false;
+  if (!sys::failed(r)) sys::munmap(reinterpret_cast<void*>(r), length);
+  print("runtime: cannot map heap memory at ", hex(address), " (", uint64_t(length),
+        " bytes): something is mapped there\n");
+  fatal("os_commit_at: heap arena address space in use");
 }
 
 void* os_alloc(size_t bytes) {
@@ -86,10 +133,9 @@ void* os_alloc_aligned(size_t bytes, size_t alignment) {
   return reinterpret_cast<void*>(start);
 }
 
-void os_commit(void* address, size_t bytes) {
+void os_commit_sparse(void* address, size_t bytes) {
   size_t length = round_to_pages(bytes);
   if (sys::mprotect(address, length, sys::PROT_READ | sys::PROT_WRITE) != 0) out_of_memory(bytes);
-  __atomic_fetch_add(&mapped_bytes, length, __ATOMIC_RELAXED);
 }
 
 void os_release(void* address, size_t bytes) {

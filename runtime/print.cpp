@@ -1,15 +1,22 @@
 // The Writer behind gort::print and gort::fmt (see runtime/print.h for the contract).
 // Runs on any stack, including the signal stack: it allocates nothing and takes no lock.
+// EPIPE on standard output or error ends the program by SIGPIPE (Writer::flush).
 #include "print.h"
 
+#include "fatal.h"
+#include "signals.h"
 #include "syscall.h"
 
 namespace gort {
 
 void Writer::flush() {
   if (used_ == 0) return;
-  sys::write_all(fd_, buffer_, used_);  // nothing useful to do on failure: output is best effort
+  long r = sys::write_all(fd_, buffer_, used_);  // other failures: output is best effort
   used_ = 0;
+  // Standard output or error went to a closed pipe: end as Go does (os.epipecheck), by
+  // SIGPIPE, even if the launcher had it ignored; else `prog | head` would print forever.
+  // A crash report carries on instead and exits with status 2.
+  if (r == -sys::EPIPE && (fd_ == 1 || fd_ == 2) && !crash_under_way()) die_from_signal(sys::SIGPIPE);
 }
 
 void Writer::bytes(const char* p, size_t n) {

@@ -40,6 +40,8 @@ struct Span {
   int64_t freed_at;       // (free runs) when the run became free, for the scavenger
   uintptr_t object_start; // (large objects) the address handed out, which free() must be given:
                           // the start, or an aligned address inside (allocate_aligned)
+  uint32_t dirty_pages;   // set by heap_allocate: the leading pages that may hold old data;
+                          // the rest came fresh from the OS and read as zero (calloc skips them)
   Span* next;             // the list the span is on (central, heap free list)
   Span* previous;
   uint64_t alloc_bits[16];  // 1 bit per slot; at most 1024 slots (8-byte objects, one page)

@@ -20,11 +20,11 @@ void WaitGroup::add(int32_t delta) {
   uint64_t state = __atomic_add_fetch(&state_, uint64_t(int64_t(delta)) << 32, __ATOMIC_ACQ_REL);
   int32_t counter = int32_t(state >> 32);
   uint32_t waiters = uint32_t(state);
-  if (counter < 0) fatal("sync: negative WaitGroup counter");
-  if (delta > 0 && counter == delta && waiters != 0) fatal("sync: WaitGroup misuse: Add called concurrently with Wait");
+  if (counter < 0) panic("sync: negative WaitGroup counter");  // Go panics here (sync/waitgroup.go)
+  if (delta > 0 && counter == delta && waiters != 0) panic("sync: WaitGroup misuse: Add called concurrently with Wait");
   if (counter > 0 || waiters == 0) return;
   // Counter is zero and there are waiters: nobody may change the state now but us.
-  if (__atomic_load_n(&state_, __ATOMIC_ACQUIRE) != state) fatal("sync: WaitGroup misuse: Add called concurrently with Wait");
+  if (__atomic_load_n(&state_, __ATOMIC_ACQUIRE) != state) panic("sync: WaitGroup misuse: Add called concurrently with Wait");
   __atomic_store_n(&state_, 0, __ATOMIC_RELEASE);
   for (; waiters > 0; waiters--) semaphore_release(&semaphore_);
 }
@@ -35,7 +35,7 @@ void WaitGroup::wait() {
     if ((state >> 32) == 0) return;
     if (__atomic_compare_exchange_n(&state_, &state, state + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
       semaphore_acquire(&semaphore_, WaitReason::WaitGroupWait);
-      if (__atomic_load_n(&state_, __ATOMIC_ACQUIRE) != 0) fatal("sync: WaitGroup is reused before previous Wait has returned");
+      if (__atomic_load_n(&state_, __ATOMIC_ACQUIRE) != 0) panic("sync: WaitGroup is reused before previous Wait has returned");
       return;
     }
   }

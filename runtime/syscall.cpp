@@ -44,6 +44,9 @@ void* mmap(void* address, size_t length, long protection, long flags) {
   long r = syscall6(SYS_mmap, long(address), long(length), protection, flags, -1, 0);
   return failed(r) ? nullptr : reinterpret_cast<void*>(r);
 }
+long mmap_or_error(void* address, size_t length, long protection, long flags) {
+  return syscall6(SYS_mmap, long(address), long(length), protection, flags, -1, 0);
+}
 long munmap(void* address, size_t length) { return syscall2(SYS_munmap, long(address), long(length)); }
 long mprotect(void* address, size_t length, long protection) {
   return syscall3(SYS_mprotect, long(address), long(length), protection);

@@ -59,6 +59,7 @@ long close(int fd);
 long pipe(int fds[2]);
 
 void* mmap(void* address, size_t length, long protection, long flags);  // null on failure
+long mmap_or_error(void* address, size_t length, long protection, long flags);  // the address, or -errno
 long munmap(void* address, size_t length);
 long mprotect(void* address, size_t length, long protection);
 long madvise(void* address, size_t length, long advice);

@@ -8,6 +8,7 @@
 #include "syscall.h"
 #include "semaphore.h"
 #include "allocator.h"
+#include "memory_limit.h"
 #include "blocking.h"
 #include "preempt.h"
 #include "stack.h"

@@ -84,6 +84,9 @@ void heap_remove(Processor* p, TimerRecord* t) {
 void add_timer(TimerRecord* t) {
   Processor* p = cpu::current_machine()->processor;
   if (p == nullptr) fatal("add_timer: no processor");
+  // A record already in some heap would be linked twice and its heap index overwritten: the
+  // heap would later move a stale slot (Go: "addtimer called with initialized timer").
+  if (__atomic_load_n(&t->owner, __ATOMIC_ACQUIRE) != nullptr) fatal("timer_start: addtimer called with initialized timer");
   {
     LockGuard guard(p->timer_lock);
     heap_push(p, t);
@@ -108,8 +111,8 @@ void run_timers(Processor* p, int64_t now) {
   while (p->timer_count > 0 && p->timers[0]->when <= now) {
     TimerRecord* t = p->timers[0];
     if (t->period > 0) {  // a ticker: next deadline, skipping any it already missed
-      t->when += t->period;
-      if (t->when <= now) t->when = now + t->period;
+      t->when = t->when > INT64_MAX - t->period ? INT64_MAX : t->when + t->period;
+      if (t->when <= now) t->when = deadline_after_from(now, t->period);
       sift_down(p, 0);
       publish_next(p);
     } else {
@@ -124,6 +127,8 @@ void run_timers(Processor* p, int64_t now) {
   p->timer_lock.unlock();
 }
 
+int64_t deadline_after(int64_t nanoseconds) { return deadline_after_from(nanotime(), nanoseconds); }
+
 int64_t earliest_timer() {
   int64_t earliest = no_timer;
   int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
@@ -134,7 +139,20 @@ int64_t earliest_timer() {
   return earliest;
 }
 
-bool any_timers() { return earliest_timer() != no_timer; }
+// Counts records, not deadlines: a timer at INT64_MAX (sleep(INT64_MAX), saturated) is
+// published as "no timer" in next_timer, yet its goroutine waits on a timer, not on another
+// goroutine, so the program is not deadlocked (Go's checkdead looks at the heaps too).
+bool any_timers() {
+  int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
+  for (int32_t i = 0; i < count; i++)
+    if (__atomic_load_n(&scheduler.processors[i]->timer_count, __ATOMIC_RELAXED) > 0) return true;
+  return false;
+}
+
+int64_t deadline_after_from(int64_t now, int64_t nanoseconds) {
+  if (nanoseconds <= 0) return now;  // negative durations fire at once, as Go's
+  return nanoseconds > INT64_MAX - now ? INT64_MAX : now + nanoseconds;
+}
 
 void move_timers(Processor* from, Processor* to) {
   LockGuard a(from->timer_lock);
@@ -159,7 +177,7 @@ void add_sleep_timer(Goroutine*, void* timer) {
 
 void sleep(int64_t nanoseconds) {
   if (nanoseconds <= 0) return;
-  TimerRecord t{nanotime() + nanoseconds, 0, [](TimerRecord* timer, int64_t) { ready(static_cast<Goroutine*>(timer->arg)); },
+  TimerRecord t{deadline_after(nanoseconds), 0, [](TimerRecord* timer, int64_t) { ready(static_cast<Goroutine*>(timer->arg)); },
                 cpu::current_goroutine(), nullptr, -1};
   park(WaitReason::Sleep, add_sleep_timer, &t);
 }

@@ -58,8 +58,9 @@ constexpr int32_t processor_free_goroutines = 64;
 // Threads at most, as Go's default debug.SetMaxThreads.
 constexpr int32_t max_threads = 10000;
 
-// Address space reserved for the heap at start-up (only what is used is committed). An
-// allocation that would need more ends the program with "fatal error: out of memory".
+// The heap arena's size: address space the heap may map, from its low end, as it grows
+// (nothing is reserved ahead). An allocation that would need more ends the program with
+// "fatal error: out of memory".
 constexpr size_t heap_arena_bytes = size_t(64) << 30;
 // Where the arena is: a fixed address, so that free() tests "is this gort's heap?" against
 // constants. It is Go's first arena hint on amd64 (0xc000000000), far above a static

@@ -47,15 +47,15 @@ constexpr long MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_N
 constexpr long MADV_DONTNEED = 4, MADV_FREE = 8, MADV_HUGEPAGE = 14;
 
 // Signals and sigaction flags.
-constexpr int SIGINT = 2, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10,
+constexpr int SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8, SIGKILL = 9, SIGUSR1 = 10,
               SIGSEGV = 11, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15, SIGCHLD = 17, SIGURG = 23;
 constexpr unsigned long SA_SIGINFO = 0x4, SA_ONSTACK = 0x08000000, SA_RESTART = 0x10000000,
                         SA_NODEFER = 0x40000000, SA_RESTORER = 0x04000000;
 constexpr long SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
 
 // Error numbers (returned negated by the raw syscall layer).
-constexpr long EPERM = 1, ENOENT = 2, EINTR = 4, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, EINVAL = 22,
-               ETIMEDOUT = 110;
+constexpr long EPERM = 1, ENOENT = 2, EINTR = 4, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, EEXIST = 17, EINVAL = 22,
+               EPIPE = 32, ETIMEDOUT = 110;
 
 // futex operations.
 constexpr long FUTEX_WAIT_PRIVATE = 128, FUTEX_WAKE_PRIVATE = 129;
@@ -70,7 +70,7 @@ constexpr unsigned long AT_NULL = 0, AT_PAGESZ = 6, AT_HWCAP = 16, AT_CLKTCK = 1
 
 constexpr long AT_FDCWD = -100, O_RDONLY = 0, O_CLOEXEC = 0x80000;
 
-constexpr int RLIMIT_STACK = 3;
+constexpr int RLIMIT_STACK = 3, RLIMIT_AS = 9;
 constexpr unsigned long RLIM_INFINITY = ~0UL;
 
 constexpr long CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
