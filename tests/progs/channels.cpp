@@ -251,13 +251,17 @@ TEST_SCENARIO(boxed_elements) {
   long buffered_sum = 0, unbuffered_sum = 0;
   {
     gort::Channel<Tracked> ch(8), unbuffered;
+    gort::WaitGroup sender_done;  // the sender's last temporary dies after its receiver runs on
+    sender_done.add(1);
     gort::go([&] {
       for (long i = 1; i <= 1000; i++) ch.send(Tracked(i));
       ch.close();
       for (long i = 1; i <= 100; i++) unbuffered.send(Tracked(i));
+      sender_done.done();
     });
     for (const Tracked& t : ch) buffered_sum += t.value();
     for (int i = 0; i < 100; i++) unbuffered_sum += unbuffered.receive().value();
+    sender_done.wait();
   }
   long select_got = 0;
   int send_choice = -1;
