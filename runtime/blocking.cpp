@@ -62,8 +62,15 @@ void exit_syscall_without_processor(Goroutine* g) {
   }
   if (p != nullptr) {  // one became idle meanwhile: run on it
     acquire_processor(p);
-    run_queue_put(p, g, true);
-    schedule();
+    execute(g, false);
+  }
+  if (m->locked_goroutine != nullptr) {
+    // Wired to g: this thread may run nothing else, and must not join the idle list (where
+    // start_machine could wake it for other work while g's finder wakes it too: "double
+    // wakeup"). It waits as a locked Machine until whoever takes g from the global queue
+    // hands over a Processor (stop_locked_machine / hand_to_locked_machine).
+    stop_locked_machine();
+    execute(g, false);
   }
   stop_machine();
   schedule();

@@ -46,6 +46,7 @@ enum class WaitReason : uint8_t {
   Sleep,
   Preempted,
   IOWait,
+  StaticInit,  // a function-local static's initialiser is running elsewhere (static_init.cpp)
   Count
 };
 const char* wait_reason_text(WaitReason r);

@@ -132,6 +132,15 @@ void unlock_os_thread();
 
 // --- The scheduling loop (runtime/scheduler.cpp) ---
 [[noreturn]] void schedule();
+// On the scheduler stack: run g, which is Runnable and on no queue, on this Machine, which
+// holds a Processor (Go's execute).
+[[noreturn]] void execute(Goroutine* g, bool inherit_time);
+// On the scheduler stack of a Machine wired to a goroutine that is not running (Go's
+// stoplockedm): hands off the Processor, counts the Machine in idle_locked_count and sleeps
+// until a Machine that found the goroutine runnable hands over a Processor (Go's
+// startlockedm, in schedule()). Returns holding it; the caller then executes the goroutine.
+// The only way a wired Machine sleeps: it is never on the idle list, so nobody else wakes it.
+void stop_locked_machine();
 void check_deadlock();  // caller holds scheduler.lock (Go's checkdead)
 
 // --- Diagnostics (runtime/schedtrace.cpp) ---
