@@ -469,7 +469,7 @@ class Cond {
  private:
   Mutex* mutex_;
   void* waiters_ = nullptr;  // runtime/sync.cpp's waiter list, guarded by lock_
-  RuntimeLock lock_;         // held only briefly, never across a park
+  RankedLock<LockRank::Cond> lock_;  // held only briefly, never across a park
 };
 
 }  // namespace gort

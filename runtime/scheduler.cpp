@@ -8,6 +8,7 @@
 #include "../arch/amd64/cpu.h"
 #include "context.h"
 #include "fatal.h"
+#include "lock_checks.h"
 #include "print.h"
 #include "blocking.h"
 #include "syscall.h"
@@ -35,6 +36,7 @@ constexpr uint64_t spin_before_sleep_cycles = 100000;  // ~40 us at 2.5 GHz
 // m is about to switch to g: the bookkeeping of every way a goroutine starts running.
 inline void begin_running(Machine* m, Goroutine* g, bool inherit_time) {
   check_stack_top_canary(g);  // nothing overflowed into it while it waited
+  lock_checks::expect_none_held("begin_running");  // debug build only (docs/locking.md)
   m->current_goroutine = g;
   g->machine = m;
   g->status = GoroutineStatus::Running;

@@ -11,8 +11,8 @@
 //      for work) wakes a Machine (wake_processor, Go's wakep), so idle Processors do not
 //      stay idle while there is work, and at most a few Machines spin at once.
 //
-// Lock order: scheduler.lock, then a semaphore bucket lock, then persistent_lock (see
-// docs/locking.md). RuntimeLocks are never held across a goroutine switch, except that
+// Lock order: runtime/lock_rank.h and docs/locking.md (scheduler.lock comes after the world
+// and Cond locks, before every other). RuntimeLocks are never held across a goroutine switch, except that
 // park() may hand one to the scheduler stack to release after the goroutine is off its stack.
 #pragma once
 #include <stdint.h>
@@ -35,7 +35,7 @@ struct GlobalQueueBlock {
 };
 
 struct Scheduler {
-  RuntimeLock lock;  // guards everything below marked (L)
+  RankedLock<LockRank::Scheduler> lock;  // guards everything below marked (L)
 
   // --- Machines ---
   Machine* idle_machines;  // (L) sleeping on their Note, waiting for a Processor
@@ -64,7 +64,7 @@ struct Scheduler {
   GoroutineList free_goroutines;  // (L) dead goroutines spilled from Processors; count read racily
 
   // --- Every goroutine ever made ---
-  RuntimeLock all_lock;       // guards all_goroutines; taken after scheduler.lock if both
+  RankedLock<LockRank::AllGoroutines> all_lock;  // guards all_goroutines; taken after scheduler.lock if both
   Goroutine* all_goroutines;  // oldest first, as Go lists them
   Goroutine* all_goroutines_tail;
   uint32_t all_count;         // atomic read

@@ -34,7 +34,7 @@ namespace {
 constexpr uint64_t canary_pattern = 0x57ac4ca9a7d0f00dULL;
 constexpr int max_size_classes = 48;
 
-RuntimeLock stack_pool_lock;
+RankedLock<LockRank::StackPool> stack_pool_lock;
 StackSegment* free_segments[max_size_classes];  // guarded by stack_pool_lock; linked by `next`
 uintptr_t slot_region_next = 0;                 // guarded by stack_pool_lock
 uintptr_t slot_region_end = 0;                  // guarded by stack_pool_lock

@@ -60,7 +60,7 @@ struct GuardWaiter {  // on the waiting goroutine's stack, which stays put while
   GuardWaiter* next;
 };
 
-RuntimeLock waiters_lock;          // guards `waiters`; a leaf but for ready() after it
+RankedLock<LockRank::StaticInitWaiters> waiters_lock; // guards `waiters`; a leaf but for ready() after it
 GuardWaiter* waiters = nullptr;    // every goroutine parked on some guard
 
 uint8_t* initialised_flag(uint64_t* guard) { return reinterpret_cast<uint8_t*>(guard); }

@@ -120,3 +120,28 @@ TEST_CASE("more threads than SetMaxThreads allows end with Go's message", "[thre
     CHECK(matches(r.err, "^runtime: program exceeds [18]-thread limit\nfatal error: thread exhaustion\n\n"));
   }
 }
+
+TEST_CASE("each thread counts the runtime locks it holds", "[threads][lock_checks]") {
+  for (bool debug : {false, true}) {
+    ChildOptions options;
+    options.timeout_seconds = 30;
+    ChildResult r = run_child(debug ? debug_test_program("threads") : test_program("threads"), {"runtime_lock_count"}, options);
+    INFO((debug ? "debug build\n" : "release build\n") << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.status == 0);
+    CHECK(r.out == "before false held true nested 2 after false\n");
+  }
+}
+
+TEST_CASE("the debug build catches a planted lock-order inversion", "[threads][lock_checks]") {
+  ChildOptions options;
+  options.timeout_seconds = 30;
+  ChildResult r = run_child(debug_test_program("threads"), {"lock_order_inversion"}, options);
+  INFO(r.describe());
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.status == 2);
+  CHECK(r.out == "");
+  CHECK(matches(r.err, "^runtime: lock ordering problem: acquiring scheduler.lock after a lock of later rank; held:\n"
+                       "\t0 : scheduler.all_lock 0x[0-9a-f]+\n"
+                       "fatal error: lock ordering problem\n"));
+}

@@ -383,3 +383,31 @@ TEST_SCENARIO(thread_limit_below_current) {
   out::println("not reached");
   return 0;
 }
+
+// The count of runtime locks a thread holds (Go's m.locks), which safe-point decisions read
+// through holds_runtime_lock(): kept by RuntimeLock and SpinLock in both builds, across a
+// nested pair, and back to zero after the last release.
+TEST_SCENARIO(runtime_lock_count) {
+  static gort::SpinLock<gort::LockRank::Channel> outer;
+  static gort::RankedLock<gort::LockRank::Test> inner;
+  bool before = gort::holds_runtime_lock();
+  outer.lock();
+  bool one = gort::holds_runtime_lock();
+  inner.lock();
+  uint32_t two = gort::cpu::current_machine()->tls.locks_held;
+  inner.unlock();
+  outer.unlock();
+  bool after = gort::holds_runtime_lock();
+  out::println("before", before, "held", one, "nested", two, "after", after);
+  return 0;
+}
+
+// A planted lock-order inversion: scheduler.all_lock is taken after scheduler.lock
+// everywhere else (check_deadlock, schedtrace); taking them the other way round can
+// deadlock against those. The debug build stops at the second acquisition.
+TEST_SCENARIO(lock_order_inversion) {
+  gort::LockGuard all(gort::scheduler.all_lock);
+  gort::LockGuard sched(gort::scheduler.lock);
+  out::println("inversion not caught");
+  return 0;
+}
