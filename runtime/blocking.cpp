@@ -102,7 +102,7 @@ void hand_off_processor(Processor* p) {
   start_machine(p, false);
 }
 
-void enter_syscall() {
+void detail::begin_syscall() {
   Machine* m = cpu::current_machine();
   Goroutine* g = cpu::current_goroutine();
   Processor* p = m->processor;
@@ -112,7 +112,7 @@ void enter_syscall() {
   __atomic_store_n(reinterpret_cast<uint32_t*>(&p->status), uint32_t(ProcessorStatus::Syscall), __ATOMIC_RELEASE);
 }
 
-void enter_blocking_syscall() {
+void detail::begin_blocking_syscall() {
   Machine* m = cpu::current_machine();
   Goroutine* g = cpu::current_goroutine();
   g->status = GoroutineStatus::Syscall;

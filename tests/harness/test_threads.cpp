@@ -145,3 +145,16 @@ TEST_CASE("the debug build catches a planted lock-order inversion", "[threads][l
                        "\t0 : scheduler.all_lock 0x[0-9a-f]+\n"
                        "fatal error: lock ordering problem\n"));
 }
+
+TEST_CASE("a stopped goroutine's stack pointer and registers are where stopped_registers says", "[threads][registers]") {
+  ChildResult r = run_threads({"stopped_registers"}, 1);
+  INFO(r.describe());
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.status == 0);
+  CHECK(r.out ==
+        "parked true sp_in_stack true pc_in_channel_receive true words 6 frames true outermost true\n"
+        "in_syscall true sp_in_stack true pc_in_sleep_thread true frames true outermost true\n"
+        "running false\n"
+        "fresh true pc_is_goroutine_start true fp 0\n"
+        "dead false\n");
+}

@@ -411,3 +411,88 @@ TEST_SCENARIO(lock_order_inversion) {
   out::println("inversion not caught");
   return 0;
 }
+
+// Follows the frame-pointer chain from fp within [lo, hi): how many frames it has, and
+// whether it ends at the outermost frame (fp 0, set by goroutine_start).
+static int frame_chain(uintptr_t fp, uintptr_t lo, uintptr_t hi, bool* ends_at_outermost) {
+  int frames = 0;
+  while (fp >= lo && fp + 16 <= hi && (fp & 7) == 0 && frames < 1000) {
+    frames++;
+    fp = reinterpret_cast<uintptr_t*>(fp)[0];
+  }
+  *ends_at_outermost = fp == 0;
+  return frames;
+}
+
+static bool pc_in(uintptr_t pc, const void* function, uintptr_t bytes) {
+  auto start = reinterpret_cast<uintptr_t>(function);
+  return pc > start && pc < start + bytes;
+}
+
+extern "C" void goroutine_start();
+
+// stopped_registers(), the accessor a stack scan will use: for a goroutine never run, one
+// parked, one in a blocking system call, one running and one dead, where its stack pointer,
+// pc and frame pointer are. The sp must lie in the goroutine's stack, the pc where it will
+// continue (goroutine_start; inside channel_receive, whose park() tail-calls the switch;
+// inside os::sleep_thread, which inlines
+// enter_blocking_syscall), and the frame pointer must start a chain that ends at the
+// goroutine's outermost frame.
+TEST_SCENARIO(stopped_registers) {
+  using gort::Goroutine;
+  static Goroutine* parked = nullptr;
+  static Goroutine* sleeper = nullptr;
+  static volatile bool sleeping = false;
+  gort::arch::StoppedRegisters r;
+  gort::Channel<int> wake;
+  gort::WaitGroup wg;
+  wg.add(2);
+  gort::go([&] {
+    parked = gort::cpu::current_goroutine();
+    wake.receive();
+    wg.done();
+  });
+  gort::go([&] {
+    sleeper = gort::cpu::current_goroutine();
+    sleeping = true;
+    gort::os::sleep_thread(300 * 1000 * 1000);
+    wg.done();
+  });
+  while (parked == nullptr || parked->status != gort::GoroutineStatus::Waiting || !sleeping ||
+         sleeper->status != gort::GoroutineStatus::Syscall)
+    gort::gosched();
+
+  bool ok = gort::stopped_registers(parked, &r);
+  bool ends = false;
+  int frames = frame_chain(r.fp, r.sp, parked->stack_hi, &ends);
+  out::println("parked", ok, "sp_in_stack", r.sp == parked->saved_sp && r.sp >= parked->stack_lo && r.sp < parked->stack_hi,
+               "pc_in_channel_receive", pc_in(r.pc, reinterpret_cast<const void*>(&gort::channel_receive), 1024),
+               "words", r.word_count,
+               "frames", frames >= 3, "outermost", ends);
+
+  ok = gort::stopped_registers(sleeper, &r);
+  frames = frame_chain(r.fp, r.sp, sleeper->stack_hi, &ends);
+  out::println("in_syscall", ok, "sp_in_stack", r.sp >= sleeper->stack_lo && r.sp < sleeper->stack_hi, "pc_in_sleep_thread",
+               pc_in(r.pc, reinterpret_cast<const void*>(&gort::os::sleep_thread), 256), "frames", frames >= 2,
+               "outermost", ends);
+
+  out::println("running", gort::stopped_registers(gort::cpu::current_goroutine(), &r));
+  wake.send(1);
+  wg.wait();
+
+  // A goroutine made but not yet run: its first frame returns into goroutine_start.
+  Goroutine* started = nullptr;
+  gort::WaitGroup last;
+  last.add(1);
+  gort::go([&] { last.done(); });
+  // At GOMAXPROCS=1 it waits in run_next until main yields: the newest Runnable goroutine.
+  uint64_t newest = 0;
+  for (Goroutine* g = gort::scheduler.all_goroutines; g != nullptr; g = g->next_in_all)
+    if (g->status == gort::GoroutineStatus::Runnable && g->id > newest) newest = g->id, started = g;
+  ok = started != nullptr && gort::stopped_registers(started, &r);
+  out::println("fresh", ok, "pc_is_goroutine_start", ok && r.pc == reinterpret_cast<uintptr_t>(&goroutine_start),
+               "fp", ok ? long(r.fp) : -1);
+  last.wait();
+  out::println("dead", started != nullptr && gort::stopped_registers(started, &r));
+  return 0;
+}
