@@ -24,16 +24,23 @@ BUILD     := build
 # which is our thread-local block. Frame pointers stay on: crash reports walk them.
 # User programs are compiled the same way except for -ffreestanding, which would make `main`
 # an ordinary (mangled) function; -fno-math-errno keeps math inline instead of calling libm.
+# Lock checks (runtime/lock_rank.h) come in two variants, each a directory holding a
+# lock_checks.h: the release build only counts the runtime locks a thread holds; the debug
+# build (build/debug/) also checks the rank of every acquisition. An -I chooses: the debug
+# rules put theirs first, so it wins over this default.
+LOCK_CHECKS       := -Iruntime/checks/release
+DEBUG_LOCK_CHECKS := -Iruntime/checks/debug
+
 NO_LIBC_CXXFLAGS := -std=c++20 -O2 -nostdlib -fno-exceptions -fno-rtti \
     -fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer -fcf-protection=none \
     -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -fno-math-errno \
     -fno-stack-clash-protection
-RUNTIME_CXXFLAGS := $(NO_LIBC_CXXFLAGS) -ffreestanding -Wall -Wextra -Werror -I$(BUILD)/gen
+RUNTIME_CXXFLAGS := $(NO_LIBC_CXXFLAGS) -ffreestanding -Wall -Wextra -Werror -I$(BUILD)/gen $(LOCK_CHECKS)
 # gort's own headers are reached with -iquote only ("gort.h"), so runtime/time.h or
 # runtime/syscall.h never stand in for <time.h> or <syscall.h> inside the C++ library's
 # headers; runtime/cxx_shims stands in front of the headers that cannot work in a gort program
 # (<iostream>, <thread>, ...) so that including one is an error naming gort's alternative.
-USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -iquote runtime -iquote $(BUILD)/gen -Iruntime/cxx_shims
+USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -iquote runtime -iquote $(BUILD)/gen -Iruntime/cxx_shims $(LOCK_CHECKS)
 NASMFLAGS        := -f elf64 -I$(BUILD)/gen/
 # Static, no interpreter, no libc; drop unused sections; 4 KiB segment alignment keeps
 # small binaries small. -z noseparate-code puts the ELF headers, code and read-only data in
@@ -67,6 +74,12 @@ malloc_lib_tcmalloc := -ltcmalloc_minimal
 BENCH_C      := $(MALLOC_VARIANTS:%=$(BUILD)/bench/c/malloc-%)
 BENCH_GO     := $(patsubst tests/bench/%.go,$(BUILD)/bench/go/%,$(wildcard tests/bench/*.go))
 HARNESS      := $(BUILD)/tests/harness
+# The debug build: the same runtime with rank-checked locks, and the test programs that
+# `make test` also runs under it.
+DEBUG_LIBGORT     := $(BUILD)/debug/libgort.a
+DEBUG_RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/debug/%.o) $(BUILD)/debug/runtime/checks/debug/lock_checks.o \
+                      $(ASM_SRCS:%.asm=$(BUILD)/%.o)
+DEBUG_TEST_PROGS  := $(BUILD)/debug/tests/scheduler $(BUILD)/debug/tests/channels $(BUILD)/debug/tests/threads
 
 # `make V=1` shows each command; by default one short line per file.
 ifeq ($(V),1)
@@ -78,7 +91,7 @@ say = @echo "  $(1)	$(2)"
 endif
 
 .PHONY: all deps demo test disasm clean bench bench-quick bench-programs library install uninstall
-all: $(LIBGORT) $(GORT_FLAGS) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs
+all: $(LIBGORT) $(GORT_FLAGS) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs $(DEBUG_TEST_PROGS)
 
 # Install the Debian packages each kind of target needs, when missing (tools/install-deps.sh):
 # deps for the runtime and the examples, deps-test for the harness and the benchmark programs
@@ -106,7 +119,7 @@ $(BUILD)/gen/size_classes.h: tools/size_classes.cpp | deps
 
 # malloc/free/new/delete fast paths are leaves (their slow paths are tail calls): without a
 # frame of their own they lose nothing in a crash report and save two instructions a call.
-$(BUILD)/runtime/malloc.o: EXTRA_CXXFLAGS := -momit-leaf-frame-pointer
+$(BUILD)/runtime/malloc.o $(BUILD)/debug/runtime/malloc.o: EXTRA_CXXFLAGS := -momit-leaf-frame-pointer
 
 $(BUILD)/runtime/%.o: runtime/%.cpp | deps $(BUILD)/gen/size_classes.h
 	@mkdir -p $(dir $@)
@@ -137,6 +150,22 @@ $(LIBGORT): $(RUNTIME_OBJS) $(LIBSTDCXX_OBJS)
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/debug/%.o: %.cpp | deps $(BUILD)/gen/size_classes.h
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$< (debug))
+	$(Q)$(CXX) $(DEBUG_LOCK_CHECKS) $(RUNTIME_CXXFLAGS) $(EXTRA_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(DEBUG_LIBGORT): $(DEBUG_RUNTIME_OBJS)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/debug/tests/%: tests/progs/%.cpp $(DEBUG_LIBGORT)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CXX) $(DEBUG_LOCK_CHECKS) $(USER_CXXFLAGS) -MMD -MP -MT $@ -MF $@.d -c -o $@.o $<
+	$(Q)$(LD) $(LDFLAGS) -o $@ $@.o $(DEBUG_LIBGORT)
 
 # One user program: compile with the user flags, link against libgort.a. The dependency file
 # names the program itself (-MT) as the target, so editing any header it includes relinks it.
@@ -233,8 +262,11 @@ $(HARNESS): $(HARNESS_SRCS:tests/harness/%.cpp=$(BUILD)/harness/%.o)
 demo: $(BUILD)/examples/hello
 	$(BUILD)/examples/hello gopher
 
+# Everything, then the scheduler, channel and thread tests again with their programs built
+# on the debug runtime (child_process.cpp reads GORT_TEST_BUILD).
 test: all
 	$(HARNESS)
+	GORT_TEST_BUILD=debug $(HARNESS) "[scheduler],[channels],[threads]"
 
 bench: bench-programs | deps-bench
 	python3 tools/bench.py

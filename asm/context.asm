@@ -2,26 +2,30 @@
 ; systemstack), and the first instructions of every new goroutine. Declared, with their
 ; contracts, in runtime/context.h. Book: docs/02-scheduler.md, "The context switch".
 ;
-; A goroutine that is not running has this block at its saved_sp (addresses grow upward):
+; A goroutine that is not running has this block, arch::SwitchFrame (arch/amd64/registers.h,
+; the one record of saved registers), at its saved_sp (addresses grow upward):
 ;
-;   saved_sp + 0    MXCSR (4 bytes) | x87 control word (2) | unused (2)
-;   saved_sp + 8    r15
-;   saved_sp + 16   r14
-;   saved_sp + 24   r13
-;   saved_sp + 32   r12
-;   saved_sp + 40   rbx
-;   saved_sp + 48   rbp
-;   saved_sp + 56   return address: where the goroutine continues
+;   saved_sp + SWITCH_MXCSR            MXCSR (4 bytes) | x87 control word (2) | unused (2)
+;   saved_sp + SWITCH_R15 (8)          r15
+;   saved_sp + SWITCH_R14 ... _RBX     r14, r13, r12, rbx
+;   saved_sp + SWITCH_RBP (48)         rbp
+;   saved_sp + SWITCH_RETURN_ADDRESS   return address: where the goroutine continues
 ;
 ; These are exactly the registers the System V ABI makes callee-saved, plus the two FP
 ; control words it also makes callee-saved. Everything else is dead across the call that
 ; switched away, so nothing else is saved: a switch is 8 pushes, 2 stores and 8 pops.
+; The offsets are generated from the struct; the %if below checks that the order of
+; SAVE_CONTEXT's pushes (each 8 bytes below the last) is the order of its fields.
 
 bits 64
 default rel
 %include "offsets.inc"
 
 extern goroutine_main                   ; extern "C" [[noreturn]] void goroutine_main(), runtime/goroutine.cpp
+
+%if SWITCH_RETURN_ADDRESS != SWITCH_RBP + 8 || SWITCH_RBP != SWITCH_RBX + 8 || SWITCH_RBX != SWITCH_R12 + 8 || SWITCH_R12 != SWITCH_R13 + 8 || SWITCH_R13 != SWITCH_R14 + 8 || SWITCH_R14 != SWITCH_R15 + 8 || SWITCH_FRAME_BYTES != SWITCH_RETURN_ADDRESS + 8
+%error "SAVE_CONTEXT pushes registers in an order arch::SwitchFrame does not have"
+%endif
 
 ; Pushes the saved-context block drawn above (callee-saved registers, then the FP control
 ; words below them). The caller then stores rsp in the goroutine's saved_sp.
@@ -32,9 +36,9 @@ extern goroutine_main                   ; extern "C" [[noreturn]] void goroutine
         push    r13
         push    r14
         push    r15
-        sub     rsp, 8
-        stmxcsr [rsp]                           ; SSE control/status (rounding, exception masks)
-        fnstcw  [rsp + 4]                       ; x87 control word
+        sub     rsp, SWITCH_R15                 ; room for the FP control words below r15
+        stmxcsr [rsp + SWITCH_MXCSR]            ; SSE control/status (rounding, exception masks)
+        fnstcw  [rsp + SWITCH_X87_CONTROL]      ; x87 control word
 %endmacro
 
 section .text
@@ -75,10 +79,10 @@ resume_goroutine:
         mov     [fs:TLS_CURRENT_G], rdi         ; g is now the current goroutine
         mov     rax, [rdi + G_STACK_GUARD]
         mov     [fs:TLS_STACK_GUARD], rax       ; its guard, for GORT_STACK_CHECK
-        mov     rsp, [rdi + G_SAVED_SP]         ; its saved block
-        ldmxcsr [rsp]
-        fldcw   [rsp + 4]
-        add     rsp, 8
+        mov     rsp, [rdi + G_SAVED_SP]         ; its saved block (arch::SwitchFrame)
+        ldmxcsr [rsp + SWITCH_MXCSR]
+        fldcw   [rsp + SWITCH_X87_CONTROL]
+        add     rsp, SWITCH_R15
         pop     r15
         pop     r14
         pop     r13
@@ -135,6 +139,32 @@ goroutine_start:
         and     rsp, -16                        ; ABI alignment at the call
         call    goroutine_main
         ud2
+
+; extern "C" void save_syscall_context();
+;
+; Copies its caller's callee-saved registers, FP control words, return address and stack
+; pointer (as they will be after the return) into the current goroutine's syscall_context, an
+; arch::SyscallContext whose `registers` has the SwitchFrame layout. Called first thing by
+; enter_syscall() and enter_blocking_syscall() (runtime/blocking.h, inline there so that
+; these are the registers of the code making the system call). In: nothing.
+; Clobbers rax, rcx. Stack: reads the return address at [rsp]; pushes nothing.
+global save_syscall_context
+save_syscall_context:
+        mov     rax, [fs:TLS_CURRENT_G]
+        lea     rax, [rax + G_SYSCALL_CONTEXT + SYSCALL_REGISTERS]   ; rax = the SwitchFrame part
+        mov     [rax + SWITCH_R15], r15
+        mov     [rax + SWITCH_R14], r14
+        mov     [rax + SWITCH_R13], r13
+        mov     [rax + SWITCH_R12], r12
+        mov     [rax + SWITCH_RBX], rbx
+        mov     [rax + SWITCH_RBP], rbp
+        stmxcsr [rax + SWITCH_MXCSR]
+        fnstcw  [rax + SWITCH_X87_CONTROL]
+        mov     rcx, [rsp]
+        mov     [rax + SWITCH_RETURN_ADDRESS], rcx      ; pc: where the caller continues
+        lea     rcx, [rsp + 8]
+        mov     [rax - SYSCALL_REGISTERS + SYSCALL_SP], rcx  ; the caller's sp after the return
+        ret
 
 ; extern "C" long clone_thread(unsigned long flags, void* stack_top, void* tls);
 ;

@@ -37,13 +37,13 @@ namespace {
 using namespace size_classes;
 
 struct alignas(64) Central {  // Go's mcentral; one cache line each: they are locked independently
-  RuntimeLock lock;
-  Span* partial;  // spans that may have free slots
-  Span* full;     // spans without
+  RankedLock<LockRank::Central> lock;
+  Span* partial = nullptr;  // spans that may have free slots
+  Span* full = nullptr;     // spans without
 };
 
 Central centrals[span_class_count];
-RuntimeLock fallback_lock;
+RankedLock<LockRank::AllocatorFallback> fallback_lock;
 // Guarded by fallback_lock; made by allocator_init from persistent memory (as a static it
 // would be 6 KiB of .bss that every program's data segment carries).
 AllocationCache* fallback_cache = nullptr;

@@ -63,8 +63,15 @@ void exit_syscall_without_processor(Goroutine* g) {
   }
   if (p != nullptr) {  // one became idle meanwhile: run on it
     acquire_processor(p);
-    run_queue_put(p, g, true);
-    schedule();
+    execute(g, false);
+  }
+  if (m->locked_goroutine != nullptr) {
+    // Wired to g: this thread may run nothing else, and must not join the idle list (where
+    // start_machine could wake it for other work while g's finder wakes it too: "double
+    // wakeup"). It waits as a locked Machine until whoever takes g from the global queue
+    // hands over a Processor (stop_locked_machine / hand_to_locked_machine).
+    stop_locked_machine();
+    execute(g, false);
   }
   stop_machine();
   schedule();
@@ -96,7 +103,7 @@ void hand_off_processor(Processor* p) {
   start_machine(p, false);
 }
 
-void enter_syscall() {
+void detail::begin_syscall() {
   Machine* m = cpu::current_machine();
   Goroutine* g = cpu::current_goroutine();
   Processor* p = m->processor;
@@ -106,7 +113,7 @@ void enter_syscall() {
   __atomic_store_n(reinterpret_cast<uint32_t*>(&p->status), uint32_t(ProcessorStatus::Syscall), __ATOMIC_RELEASE);
 }
 
-void enter_blocking_syscall() {
+void detail::begin_blocking_syscall() {
   Machine* m = cpu::current_machine();
   Goroutine* g = cpu::current_goroutine();
   g->status = GoroutineStatus::Syscall;

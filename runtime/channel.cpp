@@ -79,7 +79,7 @@ void zero_element(ChannelCore* c, void* to) {
 // The next ring index; no division (a divide costs more than the rest of a buffered send).
 uint32_t next_index(ChannelCore* c, uint32_t index) { return index + 1 == c->capacity ? 0 : index + 1; }
 
-void unlock_channel(Goroutine*, void* lock) { static_cast<SpinLock*>(lock)->unlock(); }
+void unlock_channel(Goroutine*, void* lock) { static_cast<decltype(ChannelCore::lock)*>(lock)->unlock(); }
 
 [[noreturn]] void block_forever(WaitReason reason) {
   park(reason, nullptr, nullptr);

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "gort.h"
-#include "lock.h"
+#include "spin_lock.h"
 
 namespace gort {
 
@@ -54,7 +54,7 @@ struct WaiterQueue {
 };
 
 struct ChannelCore {
-  SpinLock lock;  // guards everything below; lock order: by address (select)
+  SpinLock<LockRank::Channel> lock;  // guards everything below; lock order: by address (select)
   uint32_t element_size;
   uint32_t capacity;
   uint32_t count;

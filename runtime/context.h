@@ -21,6 +21,11 @@ void run_on_scheduler_stack(void (*fn)(void*), void* arg);
 // Where a new goroutine's first resume lands (never called directly).
 void goroutine_start();
 
+// On a goroutine, first thing on entering a system call: record the caller's callee-saved
+// registers, pc and sp in the goroutine's syscall_context (arch::SyscallContext). Declared
+// for its users in runtime/blocking.h.
+void save_syscall_context();
+
 // clone(2) a thread that starts in machine_main() on stack_top with FS = tls.
 long clone_thread(unsigned long flags, void* stack_top, void* tls);
 

@@ -8,10 +8,11 @@
 //                | closure: the function and its  |  copied here by gort::go()
 //                | captured arguments              |
 //   closure ->   +--------------------------------+  (16-byte aligned)
-//                | 0 (padding)                     |
+//                | (first_frame_padding)           |
 //                | &goroutine_start                |  "return address" of the first resume
 //                | rbp = 0, rbx, r12..r15 = 0      |  popped by resume_goroutine
 //   saved_sp ->  | MXCSR 0x1f80 | x87 CW 0x037f    |  the ABI's default FP control words
+//                  (an arch::SwitchFrame, arch/amd64/registers.h: arch::first_switch_frame)
 //                +--------------------------------+
 //                | free stack ...                  |
 //   stack_lo ->  +--------------------------------+
@@ -110,13 +111,10 @@ void* allocate_closure(Goroutine* g, size_t bytes, size_t align) {
 }
 
 void start_goroutine(Goroutine* g) {
-  constexpr uintptr_t default_fp_control = 0x1f80 | (uintptr_t(0x037f) << 32);  // MXCSR | x87 CW << 32
-  auto* sp = reinterpret_cast<uintptr_t*>(g->saved_sp & ~uintptr_t(15));
-  *--sp = 0;                                             // padding
-  *--sp = reinterpret_cast<uintptr_t>(&goroutine_start);  // return address of the first resume
-  for (int i = 0; i < 6; i++) *--sp = 0;                 // rbp, rbx, r12, r13, r14, r15
-  *--sp = default_fp_control;
-  g->saved_sp = reinterpret_cast<uintptr_t>(sp);
+  uintptr_t top = g->saved_sp & ~uintptr_t(15);
+  auto* frame = reinterpret_cast<arch::SwitchFrame*>(top - arch::first_frame_padding - sizeof(arch::SwitchFrame));
+  *frame = arch::first_switch_frame(reinterpret_cast<uintptr_t>(&goroutine_start));
+  g->saved_sp = reinterpret_cast<uintptr_t>(frame);
   g->status = GoroutineStatus::Runnable;
   run_queue_put(cpu::current_machine()->processor, g, true);
   if (scheduler.main_started) wake_processor();
@@ -175,6 +173,20 @@ void free_goroutine(Processor* p, Goroutine* g) {
   p->free_goroutines.split_after(tunables::processor_free_goroutines / 2, spill);
   LockGuard guard(scheduler.lock);
   scheduler.free_goroutines.append(spill);
+}
+
+bool stopped_registers(const Goroutine* g, arch::StoppedRegisters* out) {
+  switch (g->status) {
+    case GoroutineStatus::Runnable:
+    case GoroutineStatus::Waiting:
+      *out = arch::registers_of(reinterpret_cast<const arch::SwitchFrame*>(g->saved_sp));
+      return true;
+    case GoroutineStatus::Syscall:
+      *out = arch::registers_of(&g->syscall_context);
+      return true;
+    default:
+      return false;
+  }
 }
 
 int32_t count_goroutines() {

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../arch/amd64/registers.h"
 #include "stack.h"
 
 namespace gort {
@@ -46,6 +47,7 @@ enum class WaitReason : uint8_t {
   Sleep,
   Preempted,
   IOWait,
+  StaticInit,  // a function-local static's initialiser is running elsewhere (static_init.cpp)
   Count
 };
 const char* wait_reason_text(WaitReason r);
@@ -75,7 +77,8 @@ struct Goroutine {
   uintptr_t stack_guard;  // sp below this means "enter morestack"
   uintptr_t stack_lo;     // lowest usable address of the stack
   uintptr_t stack_hi;     // one past the highest address; the stack grows down from here
-  uintptr_t saved_sp;     // stack pointer saved by the context switch while not running
+  uintptr_t saved_sp;     // stack pointer saved by the context switch while not running:
+                          // an arch::SwitchFrame is there (stopped_registers() below)
 
   // --- Identity and state. status changes only by the Machine that owns the goroutine
   // (running it, or holding the lock of the queue it waits on); read racily by schedtrace.
@@ -114,11 +117,25 @@ struct Goroutine {
   // async_preempt_yield() leaves that segment again.
   bool async_preempt_segment;
 
+  // The caller's registers and sp as enter_syscall/enter_blocking_syscall found them
+  // (save_syscall_context, asm/context.asm); valid while status is Syscall. Written only by
+  // the goroutine itself, before it announces the call.
+  arch::SyscallContext syscall_context;
+
   // LockOSThread: the Machine this goroutine must run on, and how many locks it holds
   // (Go's lockedm and lockedExt; calls nest). Changed only by the goroutine itself.
   Machine* locked_machine;
   uint32_t thread_lock_count;
 };
+
+// Where a goroutine that is not running keeps its stack pointer and registers, for a stack
+// scan (the collector's; arch/amd64/registers.h draws the records). Fills *out and returns
+// true for a goroutine that is Runnable or Waiting (its SwitchFrame at saved_sp; one stopped
+// by async preemption also has every register in the PreemptFrame and XSAVE area above it,
+// on the stack the scan covers) or in a system call (its SyscallContext). Returns false for
+// a Running goroutine (its registers are in its thread), a Dead one, and an Idle one (no
+// frame yet). The caller makes sure g stays stopped while it reads (a stopped world).
+bool stopped_registers(const Goroutine* g, arch::StoppedRegisters* out);
 
 // A stack guard no stack pointer is above: makes the next stack check enter the runtime.
 constexpr uintptr_t stack_guard_preempt = ~uintptr_t(0) - 1313;

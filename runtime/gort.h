@@ -97,6 +97,11 @@ struct StackCheckScope {
 // (runtime/debug.SetMaxStack). Beyond it: "fatal error: stack overflow".
 size_t set_max_stack(size_t bytes);
 
+// Sets the most OS threads the program may use and returns the previous limit (10000;
+// runtime/debug.SetMaxThreads). A program that needs more, or already has more, ends with
+// "fatal error: thread exhaustion".
+int32_t set_max_threads(int32_t n);
+
 // --- Goroutines ---
 
 namespace detail {
@@ -476,7 +481,7 @@ class Cond {
  private:
   Mutex* mutex_;
   void* waiters_ = nullptr;  // runtime/sync.cpp's waiter list, guarded by lock_
-  RuntimeLock lock_;         // held only briefly, never across a park
+  RankedLock<LockRank::Cond> lock_;  // held only briefly, never across a park
 };
 
 }  // namespace gort

@@ -17,7 +17,7 @@ namespace {
 
 constexpr uint32_t exact_lists = 128;  // free_runs[n] holds runs of exactly n pages; [0]: longer
 
-RuntimeLock heap_lock;
+RankedLock<LockRank::Heap> heap_lock;
 uintptr_t committed_end = heap_arena_start;  // written under heap_lock; read atomically by heap_span_of
 Span** span_map = nullptr;     // one entry per arena page; entries written under heap_lock
 Span* free_runs[exact_lists + 1];  // heap_lock

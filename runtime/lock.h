@@ -6,59 +6,49 @@
 // one sleeper only if the old value was 2, so an uncontended lock/unlock pair costs two
 // atomic instructions and no system call. It blocks the whole thread, not just a goroutine:
 // hold it only for short runtime critical sections, never across a goroutine switch.
-// Lock order: docs/locking.md.
+// Each lock has a rank (runtime/lock_rank.h) in its type; lock() and unlock() keep the thread's count of
+// held runtime locks, and the debug build checks the rank. Lock order: docs/locking.md.
+// SpinLock, the channels' lock, is in runtime/spin_lock.h.
 #pragma once
 #include <stdint.h>
 
+#include "lock_rank.h"
+
 namespace gort {
 
+// The lock itself: the futex word, nothing else, so a lock in zeroed memory (.bss, a
+// persistent record) is ready to use and costs no bytes in the program file. Its rank is
+// part of its type, RankedLock<rank> below; RuntimeLock is the untyped view that unlock()
+// and park()'s commit use.
 class RuntimeLock {
  public:
-  void lock();
+  void lock_with_rank(LockRank rank);
   void unlock();
-  bool try_lock() {
-    uint32_t expected = 0;
-    return __atomic_compare_exchange_n(&state_, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-  }
 
  private:
+  bool try_acquire();
   uint32_t state_ = 0;
 };
 
-// SpinLock: a lock for critical sections that are a few dozen instructions long and never
-// block the thread: a channel's (runtime/channel.cpp). lock() is one compare-and-swap
-// (acquire) when free; unlock() is one release store, with no read-modify-write: a
-// RuntimeLock's unlock needs an exchange to learn whether someone sleeps on it, and on a
-// buffered channel those atomics were most of the cost of a value. A waiter never sleeps: it
-// spins with pause, and after a while yields its thread to the kernel (sched_yield), which
-// lets a holder that the kernel preempted run again. Since a holder never blocks, it is
-// always running or runnable, and the waiter gets the lock once it has run.
-class SpinLock {
+// A RuntimeLock of a given rank (runtime/lock_rank.h): how every runtime lock is declared.
+template <LockRank Rank>
+class RankedLock : public RuntimeLock {
  public:
-  void lock() {
-    if (!try_lock()) lock_slow();
-  }
-  void unlock() { __atomic_store_n(&state_, 0, __ATOMIC_RELEASE); }
-  bool try_lock() {
-    uint32_t expected = 0;
-    return __atomic_compare_exchange_n(&state_, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-  }
-
- private:
-  void lock_slow();
-  uint32_t state_ = 0;  // 0 free, 1 held
+  static constexpr LockRank rank = Rank;
+  void lock() { lock_with_rank(Rank); }
 };
 
-// Holds a RuntimeLock for the lifetime of a scope.
+// Holds a lock for the lifetime of a scope.
+template <class Lock>
 class LockGuard {
  public:
-  explicit LockGuard(RuntimeLock& l) : lock_(l) { lock_.lock(); }
+  explicit LockGuard(Lock& l) : lock_(l) { lock_.lock(); }
   ~LockGuard() { lock_.unlock(); }
   LockGuard(const LockGuard&) = delete;
   LockGuard& operator=(const LockGuard&) = delete;
 
  private:
-  RuntimeLock& lock_;
+  Lock& lock_;
 };
 
 }  // namespace gort

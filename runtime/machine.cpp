@@ -53,6 +53,26 @@ static void seed_random(Machine* m) {
   m->random_state = seed ^ (uint64_t(m->id) * 0x9e3779b97f4a7c15ULL) ^ cpu::cycle_counter();
 }
 
+// The most threads the program may have (Go's sched.maxmcount, debug.SetMaxThreads).
+// Guarded by scheduler.lock.
+static int32_t max_threads = tunables::max_threads;
+
+// Caller holds scheduler.lock. A program about to have `count` threads, more than the limit,
+// ends as Go's checkmcount does.
+static void check_thread_count(int32_t count) {
+  if (count <= max_threads) return;
+  print("runtime: program exceeds ", max_threads, "-thread limit\n");
+  fatal("thread exhaustion");
+}
+
+int32_t set_max_threads(int32_t n) {
+  LockGuard guard(scheduler.lock);
+  int32_t old = max_threads;
+  max_threads = n;
+  check_thread_count(scheduler.machine_count);
+  return old;
+}
+
 Machine* new_machine(void (*start)(), Processor* p, bool spinning) {
   Machine* m = persistent_new<Machine>();
   Goroutine* g0 = persistent_new<Goroutine>();
@@ -74,11 +94,7 @@ Machine* new_machine(void (*start)(), Processor* p, bool spinning) {
   m->spinning = spinning;  // set before the thread exists, so it starts out counted as spinning
   {
     LockGuard guard(scheduler.lock);
-    if (scheduler.machine_count >= tunables::max_threads) {
-      begin_crash();
-      print("runtime: program exceeds ", tunables::max_threads, "-thread limit\n");
-      fatal("thread exhaustion");
-    }
+    check_thread_count(scheduler.machine_count + 1);
     m->id = scheduler.next_machine_id++;
     m->next_all = scheduler.all_machines;
     scheduler.all_machines = m;
@@ -90,8 +106,11 @@ Machine* new_machine(void (*start)(), Processor* p, bool spinning) {
                                   sys::CLONE_THREAD | sys::CLONE_SYSVSEM | sys::CLONE_SETTLS;
   long r = clone_thread(flags, reinterpret_cast<void*>(m->scheduler_sp), &m->tls);
   if (r < 0) {
-    begin_crash();
-    print("runtime: failed to create new OS thread (errno=", -r, ")\n");
+    // As Go's newosproc: the detail line, then the fatal error (which begins the crash
+    // report; beginning it here too made the report stop before its first line).
+    print("runtime: failed to create new OS thread (have ", __atomic_load_n(&scheduler.machine_count, __ATOMIC_RELAXED) - 1,
+          " already; errno=", -r, ")\n");
+    if (r == -sys::EAGAIN) print("runtime: may need to increase max user processes (ulimit -u)\n");
     fatal("newosproc");
   }
   return m;

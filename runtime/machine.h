@@ -26,6 +26,9 @@ struct ThreadLocal {
                           // running goroutine's guard (set_stack_guard) and by every switch.
   struct AllocationCache* cache;  // the held Processor's allocation cache, or null: malloc's
                                   // fast path is one fs-relative load away from it
+  uint32_t locks_held;  // runtime locks this thread holds (Go's m.locks): one fs-relative add
+                        // per lock and unlock (runtime/checks/*/lock_checks.h); read by
+                        // holds_runtime_lock(). Changed only by the thread itself.
 };
 
 struct Machine {
@@ -56,6 +59,16 @@ struct Machine {
   // running, this Machine runs nothing else: it sleeps until that goroutine is runnable.
   Goroutine* locked_goroutine;
 
+  // The locks this thread holds, oldest first: kept by the debug build's rank checks only
+  // (runtime/checks/debug/lock_checks.cpp). Owned by the thread itself.
+  // Several locks of a rank that may repeat (a select's channels) share one entry.
+  struct HeldLock {
+    const void* lock;  // the first of them
+    uint8_t rank;      // a LockRank
+    uint32_t more;     // how many more of the same rank
+  } held_locks[16];
+  uint32_t held_lock_count;
+
   // --- Handed over by another thread while this one sleeps on `park` ---
   Processor* next_processor;  // the Processor to acquire on waking (Go's nextp)
   bool spinning;              // looking for work; counted in scheduler.spinning_machines
@@ -70,6 +83,16 @@ struct Machine {
 // The first thread's Machine and scheduler stack, set up by _start.
 extern "C" Machine runtime_m0;
 extern "C" Goroutine runtime_g0;
+
+// True if this thread holds a runtime lock (RuntimeLock or SpinLock; Go's m.locks > 0): it
+// must not be preempted or switch goroutines now. One fs-relative load.
+inline bool holds_runtime_lock() {
+  uint32_t n;
+  asm volatile("movl %%fs:%c1, %0" : "=r"(n) : "i"(offsetof(ThreadLocal, locks_held)));
+  return n != 0;
+}
+// The same for another Machine, read racily (for sysmon, which may ask about any thread).
+inline bool machine_holds_runtime_lock(const Machine* m) { return __atomic_load_n(&m->tls.locks_held, __ATOMIC_RELAXED) != 0; }
 
 // Sets g's stack guard and, when g is running on this thread, the thread's copy of it.
 void set_stack_guard(Goroutine* g, uintptr_t guard);

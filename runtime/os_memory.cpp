@@ -23,7 +23,7 @@ namespace {
 uint64_t mapped_bytes = 0;      // updated atomically (relaxed: statistics only)
 uint64_t persistent_bytes = 0;  // guarded by persistent_lock
 
-RuntimeLock persistent_lock;
+RankedLock<LockRank::Persistent> persistent_lock;
 uintptr_t persistent_next = 0;  // guarded by persistent_lock
 uintptr_t persistent_end = 0;   // guarded by persistent_lock
 

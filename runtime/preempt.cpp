@@ -8,10 +8,12 @@
 //      program's code and not in the runtime (runtime code may hold locks; gort.ld brackets
 //      it between gort_text_start and gort_text_end), and the sp inside the goroutine's
 //      current stack segment;
-//   2. chooses where the register save goes: 144 bytes below the interrupted sp (clear of
-//      the 128-byte red zone the interrupted code may be using, and of the 8-byte jump slot)
+//   2. chooses where the register save goes: arch::preempt_entry_gap (144) bytes below the
+//      interrupted sp (clear of the 128-byte red zone the interrupted code may be using, and
+//      of the 8-byte jump slot)
 //      if the segment has room for it, else the top of the goroutine's next segment;
-//   3. stores the interrupted rip and rsp there and edits the signal context so that the
+//   3. stores the interrupted rip and rsp there (an arch::PreemptEntry; every layout of
+//      saved registers is in arch/amd64/registers.h) and edits the signal context so that the
 //      kernel's sigreturn "returns" into async_preempt_stub (asm/preempt.asm) on that frame.
 // The stub saves every register (general, flags, and the whole XSAVE state: x87, SSE, AVX,
 // AVX-512, MXCSR), calls async_preempt_yield() to yield, and when resumed restores them all
@@ -20,6 +22,7 @@
 #include "signals.h"
 
 #include "../arch/amd64/cpu.h"
+#include "../arch/amd64/registers.h"
 #include "../arch/amd64/signal_frame.h"
 #include "godebug.h"
 #include "gort.h"
@@ -46,8 +49,8 @@ using signal_frame::UserContext;
 long process_id = 0;
 uint64_t async_preemptions = 0;  // atomic statistic
 
-// The stub's frame besides the XSAVE area: 16 saved words, alignment, and the calls into the
-// scheduler until the goroutine is off its stack.
+// The stub's frame besides the XSAVE area: the arch::PreemptFrame, alignment, and the calls
+// into the scheduler until the goroutine is off its stack.
 constexpr size_t stub_frame_bytes = 1024;
 
 void async_preempt_signal(int, SignalInfo*, void* context) {
@@ -61,9 +64,9 @@ void async_preempt_signal(int, SignalInfo*, void* context) {
   if (pc >= reinterpret_cast<uintptr_t>(gort_text_start) && pc < reinterpret_cast<uintptr_t>(gort_text_end)) return;
   uintptr_t frame = reserve_async_preempt_frame(g, sp, xsave_area_bytes + stub_frame_bytes);
   if (frame == 0) return;  // no room now; the request stays, the next signal tries again
-  auto* words = reinterpret_cast<uintptr_t*>(frame);
-  words[0] = pc;
-  words[1] = sp;
+  auto* entry = reinterpret_cast<arch::PreemptEntry*>(frame);  // arch/amd64/registers.h
+  entry->rip = pc;
+  entry->rsp = sp;
   uc->registers[signal_frame::RSP] = frame;
   uc->registers[signal_frame::RIP] = reinterpret_cast<uintptr_t>(&async_preempt_stub);
   __atomic_add_fetch(&async_preemptions, 1, __ATOMIC_RELAXED);

@@ -53,7 +53,7 @@ struct Processor {
 
   // Timers (runtime/timer.cpp): a 4-ary min-heap by deadline, guarded by timer_lock (any
   // Machine may add or delete; only the holder runs them).
-  RuntimeLock timer_lock;
+  RankedLock<LockRank::Timers> timer_lock;
   TimerRecord** timers;
   int32_t timer_count;
   int32_t timer_capacity;

@@ -8,6 +8,7 @@
 #include "../arch/amd64/cpu.h"
 #include "context.h"
 #include "fatal.h"
+#include "lock_checks.h"
 #include "print.h"
 #include "blocking.h"
 #include "syscall.h"
@@ -35,17 +36,11 @@ constexpr uint64_t spin_before_sleep_cycles = 100000;  // ~40 us at 2.5 GHz
 // m is about to switch to g: the bookkeeping of every way a goroutine starts running.
 inline void begin_running(Machine* m, Goroutine* g, bool inherit_time) {
   check_stack_top_canary(g);  // nothing overflowed into it while it waited
+  lock_checks::expect_none_held("begin_running");  // debug build only (docs/locking.md)
   m->current_goroutine = g;
   g->machine = m;
   g->status = GoroutineStatus::Running;
   if (!inherit_time) m->processor->schedule_tick++;
-}
-
-[[noreturn]] void execute(Goroutine* g, bool inherit_time) {
-  Machine* m = cpu::current_machine();
-  if (g->status != GoroutineStatus::Runnable) fatal("execute: goroutine is not runnable");
-  begin_running(m, g, inherit_time);
-  resume_goroutine(g);
 }
 
 // The current Machine starts or stops looking for work (counted in spinning_machines).
@@ -232,25 +227,13 @@ void yield_on_scheduler_stack(Goroutine* g) {
   schedule();
 }
 
-// This Machine is wired to a goroutine that is not running: give the Processor away and sleep
-// until someone hands over a Processor together with that goroutine (Go's stoplockedm).
-[[noreturn]] void run_locked_goroutine_when_ready() {
-  Machine* m = cpu::current_machine();
-  leave_spinning();
-  if (m->processor != nullptr) hand_off_processor(release_processor());
-  {
-    LockGuard guard(scheduler.lock);
-    scheduler.idle_locked_count++;
-    check_deadlock();
-  }
-  acquire_handed_processor(m);  // the waker has already taken us off idle_locked_count
-  execute(m->locked_goroutine, false);
-}
-
 // g is wired to another Machine: hand it our Processor (g runs there) and go idle (Go's
-// startlockedm).
+// startlockedm). The one way a locked goroutine that became runnable reaches its thread:
+// whoever finds it on a run queue (readied, yielded, or queued by exit_syscall) comes here.
 void hand_to_locked_machine(Goroutine* g) {
   Machine* target = g->locked_machine;
+  if (target == cpu::current_machine()) fatal("hand_to_locked_machine: locked to this machine");
+  if (target->next_processor != nullptr) fatal("hand_to_locked_machine: machine already has a processor");
   Processor* p = release_processor();
   {
     // Count the target as running before we go idle, so check_deadlock never sees a moment
@@ -265,10 +248,38 @@ void hand_to_locked_machine(Goroutine* g) {
 
 }  // namespace
 
+void stop_locked_machine() {
+  Machine* m = cpu::current_machine();
+  Goroutine* g = m->locked_goroutine;
+  if (g == nullptr || g->locked_machine != m) fatal("stop_locked_machine: inconsistent locking");
+  leave_spinning();
+  if (m->processor != nullptr) hand_off_processor(release_processor());
+  {
+    // Counted idle only after the Processor is handed off: a waker may already have taken
+    // us off (idle_locked_count one lower for a moment), which only makes check_deadlock
+    // see one more running Machine, never a false deadlock.
+    LockGuard guard(scheduler.lock);
+    scheduler.idle_locked_count++;
+    check_deadlock();
+  }
+  acquire_handed_processor(m);  // the waker has already taken us off idle_locked_count
+  if (g->status != GoroutineStatus::Runnable) fatal("stop_locked_machine: locked goroutine is not runnable");
+}
+
+void execute(Goroutine* g, bool inherit_time) {
+  Machine* m = cpu::current_machine();
+  if (g->status != GoroutineStatus::Runnable) fatal("execute: goroutine is not runnable");
+  begin_running(m, g, inherit_time);
+  resume_goroutine(g);
+}
+
 void schedule() {
   Machine* m = cpu::current_machine();
   if (cpu::current_goroutine() != m->g0) fatal("schedule: not on the scheduler stack");
-  if (m->locked_goroutine != nullptr) run_locked_goroutine_when_ready();
+  if (m->locked_goroutine != nullptr) {  // wired: run nothing else until it is runnable
+    stop_locked_machine();
+    execute(m->locked_goroutine, false);
+  }
   for (;;) {
     bool inherit_time = false;
     Goroutine* g = find_runnable(&inherit_time);
@@ -382,6 +393,7 @@ const char* wait_reason_text(WaitReason r) {
       "sleep",                // Sleep
       "preempted",            // Preempted
       "IO wait",              // IOWait
+      "static initialization",  // StaticInit
   };
   static_assert(sizeof(texts) / sizeof(texts[0]) == size_t(WaitReason::Count));
   return size_t(r) < size_t(WaitReason::Count) ? texts[size_t(r)] : "?";

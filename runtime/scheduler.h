@@ -11,8 +11,8 @@
 //      for work) wakes a Machine (wake_processor, Go's wakep), so idle Processors do not
 //      stay idle while there is work, and at most a few Machines spin at once.
 //
-// Lock order: scheduler.lock, then a semaphore bucket lock, then persistent_lock (see
-// docs/locking.md). RuntimeLocks are never held across a goroutine switch, except that
+// Lock order: runtime/lock_rank.h and docs/locking.md (scheduler.lock comes after the world
+// and Cond locks, before every other). RuntimeLocks are never held across a goroutine switch, except that
 // park() may hand one to the scheduler stack to release after the goroutine is off its stack.
 #pragma once
 #include <stdint.h>
@@ -35,7 +35,7 @@ struct GlobalQueueBlock {
 };
 
 struct Scheduler {
-  RuntimeLock lock;  // guards everything below marked (L)
+  RankedLock<LockRank::Scheduler> lock;  // guards everything below marked (L)
 
   // --- Machines ---
   Machine* idle_machines;  // (L) sleeping on their Note, waiting for a Processor
@@ -64,7 +64,7 @@ struct Scheduler {
   GoroutineList free_goroutines;  // (L) dead goroutines spilled from Processors; count read racily
 
   // --- Every goroutine ever made ---
-  RuntimeLock all_lock;       // guards all_goroutines; taken after scheduler.lock if both
+  RankedLock<LockRank::AllGoroutines> all_lock;  // guards all_goroutines; taken after scheduler.lock if both
   Goroutine* all_goroutines;  // oldest first, as Go lists them
   Goroutine* all_goroutines_tail;
   uint32_t all_count;         // atomic read
@@ -132,6 +132,15 @@ void unlock_os_thread();
 
 // --- The scheduling loop (runtime/scheduler.cpp) ---
 [[noreturn]] void schedule();
+// On the scheduler stack: run g, which is Runnable and on no queue, on this Machine, which
+// holds a Processor (Go's execute).
+[[noreturn]] void execute(Goroutine* g, bool inherit_time);
+// On the scheduler stack of a Machine wired to a goroutine that is not running (Go's
+// stoplockedm): hands off the Processor, counts the Machine in idle_locked_count and sleeps
+// until a Machine that found the goroutine runnable hands over a Processor (Go's
+// startlockedm, in schedule()). Returns holding it; the caller then executes the goroutine.
+// The only way a wired Machine sleeps: it is never on the idle list, so nobody else wakes it.
+void stop_locked_machine();
 void check_deadlock();  // caller holds scheduler.lock (Go's checkdead)
 
 // --- Diagnostics (runtime/schedtrace.cpp) ---

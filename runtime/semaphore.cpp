@@ -29,10 +29,13 @@ struct Waiter {
 };
 
 struct alignas(64) Bucket {  // one per cache line: buckets are contended independently
-  RuntimeLock lock;
-  uint32_t waiter_count;  // atomic; changed under lock, read without it by release
-  Waiter* head;           // guarded by lock
-  Waiter* tail;           // guarded by lock
+  RankedLock<LockRank::Semaphore> lock;
+  // Every member initialised, so that `buckets` is constant-initialised (in .bss): a
+  // dynamic initialiser would run only with the program's static constructors, after the
+  // runtime has started using them.
+  uint32_t waiter_count = 0;  // atomic; changed under lock, read without it by release
+  Waiter* head = nullptr;     // guarded by lock
+  Waiter* tail = nullptr;     // guarded by lock
 };
 
 constexpr uint32_t bucket_count = 251;  // prime, as in Go, so addresses spread evenly

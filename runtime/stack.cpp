@@ -34,7 +34,7 @@ namespace {
 constexpr uint64_t canary_pattern = 0x57ac4ca9a7d0f00dULL;
 constexpr int max_size_classes = 48;
 
-RuntimeLock stack_pool_lock;
+RankedLock<LockRank::StackPool> stack_pool_lock;
 StackSegment* free_segments[max_size_classes];  // guarded by stack_pool_lock; linked by `next`
 uintptr_t slot_region_next = 0;                 // guarded by stack_pool_lock
 uintptr_t slot_region_end = 0;                  // guarded by stack_pool_lock
@@ -263,9 +263,10 @@ size_t set_max_stack_bytes(size_t bytes) {
 }
 
 uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes) {
-  // The stub writes the jump slot at sp - 136, so that much must be in the current segment.
-  if (sp <= g->stack_lo + 144 || sp > g->stack_hi) return 0;
-  uintptr_t frame = ((sp - 144) & ~uintptr_t(15)) - 16;
+  // The stub writes the jump slot below sp (arch/amd64/registers.h), so that much must be in
+  // the current segment.
+  if (sp <= g->stack_lo + arch::preempt_entry_gap || sp > g->stack_hi) return 0;
+  uintptr_t frame = ((sp - arch::preempt_entry_gap) & ~uintptr_t(15)) - sizeof(arch::PreemptEntry);
   if (frame >= g->stack_lo + bytes) return frame;
   // Not enough room: continue on the next segment, as a stack check would. Runs on the
   // signal stack, at a point where the goroutine holds no runtime lock.

@@ -23,7 +23,7 @@ void start_sysmon();             // runtime/sysmon.cpp
 // rely on tls.current and tls.machine before any C++ has executed.
 extern "C" {
 Goroutine runtime_g0 = {.status = GoroutineStatus::Running, .machine = &runtime_m0};
-Machine runtime_m0 = {.tls = ThreadLocal{&runtime_g0, &runtime_m0, 0, nullptr}, .g0 = &runtime_g0};
+Machine runtime_m0 = {.tls = ThreadLocal{&runtime_g0, &runtime_m0, 0, nullptr, 0}, .g0 = &runtime_g0};
 }
 
 // The kernel grows the main thread's stack down to RLIMIT_STACK below the top of its

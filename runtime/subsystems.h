@@ -9,6 +9,8 @@
 #include "fatal.h"        // fatal errors, crash reports    runtime/fatal.cpp        docs/01-startup.md
 #include "print.h"        // print, println, fmt            runtime/print.cpp        docs/01-startup.md
 #include "lock.h"         // RuntimeLock (futex)            runtime/lock.cpp         docs/locking.md
+#include "lock_rank.h"    // the lock order, its checks     runtime/checks/          docs/locking.md
+#include "spin_lock.h"    // SpinLock (channels)            runtime/lock.cpp         docs/locking.md
 #include "note.h"         // one-shot thread sleep/wakeup   runtime/note.cpp         docs/02-scheduler.md
 #include "time.h"         // monotonic and wall clocks      runtime/time.cpp         docs/02-scheduler.md
 #include "scheduler.h"    // G/M/P, run queues, parking     runtime/scheduler.cpp    docs/02-scheduler.md

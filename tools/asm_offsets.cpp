@@ -6,6 +6,7 @@
 // disagree with a struct layout: change a struct, and the next build regenerates the offsets.
 #include <stddef.h>
 
+#include "../arch/amd64/registers.h"
 #include "../runtime/machine.h"
 #include "../runtime/tunables.h"
 #include "../arch/amd64/syscall_numbers.h"
@@ -21,6 +22,45 @@ void generate_offsets() {
   OFFSET(G_STACK_LO, Goroutine, stack_lo);
   OFFSET(G_STACK_HI, Goroutine, stack_hi);
   OFFSET(G_SAVED_SP, Goroutine, saved_sp);
+  OFFSET(G_SYSCALL_CONTEXT, Goroutine, syscall_context);
+
+  // The register record (arch/amd64/registers.h): a context switch's frame, the async
+  // preemption frame and XSAVE area, and the state saved on entering a system call.
+  OFFSET(SWITCH_MXCSR, arch::SwitchFrame, mxcsr);
+  OFFSET(SWITCH_X87_CONTROL, arch::SwitchFrame, x87_control);
+  OFFSET(SWITCH_R15, arch::SwitchFrame, r15);
+  OFFSET(SWITCH_R14, arch::SwitchFrame, r14);
+  OFFSET(SWITCH_R13, arch::SwitchFrame, r13);
+  OFFSET(SWITCH_R12, arch::SwitchFrame, r12);
+  OFFSET(SWITCH_RBX, arch::SwitchFrame, rbx);
+  OFFSET(SWITCH_RBP, arch::SwitchFrame, rbp);
+  OFFSET(SWITCH_RETURN_ADDRESS, arch::SwitchFrame, return_address);
+  CONSTANT(SWITCH_FRAME_BYTES, sizeof(arch::SwitchFrame));
+  OFFSET(PREEMPT_R15, arch::PreemptFrame, r15);
+  OFFSET(PREEMPT_R14, arch::PreemptFrame, r14);
+  OFFSET(PREEMPT_R13, arch::PreemptFrame, r13);
+  OFFSET(PREEMPT_R12, arch::PreemptFrame, r12);
+  OFFSET(PREEMPT_R11, arch::PreemptFrame, r11);
+  OFFSET(PREEMPT_R10, arch::PreemptFrame, r10);
+  OFFSET(PREEMPT_R9, arch::PreemptFrame, r9);
+  OFFSET(PREEMPT_R8, arch::PreemptFrame, r8);
+  OFFSET(PREEMPT_RBP, arch::PreemptFrame, rbp);
+  OFFSET(PREEMPT_RDI, arch::PreemptFrame, rdi);
+  OFFSET(PREEMPT_RSI, arch::PreemptFrame, rsi);
+  OFFSET(PREEMPT_RDX, arch::PreemptFrame, rdx);
+  OFFSET(PREEMPT_RCX, arch::PreemptFrame, rcx);
+  OFFSET(PREEMPT_RBX, arch::PreemptFrame, rbx);
+  OFFSET(PREEMPT_RAX, arch::PreemptFrame, rax);
+  OFFSET(PREEMPT_RFLAGS, arch::PreemptFrame, rflags);
+  CONSTANT(PREEMPT_INTERRUPTED_RIP, offsetof(arch::PreemptFrame, interrupted) + offsetof(arch::PreemptEntry, rip));
+  CONSTANT(PREEMPT_INTERRUPTED_RSP, offsetof(arch::PreemptFrame, interrupted) + offsetof(arch::PreemptEntry, rsp));
+  OFFSET(PREEMPT_ENTRY_RSP, arch::PreemptEntry, rsp);
+  CONSTANT(PREEMPT_JUMP_SLOT_BELOW_SP, arch::preempt_jump_slot_below_sp);
+  CONSTANT(XSAVE_HEADER_OFFSET, arch::xsave_header_offset);
+  CONSTANT(XSAVE_HEADER_BYTES, arch::xsave_header_bytes);
+  CONSTANT(XSAVE_ALIGNMENT, arch::xsave_alignment);
+  OFFSET(SYSCALL_REGISTERS, arch::SyscallContext, registers);
+  OFFSET(SYSCALL_SP, arch::SyscallContext, sp);
 
   // Machine and its thread-local block (runtime/machine.h)
   OFFSET(TLS_CURRENT_G, ThreadLocal, current);

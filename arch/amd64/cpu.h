@@ -29,6 +29,13 @@ inline Machine* current_machine() {
   return m;
 }
 
+// Adds delta to the 32-bit word `offset` bytes into this thread's ThreadLocal block. One
+// fs-relative instruction: a signal handler on the same thread sees it done or not done.
+template <unsigned long offset>
+inline void thread_local_add(int32_t delta) {
+  asm volatile("addl %1, %%fs:%c0" ::"i"(offset), "ri"(delta) : "memory");
+}
+
 // Hint to the CPU that this is a spin-wait loop (PAUSE).
 inline void relax() { asm volatile("pause" ::: "memory"); }
 

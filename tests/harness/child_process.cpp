@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <regex>
 #include <cstring>
 #include <stdexcept>
@@ -20,7 +21,12 @@ extern char** environ;
 #error "GORT_ROOT must name the repository root (the Makefile defines it)"
 #endif
 
-std::string test_program(const std::string& name) { return std::string(GORT_ROOT) + "/build/tests/" + name; }
+std::string test_program(const std::string& name) {
+  const char* variant = getenv("GORT_TEST_BUILD");  // "debug": the programs on the lock-checked runtime
+  if (variant != nullptr && std::string(variant) == "debug") return debug_test_program(name);
+  return std::string(GORT_ROOT) + "/build/tests/" + name;
+}
+std::string debug_test_program(const std::string& name) { return std::string(GORT_ROOT) + "/build/debug/tests/" + name; }
 std::string example_program(const std::string& name) { return std::string(GORT_ROOT) + "/build/examples/" + name; }
 
 std::string ChildResult::describe() const {

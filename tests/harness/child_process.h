@@ -25,8 +25,12 @@ struct ChildOptions {
   double timeout_seconds = 60;
 };
 
-// Path of a test program built by `make` (build/tests/<name>).
+// Path of a test program built by `make` (build/tests/<name>, or build/debug/tests/<name>
+// when GORT_TEST_BUILD=debug).
 std::string test_program(const std::string& name);
+// The same program built on the debug runtime (lock ranks checked; Makefile
+// DEBUG_TEST_PROGS). test_program() returns this path when GORT_TEST_BUILD=debug.
+std::string debug_test_program(const std::string& name);
 // Path of an example program (build/examples/<name>).
 std::string example_program(const std::string& name);
 

@@ -75,3 +75,29 @@ TEST_CASE("docs name files and functions that exist", "[docs]") {
     }
   }
 }
+
+// docs/locking.md's numbered lock order must be the enum in runtime/lock_rank.h, rank for
+// rank: the code's order is the one the debug build checks, the book's the one readers learn.
+TEST_CASE("docs/locking.md lists the lock ranks in the order of runtime/lock_rank.h", "[docs]") {
+  std::string header = read_file(std::string(GORT_ROOT) + "/runtime/lock_rank.h");
+  size_t begin = header.find("enum class LockRank");
+  size_t end = header.find("Count", begin);
+  REQUIRE(begin != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  std::vector<std::string> in_code;
+  std::string body = header.substr(begin, end - begin);
+  const std::regex enumerator(R"(\n\s*([A-Z][A-Za-z]*),)");
+  for (std::sregex_iterator it(body.begin(), body.end(), enumerator), stop; it != stop; ++it) in_code.push_back((*it)[1]);
+
+  std::string book = read_file(std::string(GORT_ROOT) + "/docs/locking.md");
+  size_t order = book.find("## Lock order");
+  size_t next = book.find("\n## ", order + 1);
+  REQUIRE(order != std::string::npos);
+  std::string section = book.substr(order, next - order);
+  std::vector<std::string> in_book;
+  const std::regex item(R"(\n\d+\. `LockRank::([A-Za-z]+)`)");
+  for (std::sregex_iterator it(section.begin(), section.end(), item), stop; it != stop; ++it) in_book.push_back((*it)[1]);
+
+  REQUIRE(in_code.size() >= 10);
+  CHECK(in_book == in_code);
+}

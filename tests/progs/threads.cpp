@@ -201,3 +201,298 @@ TEST_SCENARIO(sleep_survives_signals) {
   out::println("signals_sent_many", signals > 100, "slept_full_time", elapsed >= sleep_ns);
   return 0;
 }
+
+// Goroutines wired to their threads make every kind of call that takes their thread away
+// from its Processor, `rounds` times over: a call known to block (sleep_thread hands the
+// Processor off at entry), a channel receive (parked, then readied by a partner on another
+// thread), a yield, and then either unlock_os_thread or exit while still wired. Each way
+// back to running must reach the goroutine's own thread through one path
+// (stop_locked_machine / hand_to_locked_machine): before it, a locked goroutine back from a
+// system call without a Processor put its Machine on the idle list, where it was woken twice
+// ("Note::wake: double wakeup") or counted wrongly ("check_deadlock: runnable goroutine with
+// no running machine").
+TEST_SCENARIO(locked_blocking_calls) {
+  long rounds = scenario::argument(argc, argv, 1, 1000);
+  int workers = int(scenario::argument(argc, argv, 2, 3));
+  long completed = 0, tid_changes = 0;
+  for (long r = 0; r < rounds; r++) {
+    gort::WaitGroup wg;
+    wg.add(2 * workers);
+    for (int w = 0; w < workers; w++) {
+      auto* handoff = new gort::Channel<int>();
+      gort::go([&, w, handoff] {
+        gort::lock_os_thread();
+        long tid = gort::sys::gettid();
+        gort::os::sleep_thread(20000);
+        tid_changes += gort::sys::gettid() != tid;
+        int v = handoff->receive();
+        tid_changes += gort::sys::gettid() != tid;
+        gort::gosched();
+        tid_changes += gort::sys::gettid() != tid;
+        __atomic_add_fetch(&completed, v, __ATOMIC_RELAXED);
+        delete handoff;
+        if ((r + w) % 2 == 0) gort::unlock_os_thread();  // else it exits wired
+        wg.done();
+      });
+      gort::go([&wg, handoff] {
+        gort::os::sleep_thread(10000);
+        handoff->send(1);
+        wg.done();
+      });
+    }
+    wg.wait();
+  }
+  out::println("completed", completed, "of", rounds * workers, "tid_changes", tid_changes);
+  return 0;
+}
+
+// The repro's mix (chaos.cpp): a Mutex counter with yields, timers started, stopped and reset,
+// a select over a channel another goroutine closes, blocking calls with and without
+// lock_os_thread. Every total is exact.
+TEST_SCENARIO(locked_mix) {
+  long rounds = scenario::argument(argc, argv, 1, 40);
+  gort::Mutex mu;
+  long counter = 0, expected = 0, selected = 0, timers = 0, calls = 0;
+  for (long r = 0; r < rounds; r++) {
+    int workers = 4 + int(r % 9);
+    gort::WaitGroup wg;
+    wg.add(workers * 4);
+    expected += workers * 50;
+    for (int w = 0; w < workers; w++) {
+      gort::go([&] {
+        for (int i = 0; i < 50; i++) {
+          mu.lock();
+          counter++;
+          mu.unlock();
+          if (i % 17 == 0) gort::gosched();
+        }
+        wg.done();
+      });
+      gort::go([&, w] {
+        gort::Timer t(int64_t(10000 + w * 3000));
+        if (w % 3 == 0) t.stop();
+        else if (w % 3 == 1) t.reset(5000), t.channel().receive();
+        else t.channel().receive();
+        __atomic_add_fetch(&timers, 1, __ATOMIC_RELAXED);
+        wg.done();
+      });
+      gort::go([&, w] {
+        gort::Channel<int> a(1), b;
+        gort::WaitGroup inner;
+        inner.add(1);
+        gort::go([&] {
+          if (w & 1) a.send(1);
+          else b.close();
+          inner.done();
+        });
+        int v = 0;
+        bool ok = false;
+        int index = gort::select({gort::on_receive(&a, &v, &ok), gort::on_receive(&b, &v, &ok)});
+        __atomic_add_fetch(&selected, index == (w & 1 ? 0 : 1), __ATOMIC_RELAXED);
+        inner.wait();
+        wg.done();
+      });
+      gort::go([&, w] {
+        if (w % 2 == 0) {
+          gort::lock_os_thread();
+          gort::os::sleep_thread(50000);
+          gort::unlock_os_thread();
+        } else {
+          gort::os::sleep_thread(30000);
+        }
+        __atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED);
+        wg.done();
+      });
+    }
+    wg.wait();
+  }
+  long all = expected / 50;
+  out::println("counter_ok", counter == expected, "timers", timers == all, "selected", selected == all, "calls",
+               calls == all);
+  return 0;
+}
+
+// A function-local static whose initialiser blocks (sleeps): the other goroutines that need
+// it wait for it, parked (at GOMAXPROCS=1 a waiter that spun kept the only Processor and the
+// initialiser never woke), and it is built exactly once.
+struct SlowConfig {
+  static inline long constructions = 0;
+  long value;
+  SlowConfig() {
+    gort::sleep(2 * 1000 * 1000);
+    value = 42;
+    constructions++;
+  }
+};
+static SlowConfig& slow_config() {
+  static SlowConfig config;
+  return config;
+}
+
+TEST_SCENARIO(static_init_blocks) {
+  constexpr int users = 5;
+  long sum = 0;
+  gort::WaitGroup wg;
+  wg.add(users);
+  for (int i = 0; i < users; i++)
+    gort::go([&] {
+      __atomic_add_fetch(&sum, slow_config().value, __ATOMIC_RELAXED);
+      wg.done();
+    });
+  wg.wait();
+  out::println("sum", sum, "constructions", SlowConfig::constructions);
+  return 0;
+}
+
+// An initialiser that uses its own static: a fatal error, not a hang.
+struct SelfUser {
+  long value;
+  SelfUser();
+};
+static SelfUser& self_user() {
+  static SelfUser s;
+  return s;
+}
+SelfUser::SelfUser() { value = self_user().value + 1; }
+
+TEST_SCENARIO(static_init_recursive) {
+  out::println("value", self_user().value);
+  return 0;
+}
+
+// More threads than debug.SetMaxThreads allows: each goroutine sleeping in a blocking call
+// holds a thread, so the 9th thread ends the program with Go's message.
+TEST_SCENARIO(thread_limit) {
+  gort::set_max_threads(8);
+  gort::WaitGroup wg;
+  wg.add(32);
+  for (int i = 0; i < 32; i++)
+    gort::go([&wg] {
+      gort::os::sleep_thread(1000 * 1000 * 1000);
+      wg.done();
+    });
+  wg.wait();
+  out::println("not reached");
+  return 0;
+}
+
+// Lowering the limit below the threads the program already has ends it at once, as Go's
+// SetMaxThreads does.
+TEST_SCENARIO(thread_limit_below_current) {
+  gort::set_max_threads(1);  // m0 and sysmon already exist
+  out::println("not reached");
+  return 0;
+}
+
+// The count of runtime locks a thread holds (Go's m.locks), which safe-point decisions read
+// through holds_runtime_lock(): kept by RuntimeLock and SpinLock in both builds, across a
+// nested pair, and back to zero after the last release.
+TEST_SCENARIO(runtime_lock_count) {
+  static gort::SpinLock<gort::LockRank::Channel> outer;
+  static gort::RankedLock<gort::LockRank::Test> inner;
+  bool before = gort::holds_runtime_lock();
+  outer.lock();
+  bool one = gort::holds_runtime_lock();
+  inner.lock();
+  uint32_t two = gort::cpu::current_machine()->tls.locks_held;
+  inner.unlock();
+  outer.unlock();
+  bool after = gort::holds_runtime_lock();
+  out::println("before", before, "held", one, "nested", two, "after", after);
+  return 0;
+}
+
+// A planted lock-order inversion: scheduler.all_lock is taken after scheduler.lock
+// everywhere else (check_deadlock, schedtrace); taking them the other way round can
+// deadlock against those. The debug build stops at the second acquisition.
+TEST_SCENARIO(lock_order_inversion) {
+  gort::LockGuard all(gort::scheduler.all_lock);
+  gort::LockGuard sched(gort::scheduler.lock);
+  out::println("inversion not caught");
+  return 0;
+}
+
+// Follows the frame-pointer chain from fp within [lo, hi): how many frames it has, and
+// whether it ends at the outermost frame (fp 0, set by goroutine_start).
+static int frame_chain(uintptr_t fp, uintptr_t lo, uintptr_t hi, bool* ends_at_outermost) {
+  int frames = 0;
+  while (fp >= lo && fp + 16 <= hi && (fp & 7) == 0 && frames < 1000) {
+    frames++;
+    fp = reinterpret_cast<uintptr_t*>(fp)[0];
+  }
+  *ends_at_outermost = fp == 0;
+  return frames;
+}
+
+static bool pc_in(uintptr_t pc, const void* function, uintptr_t bytes) {
+  auto start = reinterpret_cast<uintptr_t>(function);
+  return pc > start && pc < start + bytes;
+}
+
+extern "C" void goroutine_start();
+
+// stopped_registers(), the accessor a stack scan will use: for a goroutine never run, one
+// parked, one in a blocking system call, one running and one dead, where its stack pointer,
+// pc and frame pointer are. The sp must lie in the goroutine's stack, the pc where it will
+// continue (goroutine_start; inside channel_receive, whose park() tail-calls the switch;
+// inside os::sleep_thread, which inlines
+// enter_blocking_syscall), and the frame pointer must start a chain that ends at the
+// goroutine's outermost frame.
+TEST_SCENARIO(stopped_registers) {
+  using gort::Goroutine;
+  static Goroutine* parked = nullptr;
+  static Goroutine* sleeper = nullptr;
+  static volatile bool sleeping = false;
+  gort::arch::StoppedRegisters r;
+  gort::Channel<int> wake;
+  gort::WaitGroup wg;
+  wg.add(2);
+  gort::go([&] {
+    parked = gort::cpu::current_goroutine();
+    wake.receive();
+    wg.done();
+  });
+  gort::go([&] {
+    sleeper = gort::cpu::current_goroutine();
+    sleeping = true;
+    gort::os::sleep_thread(300 * 1000 * 1000);
+    wg.done();
+  });
+  while (parked == nullptr || parked->status != gort::GoroutineStatus::Waiting || !sleeping ||
+         sleeper->status != gort::GoroutineStatus::Syscall)
+    gort::gosched();
+
+  bool ok = gort::stopped_registers(parked, &r);
+  bool ends = false;
+  int frames = frame_chain(r.fp, r.sp, parked->stack_hi, &ends);
+  out::println("parked", ok, "sp_in_stack", r.sp == parked->saved_sp && r.sp >= parked->stack_lo && r.sp < parked->stack_hi,
+               "pc_in_channel_receive", pc_in(r.pc, reinterpret_cast<const void*>(&gort::channel_receive), 1024),
+               "words", r.word_count,
+               "frames", frames >= 3, "outermost", ends);
+
+  ok = gort::stopped_registers(sleeper, &r);
+  frames = frame_chain(r.fp, r.sp, sleeper->stack_hi, &ends);
+  out::println("in_syscall", ok, "sp_in_stack", r.sp >= sleeper->stack_lo && r.sp < sleeper->stack_hi, "pc_in_sleep_thread",
+               pc_in(r.pc, reinterpret_cast<const void*>(&gort::os::sleep_thread), 256), "frames", frames >= 2,
+               "outermost", ends);
+
+  out::println("running", gort::stopped_registers(gort::cpu::current_goroutine(), &r));
+  wake.send(1);
+  wg.wait();
+
+  // A goroutine made but not yet run: its first frame returns into goroutine_start.
+  Goroutine* started = nullptr;
+  gort::WaitGroup last;
+  last.add(1);
+  gort::go([&] { last.done(); });
+  // At GOMAXPROCS=1 it waits in run_next until main yields: the newest Runnable goroutine.
+  uint64_t newest = 0;
+  for (Goroutine* g = gort::scheduler.all_goroutines; g != nullptr; g = g->next_in_all)
+    if (g->status == gort::GoroutineStatus::Runnable && g->id > newest) newest = g->id, started = g;
+  ok = started != nullptr && gort::stopped_registers(started, &r);
+  out::println("fresh", ok, "pc_is_goroutine_start", ok && r.pc == reinterpret_cast<uintptr_t>(&goroutine_start),
+               "fp", ok ? long(r.fp) : -1);
+  last.wait();
+  out::println("dead", started != nullptr && gort::stopped_registers(started, &r));
+  return 0;
+}
