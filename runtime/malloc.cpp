@@ -23,8 +23,8 @@ void free(void* p) { gort::release_fast(p); }  // null is not in the heap: relea
 void* calloc(size_t count, size_t size) {
   size_t bytes;
   if (__builtin_mul_overflow(count, size, &bytes)) gort::out_of_memory(SIZE_MAX);
-  void* p = allocate(bytes, false);
-  __builtin_memset(p, 0, bytes);  // reused slots are not zero
+  void* p = gort::allocate_for_program(bytes);
+  gort::zero_for_program(p, bytes);  // reused slots are not zero
   return p;
 }
 
@@ -37,8 +37,8 @@ void* realloc(void* p, size_t size) {
   size_t have = gort::allocation_size(p);
   if (have == 0) gort::out_of_memory(size);  // not ours: cannot know how much to copy
   if (size <= have && size >= have / 2) return p;  // still fits, and not much too big
-  void* q = allocate(size, false);
-  __builtin_memcpy(q, p, size < have ? size : have);
+  void* q = gort::allocate_for_program(size);
+  gort::copy_for_program(q, p, size < have ? size : have);
   release(p);
   return q;
 }

@@ -11,3 +11,4 @@
 #include "blocking.h"
 #include "preempt.h"
 #include "stack.h"
+#include "world.h"
