@@ -248,6 +248,7 @@ void preempted_on_scheduler_stack(Goroutine* g) {
     LockGuard guard(scheduler.lock);
     global_queue_put(g);
   }
+  wake_processor();  // an idle Processor may run it at once (Go's goschedImpl does too)
   schedule();
 }
 
