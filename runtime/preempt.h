@@ -32,6 +32,8 @@ uint64_t async_preemption_count();
 // Time slices after which sysmon asked a goroutine to yield (a statistic: tests count how many
 // slices something took instead of how many milliseconds).
 uint64_t sysmon_preemption_requests();
+// Rounds sysmon has begun (a statistic: none begins while the world is stopped).
+uint64_t sysmon_round_count();
 
 // A preemption point for runtime code. The signal never stops a goroutine inside the runtime
 // (it may hold a runtime lock there), so the runtime entry points that a goroutine can loop on

@@ -37,6 +37,7 @@ struct Observation {
 Observation observed[max_processors];
 uint32_t observed_syscall_tick[max_processors];
 uint64_t slice_preemptions = 0;  // atomic statistic: see sysmon_preemption_requests()
+uint64_t rounds = 0;             // atomic statistic: see sysmon_round_count()
 
 // Asks the goroutine running on p to yield: at its next stack check, or at once through the
 // preemption signal if it runs code without checks.
@@ -97,6 +98,7 @@ void wake_processors_with_due_timers(int64_t now) {
   int64_t next_scavenge = 1000 * 1000 * 1000;
   for (;;) {
     wait_while_world_stopped();
+    __atomic_add_fetch(&rounds, 1, __ATOMIC_RELAXED);
     int64_t now = nanotime_since_start();
     if (trace_period > 0 && now >= next_trace) {
       print_schedtrace(debug.scheddetail > 0);
@@ -140,6 +142,8 @@ void timer_added_wake_sysmon(int64_t when) {
   __atomic_add_fetch(&sysmon_kick, 1, __ATOMIC_RELEASE);
   sys::futex_wake(&sysmon_kick, 1);
 }
+
+uint64_t sysmon_round_count() { return __atomic_load_n(&rounds, __ATOMIC_RELAXED); }
 
 uint64_t sysmon_preemption_requests() { return __atomic_load_n(&slice_preemptions, __ATOMIC_RELAXED); }
 

@@ -56,6 +56,15 @@ TEST_CASE("a machine back from a system call waits for the stopped world to star
   }
 }
 
+TEST_CASE("sysmon starts no round while the world is stopped", "[world]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_world({"sysmon_pauses_while_stopped"}, procs);
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.out == "rounds_while_stopped_at_most_one true resumed true\n");
+  }
+}
+
 TEST_CASE("a goroutine queued behind a channel ping-pong pair runs within a few slices", "[world][preemption]") {
   for (auto env : {std::map<std::string, std::string>{}, no_signal}) {
     ChildResult r = run_world({"pingpong_victim"}, 1, env);

@@ -133,6 +133,24 @@ TEST_SCENARIO(syscall_return_waits_for_world) {
   return 0;
 }
 
+// sysmon starts no round while the world is stopped. Its slice (and so its longest sleep) is
+// made 100 us, so that over the 20,000 yields to the kernel below it would otherwise begin
+// dozens of rounds; one may already be under way when the stop begins.
+TEST_SCENARIO(sysmon_pauses_while_stopped) {
+  gort::set_preemption_time_slice(100 * 1000);
+  uint64_t started = gort::sysmon_round_count();
+  while (gort::sysmon_round_count() < started + 3) gort::gosched();  // it polls fast now
+  gort::stop_the_world();
+  uint64_t at_stop = gort::sysmon_round_count();
+  for (int i = 0; i < 20000; i++) gort::sys::sched_yield();
+  uint64_t while_stopped = gort::sysmon_round_count() - at_stop;
+  gort::start_the_world();
+  uint64_t after = gort::sysmon_round_count();
+  while (gort::sysmon_round_count() < after + 3) gort::gosched();  // and it resumes
+  out::println("rounds_while_stopped_at_most_one", while_stopped <= 1, "resumed true");
+  return 0;
+}
+
 // On one Processor, a goroutine queued behind a channel ping-pong pair: the pair hands the
 // Processor back and forth through run_next, each inheriting the other's slice; the first
 // slice that ends must let the victim run (with or without the preemption signal).
