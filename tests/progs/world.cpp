@@ -44,13 +44,29 @@ gort::GoroutineStatus status_of(const gort::Goroutine* g) {
 
 }  // namespace
 
-// Several goroutines change GOMAXPROCS at once, thousands of times in all: the world
-// semaphore makes them take turns (before it, the second died with "already stopping").
+// Several goroutines change GOMAXPROCS at once, thousands of times in all, among busy ones:
+// the world semaphore makes them take turns (before it, the second died with "already
+// stopping").
 TEST_SCENARIO(gomaxprocs_concurrent) {
   int changers = int(scenario::argument(argc, argv, 1, 4));
   long rounds = scenario::argument(argc, argv, 2, 1000);
   int32_t initial = gort::gomaxprocs(0);
   uint64_t stops_before = gort::world_stop_count();
+  // Meanwhile a channel ping-pong pair and an allocating loop keep every Processor busy with
+  // runtime calls, so that stops catch goroutines at their preemption points too.
+  static gort::Channel<long> ab(0), ba(0);
+  gort::go([] {
+    for (;;) ba.send(ab.receive() + 1);
+  });
+  gort::go([] {
+    for (long n = 0;; n++) {
+      ab.send(n);
+      ba.receive();
+    }
+  });
+  gort::go([] {
+    for (;;) opaque_free(opaque_malloc(48));
+  });
   gort::WaitGroup wg;
   wg.add(changers);
   for (int c = 0; c < changers; c++)
