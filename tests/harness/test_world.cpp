@@ -24,7 +24,7 @@ TEST_CASE("goroutines changing GOMAXPROCS at once take turns", "[world]") {
     INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
     REQUIRE_FALSE(r.timed_out);
     CHECK(r.status == 0);
-    CHECK(r.out == "changes 4000 restored true stopped_at_least_half true\n");
+    CHECK(r.out == "changes 4000 restored true stopped_at_least_a_quarter true\n");
   }
 }
 
@@ -54,6 +54,13 @@ TEST_CASE("a machine back from a system call waits for the stopped world to star
     REQUIRE_FALSE(r.timed_out);
     CHECK(r.out == "queued true ran_while_stopped false ran_after true\n");
   }
+}
+
+TEST_CASE("a shrink runs the retired Processor's goroutines before the global queue's", "[world]") {
+  ChildResult r = run_world({"shrink_queues_retired_first"}, 2);
+  INFO(r.describe());
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.out == "made 41 order " + std::string(20, 'L') + std::string(20, 'G') + "\n");
 }
 
 TEST_CASE("sysmon starts no round while the world is stopped", "[world]") {

@@ -78,8 +78,9 @@ TEST_SCENARIO(gomaxprocs_concurrent) {
   gort::gomaxprocs(initial);
   int32_t now = gort::gomaxprocs(0);
   uint64_t stops = gort::world_stop_count() - stops_before;
-  out::println("changes", long(changers) * rounds, "restored", now == initial, "stopped_at_least_half",
-               stops * 2 >= uint64_t(changers * rounds));
+  // A change to the value already set stops nothing; most changes stop the world.
+  out::println("changes", long(changers) * rounds, "restored", now == initial, "stopped_at_least_a_quarter",
+               stops * 4 >= uint64_t(changers * rounds));
   return 0;
 }
 
@@ -149,6 +150,56 @@ TEST_SCENARIO(syscall_return_waits_for_world) {
   return 0;
 }
 
+// Shrinking GOMAXPROCS moves the retired Processor's queued goroutines to the global queue's
+// front, ahead of those already waiting there (Go's procresize). Arranged with the world
+// stopped: Processor 1's queue holds a shrinker and 20 "local" goroutines, the global queue 20
+// "global" ones; main then spins on Processor 0. The shrinker stops the world (main, preempted,
+// goes behind everything) and retires Processor 1; Processor 0 must then run all 20 local
+// goroutines before any global one. Needs GOMAXPROCS=2 and the preemption signal.
+TEST_SCENARIO(shrink_queues_retired_first) {
+  constexpr int each = 20;
+  static char order[2 * each + 1];
+  static int ran = 0;
+  static volatile int finished = 0, started = 0;
+  if (gort::gomaxprocs(0) != 2) return 64;
+  gort::stop_the_world();
+  gort::go([] {
+    while (!started) sink = sink + 1;  // until start_the_world has returned (and let go of the world)
+    gort::gomaxprocs(1);
+  });
+  for (int i = 0; i < 2 * each; i++)
+    gort::go([](char tag) {
+      order[__atomic_fetch_add(&ran, 1, __ATOMIC_ACQ_REL)] = tag;
+      if (__atomic_load_n(&ran, __ATOMIC_ACQUIRE) == 2 * each) finished = 1;
+    }, i < each ? 'L' : 'G');
+  // Everything went to main's Processor: take it back, oldest (lowest id) first.
+  gort::Processor* here = gort::cpu::current_machine()->processor;
+  gort::Processor* other = gort::scheduler.processors[here->id == 0 ? 1 : 0];
+  gort::Goroutine* made[2 * each + 1];
+  int count = 0;
+  bool unused;
+  while (gort::Goroutine* g = gort::run_queue_get(here, &unused)) made[count++] = g;
+  for (int i = 1; i < count; i++)
+    for (int j = i; j > 0 && made[j]->id < made[j - 1]->id; j--) {
+      gort::Goroutine* t = made[j];
+      made[j] = made[j - 1];
+      made[j - 1] = t;
+    }
+  for (int i = 0; i <= each; i++) gort::run_queue_put(other, made[i], false);  // shrinker, then L
+  // Every 61st round looks at the global queue first (global_queue_due): none of the next 59.
+  other->schedule_tick = other->schedule_tick / 61 * 61 + 1;
+  {
+    gort::LockGuard guard(gort::scheduler.lock);
+    for (int i = each + 1; i < count; i++) gort::global_queue_put(made[i]);  // G
+  }
+  gort::start_the_world();
+  started = 1;
+  while (!finished) sink = sink + 1;  // no calls: only the signal stops main
+  order[2 * each] = 0;
+  out::println("made", count, "order", order);
+  return 0;
+}
+
 // sysmon starts no round while the world is stopped. Its slice (and so its longest sleep) is
 // made 100 us, so that over the 20,000 yields to the kernel below it would otherwise begin
 // dozens of rounds; one may already be under way when the stop begins.
@@ -169,7 +220,8 @@ TEST_SCENARIO(sysmon_pauses_while_stopped) {
 
 // On one Processor, a goroutine queued behind a channel ping-pong pair: the pair hands the
 // Processor back and forth through run_next, each inheriting the other's slice; the first
-// slice that ends must let the victim run (with or without the preemption signal).
+// slice that ends must let the victim run (with or without the preemption signal). A few
+// slices are allowed: sysmon counts a slice even while the kernel has the thread descheduled.
 TEST_SCENARIO(pingpong_victim) {
   static gort::Channel<long> ab(0), ba(0);
   static gort::Channel<uint64_t> done(0);
@@ -185,7 +237,7 @@ TEST_SCENARIO(pingpong_victim) {
     }
   });
   uint64_t at = done.receive();
-  out::println("victim_ran_within_slices", at - before <= 3 ? "few" : "many");
+  out::println("victim_ran_within_slices", at - before <= 5 ? "few" : "many");  // before: 7 to 80
   return 0;
 }
 
@@ -236,7 +288,7 @@ TEST_SCENARIO(runtime_loop) {
     uint64_t took = slices() - before;
     if (took > worst) worst = took;
   }
-  out::println(kind, "sleeps_ended_within_slices", worst <= 3 ? "few" : "many");
+  out::println(kind, "sleeps_ended_within_slices", worst <= 5 ? "few" : "many");  // before: 6 to 177
   return 0;
 }
 
