@@ -23,6 +23,7 @@
 #include "lock.h"
 #include "machine.h"
 #include "os_memory.h"
+#include "preempt.h"
 #include "processor.h"
 #include "scheduler.h"
 #include "span.h"
@@ -177,6 +178,15 @@ class CacheAccess {
  public:
   CacheAccess() {
     AllocationCache* c = current_allocation_cache();
+    // Null with a Processor held: a preemption request poisoned it (request_preemption in
+    // runtime/preempt.cpp). Put it back; the preemption point is the caller's business.
+    if (c == nullptr) {
+      Machine* m = cpu::current_machine();
+      if (m->processor != nullptr) {
+        c = m->processor->allocation_cache;
+        __atomic_store_n(&m->tls.cache, c, __ATOMIC_RELAXED);
+      }
+    }
     if (c != nullptr) {
       cache_ = c;
     } else {
@@ -349,14 +359,55 @@ void* allocate(size_t bytes, bool noscan) {
   return allocate_small(cache.get(), spc);
 }
 
+void* allocate_for_program(size_t bytes) {
+  preemption_point();
+  return allocate(bytes, false);
+}
+
+void release_for_program(void* p) {
+  preemption_point();
+  release(p);
+}
+
+// Large zeroing and copying for the program (calloc, realloc) go in steps with a preemption
+// point between them, so that one call cannot hold a Processor for many time slices.
+constexpr size_t preemptible_step_bytes = 256 * 1024;
+
+void zero_for_program(void* p, size_t bytes) {
+  auto* at = static_cast<uint8_t*>(p);
+  for (;;) {
+    size_t step = bytes < preemptible_step_bytes ? bytes : preemptible_step_bytes;
+    __builtin_memset(at, 0, step);
+    at += step;
+    bytes -= step;
+    if (bytes == 0) return;
+    preemption_point();
+  }
+}
+
+void copy_for_program(void* to, const void* from, size_t bytes) {
+  auto* out = static_cast<uint8_t*>(to);
+  auto* in = static_cast<const uint8_t*>(from);
+  for (;;) {
+    size_t step = bytes < preemptible_step_bytes ? bytes : preemptible_step_bytes;
+    __builtin_memcpy(out, in, step);
+    out += step;
+    in += step;
+    bytes -= step;
+    if (bytes == 0) return;
+    preemption_point();
+  }
+}
+
 void* allocate_zeroed(size_t bytes, bool noscan) {
+  preemption_point();
   void* p = allocate(bytes, noscan);
   size_t dirty = bytes;
   if (bytes > max_small_size) {  // a large object: only its pages used before need zeroing
     size_t used_before = size_t(heap_span_of(reinterpret_cast<uintptr_t>(p))->dirty_pages) * heap_page_size;
     if (used_before < dirty) dirty = used_before;
   }
-  __builtin_memset(p, 0, dirty);  // small slots may be reused: always zeroed
+  zero_for_program(p, dirty);  // small slots may be reused: always zeroed
   return p;
 }
 

@@ -92,8 +92,8 @@ __attribute__((always_inline)) inline void* allocate_fast(size_t bytes) {
     asm("" : "+r"(list));  // keep the list's address in a register (clang rebuilds it otherwise)
     if (void* p = pop_free(list)) return p;
   }
-  void* allocate(size_t bytes, bool noscan);
-  return allocate(bytes, false);
+  void* allocate_for_program(size_t bytes);
+  return allocate_for_program(bytes);
 }
 
 void release_overflow(AllocationCache* cache, uint32_t span_class);
@@ -133,8 +133,8 @@ __attribute__((always_inline)) inline void release_fast(void* pointer) {
       }
     }
   }
-  void release(void* p);
-  release(pointer);
+  void release_for_program(void* p);
+  release_for_program(pointer);
 }
 
 void allocator_init();
@@ -146,9 +146,19 @@ void flush_allocation_cache(AllocationCache* cache);
 void* allocate(size_t bytes, bool noscan);
 // allocate, zeroed (calloc, channel buffers): a large object's pages that came fresh from
 // the OS are zero already and are not touched, so a huge calloc costs no resident memory.
+// Zeroes in preemptible steps (zero_for_program), so only for the program's requests.
 void* allocate_zeroed(size_t bytes, bool noscan);
 void* allocate_aligned(size_t bytes, size_t alignment);
 void release(void* p);
+// The slow paths of malloc and free, the fast paths' fallbacks: allocate() and release()
+// behind a preemption point (runtime/preempt.h). Only for calls from the program, which holds
+// no runtime lock; runtime code calls allocate() and release().
+void* allocate_for_program(size_t bytes);
+void release_for_program(void* p);
+// memset(p, 0, bytes) and memcpy for the program's large requests (calloc, realloc): in
+// 256 KiB steps with a preemption point between them.
+void zero_for_program(void* p, size_t bytes);
+void copy_for_program(void* to, const void* from, size_t bytes);
 // The usable size of an allocated object (its class size), or 0 for a foreign pointer.
 size_t allocation_size(const void* p);
 // The start of the object containing address (interior pointers too), or null.

@@ -12,6 +12,7 @@
 #include "fatal.h"
 #include "os_memory.h"
 #include "machine.h"
+#include "preempt.h"
 #include "scheduler.h"
 
 namespace gort {
@@ -200,6 +201,7 @@ void channel_free(ChannelCore* c, void (*destroy)(void* element)) {
 }
 
 bool channel_send(ChannelCore* c, const void* element, bool block) {
+  preemption_point();  // a loop of try_ forms or of hand-offs must still yield its slice
   if (c == nullptr) {
     if (!block) return false;
     block_forever(WaitReason::ChanSendNil);
@@ -218,6 +220,7 @@ bool channel_send(ChannelCore* c, const void* element, bool block) {
 }
 
 bool channel_receive(ChannelCore* c, void* element, bool* ok, bool block) {
+  preemption_point();  // a loop of try_ forms or of hand-offs must still yield its slice
   if (c == nullptr) {
     if (!block) return false;
     block_forever(WaitReason::ChanReceiveNil);

@@ -25,6 +25,7 @@
 #include "gort.h"
 #include "lock.h"
 #include "os_memory.h"
+#include "preempt.h"
 #include "scheduler.h"
 #include "syscall.h"
 #include "tunables.h"
@@ -235,6 +236,13 @@ void* go_closure_storage(Goroutine* g, size_t bytes, size_t align) { return allo
 void go_launch(Goroutine* g, void (*destroy)(void*)) {
   g->destroy_closure = destroy;
   start_goroutine(g);
+  // A goroutine spawning in a loop is preempted like any other: otherwise main spawning a
+  // million goroutines on one Processor keeps them all alive at once. And it yields while the
+  // global queue has a backlog (tunables::spawn_backlog_per_processor): the relaxed load of
+  // queue_size is a line that only changes when goroutines move to or from the global queue.
+  uint32_t backlog = tunables::spawn_backlog_per_processor * uint32_t(__atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_RELAXED));
+  if (__builtin_expect(__atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) > backlog, 0)) yield_to_global_queue();
+  else preemption_point();
 }
 
 }  // namespace detail

@@ -25,7 +25,9 @@ struct ThreadLocal {
                           // with fs:[16] in one instruction. Written by whoever changes the
                           // running goroutine's guard (set_stack_guard) and by every switch.
   struct AllocationCache* cache;  // the held Processor's allocation cache, or null: malloc's
-                                  // fast path is one fs-relative load away from it
+                                  // fast path is one fs-relative load away from it. Also null
+                                  // while a preemption request is pending (request_preemption
+                                  // stores null from another thread; the slow path reloads it).
   uint32_t locks_held;  // runtime locks this thread holds (Go's m.locks): one fs-relative add
                         // per lock and unlock (runtime/checks/*/lock_checks.h); read by
                         // holds_runtime_lock(). Changed only by the thread itself.

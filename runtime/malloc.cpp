@@ -35,8 +35,8 @@ void* realloc(void* p, size_t size) {
   size_t have = gort::allocation_size(p);
   if (have == 0) gort::out_of_memory(size);  // not ours: cannot know how much to copy
   if (size <= have && size >= have / 2) return p;  // still fits, and not much too big
-  void* q = allocate(size, false);
-  __builtin_memcpy(q, p, size < have ? size : have);
+  void* q = gort::allocate_for_program(size);
+  gort::copy_for_program(q, p, size < have ? size : have);
   release(p);
   return q;
 }

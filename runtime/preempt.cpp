@@ -89,6 +89,12 @@ void request_preemption(Goroutine* g, Machine* m) {
   __atomic_store_n(&g->stack_guard, stack_guard_preempt, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&m->tls.current, __ATOMIC_ACQUIRE) == g)
     __atomic_store_n(&m->tls.stack_guard, stack_guard_preempt, __ATOMIC_SEQ_CST);
+  // The allocation cache is poisoned too: a goroutine looping on malloc and free stays on the
+  // fast paths (allocator.h), which check nothing; with no cache its next call takes the slow
+  // path, which restores the cache and reaches a preemption point. Null is always a safe value
+  // to store here, whatever m is doing: it is what a Machine without a Processor has, and the
+  // slow path reloads the cache from m->processor (CacheAccess in allocator.cpp).
+  __atomic_store_n(&m->tls.cache, static_cast<AllocationCache*>(nullptr), __ATOMIC_RELAXED);
   signal_preemption(m);
 }
 

@@ -3,6 +3,10 @@
 #pragma once
 #include <stdint.h>
 
+#include "../arch/amd64/cpu.h"
+#include "goroutine.h"
+#include "gort.h"
+
 namespace gort {
 
 struct Machine;
@@ -24,5 +28,21 @@ void set_preemption_time_slice(int64_t nanoseconds);
 
 // Goroutines stopped by the preemption signal so far (a statistic; tests read it).
 uint64_t async_preemption_count();
+
+// Time slices after which sysmon asked a goroutine to yield (a statistic: tests count how many
+// slices something took instead of how many milliseconds).
+uint64_t sysmon_preemption_requests();
+// Rounds sysmon has begun (a statistic: none begins while the world is stopped).
+uint64_t sysmon_round_count();
+
+// A preemption point for runtime code. The signal never stops a goroutine inside the runtime
+// (it may hold a runtime lock there), so the runtime entry points that a goroutine can loop on
+// (channel operations and their try_ forms, `go`, Mutex and WaitGroup, malloc's slow path,
+// long copies) call this at a place where they hold no runtime lock, on the goroutine's
+// stack. A pending request (its poisoned thread guard, one fs-relative load) makes it yield,
+// as a stack check would; otherwise it costs a load and a branch.
+inline void preemption_point() {
+  if (__builtin_expect(detail::stack_guard() == stack_guard_preempt, 0)) preempt_at_stack_check(cpu::current_goroutine());
+}
 
 }  // namespace gort

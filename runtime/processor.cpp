@@ -1,16 +1,8 @@
-// Processors: the idle list, acquiring and releasing, GOMAXPROCS, and stopping the world to
-// change it (Go's pidleget, pidleput, acquirep, releasep, procresize, stopTheWorld,
-// startTheWorld). See runtime/processor.h for the record and its run queue.
+// Processors: the idle list, acquiring and releasing, and GOMAXPROCS (Go's pidleget,
+// pidleput, acquirep, releasep, procresize). See runtime/processor.h for the record and its run queue.
 //
-// Stopping the world (needed to resize the Processor array safely):
-//   1. Under scheduler.lock, set stop_requested and count the Processors still to stop.
-//      Take the caller's own and every idle one at once.
-//   2. Every other Machine notices stop_requested at its next trip through the scheduler,
-//      marks its Processor Stopped, decrements the count, and sleeps; the last one wakes us.
-//   3. Starting again gives each Stopped Processor with work to a Machine and puts the rest
-//      on the idle list.
-// A goroutine that never enters the scheduler (a loop without calls) delays step 2; the
-// preemption of the stacks/preemption issue removes that wait.
+// Changing GOMAXPROCS stops the world (runtime/world.cpp) and resizes the Processor array
+// while nothing else runs.
 #include "../arch/amd64/cpu.h"
 #include "allocator.h"
 #include "fatal.h"
@@ -19,6 +11,7 @@
 #include "scheduler.h"
 #include "syscall.h"
 #include "timer.h"
+#include "world.h"
 
 namespace gort {
 
@@ -71,9 +64,14 @@ Processor* release_processor() {
 
 // Moves everything a Processor beyond the new GOMAXPROCS still holds to the global lists.
 // Caller holds scheduler.lock with the world stopped.
+// Its goroutines go to the front of the global queue, in their order (run_next first), as
+// Go's procresize does: they were runnable before anything queued there, and at the back a
+// busy program could keep them waiting for many rounds.
 static void retire_processor(Processor* p) {
   bool unused;
-  while (Goroutine* g = run_queue_get(p, &unused)) global_queue_put(g);
+  GoroutineList reversed;  // the run queue is off the goroutines' queue links: use them
+  while (Goroutine* g = run_queue_get(p, &unused)) reversed.push(g);
+  while (Goroutine* g = reversed.pop()) global_queue_put_front(g);
   scheduler.free_goroutines.append(p->free_goroutines);
   flush_allocation_cache(p->allocation_cache);
   p->status = ProcessorStatus::Dead;
@@ -107,66 +105,13 @@ static void resize_processors(int32_t n) {
   __atomic_store_n(&scheduler.gomaxprocs, n, __ATOMIC_RELEASE);
 }
 
-void stop_the_world() {
-  Machine* m = cpu::current_machine();
-  bool wait;
-  {
-    LockGuard guard(scheduler.lock);
-    if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) fatal("stop_the_world: already stopping");
-    scheduler.stop_wait = scheduler.gomaxprocs;
-    __atomic_store_n(&scheduler.stop_requested, 1, __ATOMIC_RELEASE);
-    m->processor->status = ProcessorStatus::Stopped;
-    scheduler.stop_wait--;
-    while (Processor* p = idle_processor_get()) {
-      p->status = ProcessorStatus::Stopped;
-      scheduler.stop_wait--;
-    }
-    // Processors whose Machine is in a system call are taken now; the Machine will find
-    // its Processor gone when it returns (runtime/blocking.cpp).
-    for (int32_t i = 0; i < scheduler.gomaxprocs; i++) {
-      Processor* p = scheduler.processors[i];
-      uint32_t in_syscall = uint32_t(ProcessorStatus::Syscall);
-      if (__atomic_compare_exchange_n(reinterpret_cast<uint32_t*>(&p->status), &in_syscall,
-                                      uint32_t(ProcessorStatus::Stopped), false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        p->machine = nullptr;
-        scheduler.stop_wait--;
-      }
-    }
-    wait = scheduler.stop_wait > 0;
-  }
-  if (wait) scheduler.stop_note.sleep();
-  scheduler.stop_note.clear();
-  LockGuard guard(scheduler.lock);
-  if (scheduler.stop_wait != 0) fatal("stop_the_world: not stopped");
-  for (int32_t i = 0; i < scheduler.gomaxprocs; i++)
-    if (scheduler.processors[i]->status != ProcessorStatus::Stopped) fatal("stop_the_world: processor not stopped");
-}
-
-void start_the_world() {
-  Machine* m = cpu::current_machine();
-  Processor* with_work[max_processors];
-  int count = 0;
-  {
-    LockGuard guard(scheduler.lock);
-    m->processor->status = ProcessorStatus::Running;
-    for (int32_t i = 0; i < scheduler.gomaxprocs; i++) {
-      Processor* p = scheduler.processors[i];
-      if (p == m->processor) continue;
-      if (run_queue_empty(p)) idle_processor_put(p);
-      else with_work[count++] = p;
-    }
-    __atomic_store_n(&scheduler.stop_requested, 0, __ATOMIC_RELEASE);
-  }
-  for (int i = 0; i < count; i++) start_machine(with_work[i], false);
-  wake_processor();  // there may be work in the global queue for the idle ones
-}
-
 int32_t set_gomaxprocs(int32_t n) {
   int32_t old = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
   if (n <= 0 || n == old) return old;
   if (n > max_processors) n = max_processors;
-  stop_the_world();
-  {
+  stop_the_world();  // parks while another goroutine changes it; see runtime/world.h
+  old = scheduler.gomaxprocs;  // what the stop found, not what we read before waiting
+  if (n != old) {
     LockGuard guard(scheduler.lock);
     resize_processors(n);
   }

@@ -76,6 +76,7 @@ uint32_t run_queue_length(const Processor* p);  // approximate unless called by 
 
 // Global run queue (Go's sched.runq), guarded by scheduler.lock.
 void global_queue_put(Goroutine* g);           // caller holds scheduler.lock
+void global_queue_put_front(Goroutine* g);     // caller holds scheduler.lock: runs before the rest
 void global_queue_put_batch(Goroutine* const* gs, uint32_t n);  // caller holds scheduler.lock
 Goroutine* global_queue_get(Processor* p, uint32_t max);  // caller holds scheduler.lock; fills p's ring too
 

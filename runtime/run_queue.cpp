@@ -155,6 +155,21 @@ void global_queue_put_batch(Goroutine* const* gs, uint32_t n) {
 
 void global_queue_put(Goroutine* g) { global_queue_put_batch(&g, 1); }
 
+void global_queue_put_front(Goroutine* g) {
+  GlobalQueueBlock* first = scheduler.queue_first;
+  if (first == nullptr || first->head == 0) {  // no room before the oldest: a block in front
+    GlobalQueueBlock* block = scheduler.spare_blocks;
+    if (block != nullptr) scheduler.spare_blocks = block->next;
+    else block = persistent_new<GlobalQueueBlock>();
+    block->next = first;
+    block->head = block->tail = GlobalQueueBlock::capacity;  // filled from the back
+    scheduler.queue_first = first = block;
+    if (scheduler.queue_last == nullptr) scheduler.queue_last = block;
+  }
+  first->items[--first->head] = g;
+  __atomic_store_n(&scheduler.queue_size, scheduler.queue_size + 1, __ATOMIC_RELAXED);
+}
+
 // Removes the oldest goroutine; caller holds scheduler.lock and knows the queue is not empty.
 static Goroutine* global_queue_take() {
   GlobalQueueBlock* block = scheduler.queue_first;

@@ -15,6 +15,7 @@
 #include "time.h"
 #include "timer.h"
 #include "tunables.h"
+#include "world.h"
 
 namespace gort {
 
@@ -227,6 +228,25 @@ void yield_on_scheduler_stack(Goroutine* g) {
   schedule();
 }
 
+// On the scheduler stack, after a preemption request stopped g (its time slice ended, or the
+// world is stopping): g goes to the back of the global queue, behind everything waiting
+// anywhere, as Go's gopreempt_m. On the local tail it would come back after at most 256
+// others while the global queue waited: main spawning in a loop spills most of its children
+// there, and was back within a few hundred of them, so nearly all stayed alive at once.
+void preempted_on_scheduler_stack(Goroutine* g) {
+  Machine* m = cpu::current_machine();
+  check_stack_canaries(g);
+  g->status = GoroutineStatus::Runnable;
+  m->current_goroutine = nullptr;
+  g->machine = nullptr;
+  {
+    LockGuard guard(scheduler.lock);
+    global_queue_put(g);
+  }
+  wake_processor();  // an idle Processor may run it at once (Go's goschedImpl does too)
+  schedule();
+}
+
 // g is wired to another Machine: hand it our Processor (g runs there) and go idle (Go's
 // startlockedm). The one way a locked goroutine that became runnable reaches its thread:
 // whoever finds it on a run queue (readied, yielded, or queued by exit_syscall) comes here.
@@ -366,13 +386,21 @@ void yield_processor() {
   switch_to_scheduler(yield_on_scheduler_stack);
 }
 
+void yield_to_global_queue() {
+  if (world_stopped_by(cpu::current_goroutine())) return;  // its Processor runs only it
+  switch_to_scheduler(preempted_on_scheduler_stack);
+}
+
 void preempt_at_stack_check(Goroutine* g) {
   // Clear the request first, then restore the real guard: a new request made in between
   // poisons the guard again and is seen at the next check. A poisoned thread guard without
   // a request (sysmon aimed at the goroutine this thread ran before) is just refreshed.
   bool requested = __atomic_exchange_n(&g->preempt_requested, 0, __ATOMIC_ACQ_REL) != 0;
   refresh_stack_guard(g);
-  if (requested) yield_processor();
+  // The goroutine holding the world stopped must not yield (its Processor runs only it until
+  // it starts the world, runtime/world.h); the request is dropped, and sysmon asks again
+  // after another slice. (Go's preemptoff.)
+  if (requested && !world_stopped_by(g)) switch_to_scheduler(preempted_on_scheduler_stack);
 }
 
 const char* wait_reason_text(WaitReason r) {

@@ -102,6 +102,9 @@ void unlock_runtime_lock(Goroutine*, void* lock);
 void ready(Goroutine* g);
 // Yields the Processor; the goroutine goes to the back of the local queue.
 void yield_processor();
+// Yields the Processor; the goroutine goes to the back of the global queue, behind everything
+// runnable anywhere (what a preempted goroutine does, Go's gopreempt_m).
+void yield_to_global_queue();
 
 // --- Machines (runtime/machine.cpp) ---
 void start_machine(Processor* p, bool spinning);  // wake an idle Machine or create one (Go's startm)
@@ -119,9 +122,7 @@ bool take_idle_processor(Processor* p);  // caller holds scheduler.lock: p off t
 void idle_processor_put(Processor* p);  // caller holds scheduler.lock (Go's pidleput)
 void acquire_processor(Processor* p);   // Go's acquirep
 Processor* release_processor();         // Go's releasep
-int32_t set_gomaxprocs(int32_t n);      // stops the world; returns the old value
-void stop_the_world();
-void start_the_world();
+int32_t set_gomaxprocs(int32_t n);      // stops the world (runtime/world.h); returns the old value
 // p stops for a pending stop-the-world; the last one wakes the stopper. Caller holds
 // scheduler.lock.
 void processor_stopped_locked(Processor* p);

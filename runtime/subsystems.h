@@ -22,3 +22,4 @@
 #include "allocator.h"    // caches, centrals, malloc/free  runtime/allocator.cpp    docs/04-allocator.md
 #include "channel.h"      // channels and select            runtime/channel.cpp      docs/05-channels.md
 #include "timer.h"        // per-Processor timer heaps      runtime/timer.cpp        docs/05-channels.md
+#include "world.h"        // stopping the world             runtime/world.cpp        docs/02-scheduler.md

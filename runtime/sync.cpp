@@ -10,6 +10,7 @@
 #include "../arch/amd64/cpu.h"
 #include "fatal.h"
 #include "gort.h"
+#include "preempt.h"
 #include "scheduler.h"
 #include "semaphore.h"
 #include "time.h"
@@ -17,6 +18,7 @@
 namespace gort {
 
 void WaitGroup::add(int32_t delta) {
+  preemption_point();
   uint64_t state = __atomic_add_fetch(&state_, uint64_t(int64_t(delta)) << 32, __ATOMIC_ACQ_REL);
   int32_t counter = int32_t(state >> 32);
   uint32_t waiters = uint32_t(state);
@@ -30,6 +32,7 @@ void WaitGroup::add(int32_t delta) {
 }
 
 void WaitGroup::wait() {
+  preemption_point();
   uint64_t state = __atomic_load_n(&state_, __ATOMIC_ACQUIRE);
   for (;;) {
     if ((state >> 32) == 0) return;
@@ -60,6 +63,7 @@ bool cas(uint32_t* word, uint32_t& expected, uint32_t desired) {
 }  // namespace
 
 void Mutex::lock() {
+  preemption_point();  // a loop of lock/unlock never blocks when uncontended
   uint32_t free = 0;
   if (__atomic_compare_exchange_n(&state_, &free, mutex_locked, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return;
   lock_slow();
@@ -111,6 +115,7 @@ void Mutex::lock_slow() {
 }
 
 bool Mutex::try_lock() {
+  preemption_point();
   uint32_t state = __atomic_load_n(&state_, __ATOMIC_RELAXED);
   return (state & (mutex_locked | mutex_starving)) == 0 &&
          __atomic_compare_exchange_n(&state_, &state, state | mutex_locked, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);

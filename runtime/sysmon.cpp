@@ -5,7 +5,10 @@
 //      (Go's retake/preemptone): it sets the goroutine's preempt_requested flag and poisons
 //      its stack guard, so the next GORT_STACK_CHECK enters the runtime and yields.
 // Sleep policy: 20 us after a round that retook a Processor from a system call, doubling up to
-// 10 ms once 50 rounds in a row found none to retake (Go also counts preemptions as activity).
+// 10 ms once 50 rounds in a row found none to retake (Go also counts preemptions as activity),
+// and never longer than the time slice (tests shorten it to get many preemptions quickly).
+// While the world is stopped (runtime/world.h) sysmon starts no round: it neither preempts nor
+// retakes nor scavenges until the world starts again.
 #include "../arch/amd64/cpu.h"
 #include "allocator.h"
 #include "blocking.h"
@@ -15,6 +18,7 @@
 #include "syscall.h"
 #include "time.h"
 #include "timer.h"
+#include "world.h"
 
 namespace gort {
 
@@ -32,6 +36,8 @@ struct Observation {
 };
 Observation observed[max_processors];
 uint32_t observed_syscall_tick[max_processors];
+uint64_t slice_preemptions = 0;  // atomic statistic: see sysmon_preemption_requests()
+uint64_t rounds = 0;             // atomic statistic: see sysmon_round_count()
 
 // Asks the goroutine running on p to yield: at its next stack check, or at once through the
 // preemption signal if it runs code without checks.
@@ -57,6 +63,7 @@ void preempt_long_running(int64_t now) {
     }
     if (now - seen.since >= __atomic_load_n(&time_slice_ns, __ATOMIC_RELAXED)) {
       preempt_processor(p);
+      __atomic_add_fetch(&slice_preemptions, 1, __ATOMIC_RELAXED);
       seen.since = now;  // ask again after another slice if it has not yielded
     }
   }
@@ -90,6 +97,8 @@ void wake_processors_with_due_timers(int64_t now) {
   int idle_rounds = 0;
   int64_t next_scavenge = 1000 * 1000 * 1000;
   for (;;) {
+    wait_while_world_stopped();
+    __atomic_add_fetch(&rounds, 1, __ATOMIC_RELAXED);
     int64_t now = nanotime_since_start();
     if (trace_period > 0 && now >= next_trace) {
       print_schedtrace(debug.scheddetail > 0);
@@ -111,6 +120,8 @@ void wake_processors_with_due_timers(int64_t now) {
     idle_rounds = acted ? 0 : idle_rounds + 1;
     if (idle_rounds > idle_rounds_before_backoff) sleep_ns = sleep_ns * 2 > max_sleep_ns ? max_sleep_ns : sleep_ns * 2;
     else sleep_ns = min_sleep_ns;
+    int64_t slice = __atomic_load_n(&time_slice_ns, __ATOMIC_RELAXED);
+    if (sleep_ns > slice) sleep_ns = slice > min_sleep_ns ? slice : min_sleep_ns;
     int64_t clock = nanotime();
     wake_processors_with_due_timers(clock);
     int64_t sleep_for = sleep_ns;
@@ -131,6 +142,10 @@ void timer_added_wake_sysmon(int64_t when) {
   __atomic_add_fetch(&sysmon_kick, 1, __ATOMIC_RELEASE);
   sys::futex_wake(&sysmon_kick, 1);
 }
+
+uint64_t sysmon_round_count() { return __atomic_load_n(&rounds, __ATOMIC_RELAXED); }
+
+uint64_t sysmon_preemption_requests() { return __atomic_load_n(&slice_preemptions, __ATOMIC_RELAXED); }
 
 void set_preemption_time_slice(int64_t nanoseconds) { __atomic_store_n(&time_slice_ns, nanoseconds, __ATOMIC_RELAXED); }
 

@@ -12,3 +12,4 @@
 #include "blocking.h"
 #include "preempt.h"
 #include "stack.h"
+#include "world.h"

@@ -52,6 +52,13 @@ constexpr size_t stack_region_bytes = 32 * 1024 * 1024;
 // Largest closure `go` may capture (it lives at the top of the goroutine's stack).
 constexpr size_t max_closure_bytes = 512;
 
+// A goroutine that starts another while the global run queue already holds this many per
+// Processor yields to the queue's back (as if its time slice had ended), so a spawning loop
+// cannot keep creating goroutines faster than they run: each queued goroutine holds a stack.
+// (Go has no such rule; there the spawner is stopped only by its 10 ms slice, which at our
+// spawn rate let ~70,000 goroutines, 150 MB of stacks, wait at once.)
+constexpr uint32_t spawn_backlog_per_processor = 4096;
+
 // Dead goroutines a Processor keeps for reuse before moving half to the global list.
 constexpr int32_t processor_free_goroutines = 64;
 

@@ -23,6 +23,8 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,7 +33,12 @@ BIN = os.path.join(ROOT, "build", "bench")
 # (label, program, full args, quick args (None: skipped in quick mode), environment,
 #  full runs, quick runs). The two fib rows also give the speed-up row (FIB_P1, FIB_P2).
 WORKLOADS = [
-    ("goroutine spawn-and-exit, {0}", "spawn", ["1000000"], ["200000"], {}, 11, 3),
+    ("goroutine spawn-and-exit, {0}, GOMAXPROCS=1", "spawn", ["1000000"], ["200000"], {"GOMAXPROCS": "1"}, 11, 3),
+    ("goroutine spawn-and-exit, {0}, GOMAXPROCS=2", "spawn", ["1000000"], ["200000"], {"GOMAXPROCS": "2"}, 11, 3),
+    ("stop the world: GOMAXPROCS change, 2 goroutines spinning, median of {0}", "stop_the_world", ["400", "p50"],
+     ["200", "p50"], {"GOMAXPROCS": "2"}, 7, 3),
+    ("stop the world: GOMAXPROCS change, 2 goroutines spinning, worst of {0}", "stop_the_world", ["400", "max"],
+     ["200", "max"], {"GOMAXPROCS": "2"}, 7, 3),
     ("gosched switch, GOMAXPROCS=1", "gosched", ["5000000"], ["1000000"], {"GOMAXPROCS": "1"}, 11, 3),
     ("fork-join fib(32), cutoff 20, GOMAXPROCS=1", "fib", ["32", "20"], ["32", "20"], {"GOMAXPROCS": "1"}, 15, 5),
     ("fork-join fib(32), cutoff 20, GOMAXPROCS=2", "fib", ["32", "20"], ["32", "20"], {"GOMAXPROCS": "2"}, 15, 5),
@@ -48,6 +55,9 @@ WORKLOADS = [
     ("thread-ring, 503 goroutines, {0} hops", "thread_ring", ["10000000"], ["1000000"], {}, 5, 2),
 ]
 FIB_P1, FIB_P2 = (row[0] for row in WORKLOADS if row[1] == "fib")
+# Programs whose peak resident set (measured from outside: the kernel's ru_maxrss of the child)
+# gets a row of its own beside the time.
+RSS_PROGRAMS = {"spawn"}
 
 
 # The allocator workloads: gort's program against one hosted twin per C allocator
@@ -64,19 +74,34 @@ ALLOCATOR_WORKLOADS = [
 ]
 
 
-def run_path(path, args, env):
+def run_path_with_rss(path, args, env):
+    """Runs one benchmark program; returns (value, unit, peak resident set in bytes)."""
     full_env = dict(os.environ)
     for key in ("GODEBUG", "GOGC", "GOMAXPROCS"):
         full_env.pop(key, None)
     full_env.update(env)
-    out = subprocess.run([path] + args, env=full_env, capture_output=True, text=True, timeout=600)
-    if out.returncode != 0:
-        sys.exit(f"bench: {path} {' '.join(args)} failed with status {out.returncode}:\n{out.stderr}")
-    for line in out.stdout.splitlines():
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        child = subprocess.Popen([path] + args, env=full_env, stdout=out_file, stderr=err_file)
+        timer = threading.Timer(600, child.kill)
+        timer.start()
+        _, status, usage = os.wait4(child.pid, 0)  # wait4, not wait: the child's own ru_maxrss
+        timer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out_file.seek(0)
+        err_file.seek(0)
+        stdout, stderr = out_file.read().decode(), err_file.read().decode()
+    if child.returncode != 0:
+        sys.exit(f"bench: {path} {' '.join(args)} failed with status {child.returncode}:\n{stderr}")
+    for line in stdout.splitlines():
         fields = line.split()
         if len(fields) == 4 and fields[0] == "BENCH":
-            return float(fields[2]), fields[3]
-    sys.exit(f"bench: {path} printed no BENCH line:\n{out.stdout}")
+            return float(fields[2]), fields[3], usage.ru_maxrss * 1024
+    sys.exit(f"bench: {path} printed no BENCH line:\n{stdout}")
+
+
+def run_path(path, args, env):
+    value, unit, _ = run_path_with_rss(path, args, env)
+    return value, unit
 
 
 def measure_allocators(quick):
@@ -99,12 +124,14 @@ def measure_allocators(quick):
 
 def measure(program, args, env, runs):
     values = {"gort": [], "go": []}
+    rss = {"gort": [], "go": []}
     unit = ""
     for _ in range(runs):
         for side in ("gort", "go"):  # interleaved: A B A B
-            value, unit = run_path(os.path.join(BIN, side, program), args, env)
+            value, unit, peak = run_path_with_rss(os.path.join(BIN, side, program), args, env)
             values[side].append(value)
-    return values, unit
+            rss[side].append(peak / 1e6)
+    return values, unit, rss
 
 
 def startup_seconds(path, runs):
@@ -159,8 +186,10 @@ def main():
             continue
         label = label.format(f"{int(args[0]):,}")
         print(f"bench: {label} ({runs} runs each side)", flush=True)
-        values, unit = measure(program, args, env, runs)
+        values, unit, rss = measure(program, args, env, runs)
         rows.append((label, unit, describe(values["gort"]), describe(values["go"])))
+        if program in RSS_PROGRAMS:
+            rows.append((label + ": peak RSS (from outside)", "MB", describe(rss["gort"]), describe(rss["go"])))
         medians[label] = (statistics.median(values["gort"]), statistics.median(values["go"]))
 
     derived = []

@@ -31,6 +31,7 @@ TEST_CASE("every benchmark and its Go twin run and print their figure", "[bench]
       {"chan_buffered", {"10000"}, "ns/value"},
       {"chan_select", {"5000"}, "ns/value"},
       {"thread_ring", {"10000"}, "ms"},
+      {"stop_the_world", {"20", "p50"}, "us"},
   };
   for (const Case& c : cases) {
     for (const char* side : {"gort", "go"}) {
