@@ -227,8 +227,11 @@ $(GORT_FLAGS): Makefile
 # lib/cmake/gort/ (find_package(gort)). include/gort, lib/gort and lib/cmake/gort are gort's
 # own folders: uninstall removes them whole. See docs/06-cxx.md.
 PREFIX         ?= /usr/local
-PUBLIC_HEADERS := runtime/gort.h runtime/allocator.h runtime/heap.h runtime/span.h runtime/tunables.h \
-                  runtime/lock.h runtime/print.h $(BUILD)/gen/size_classes.h
+# gort.h and every gort header it includes, as the compiler finds them (a list kept by hand
+# went stale when lock.h began to include lock_rank.h). Evaluated when install runs, after
+# size_classes.h exists.
+PUBLIC_HEADERS  = $(filter-out %:,$(subst \,,$(shell $(CXX) -std=c++20 -iquote runtime -iquote $(BUILD)/gen \
+                    $(LOCK_CHECKS) -MM -x c++ runtime/gort.h)))
 DEST           := $(DESTDIR)$(PREFIX)
 install: $(LIBGORT) $(GORT_FLAGS)
 	$(call say,INSTALL,$(DEST))
