@@ -5,6 +5,7 @@
 #   make test       build everything and run the Catch2 harness (tests/harness)
 #   make bench      run every benchmark on gort and on Go; writes docs/benchmarks.md
 #   make bench-quick  the same in about a minute (fewer runs, smaller sizes)
+#   make stack-report  worst-case stack use of each runtime entry point (tools/stack-check)
 #   make disasm     annotated disassembly and a symbol list of the hello example, for study
 #   make clean      remove build/
 #
@@ -28,6 +29,9 @@ NO_LIBC_CXXFLAGS := -std=c++20 -O2 -nostdlib -fno-exceptions -fno-rtti \
     -fno-stack-clash-protection
 RUNTIME_CXXFLAGS := $(NO_LIBC_CXXFLAGS) -ffreestanding -Wall -Wextra -Werror -I$(BUILD)/gen
 USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -Iruntime -I$(BUILD)/gen
+# -fstack-usage writes x.su next to each x.o: every function's frame size, which
+# tools/stack-check adds up along the call graph (docs/03-stacks.md, "What the build checks").
+STACK_USAGE      := -fstack-usage
 NASMFLAGS        := -f elf64 -I$(BUILD)/gen/
 # Static, no interpreter, no libc; drop unused sections; 4 KiB segment alignment keeps
 # small binaries small. -z noseparate-code puts the ELF headers, code and read-only data in
@@ -46,6 +50,8 @@ RUNTIME_SRCS := $(wildcard runtime/*.cpp)
 ASM_SRCS     := $(wildcard asm/*.asm)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/%.o) $(ASM_SRCS:%.asm=$(BUILD)/%.o)
 LIBGORT      := $(BUILD)/libgort.a
+STACK_TABLE  := $(BUILD)/gen/runtime-stack.tsv
+STACK_PLANTED := $(BUILD)/stack-planted/runtime_over_budget.o $(BUILD)/stack-planted/user_over_budget.o
 
 EXAMPLES     := $(patsubst tests/examples/%.cpp,$(BUILD)/examples/%,$(wildcard tests/examples/*.cpp))
 TEST_PROGS   := $(patsubst tests/progs/%.cpp,$(BUILD)/tests/%,$(wildcard tests/progs/*.cpp))
@@ -70,8 +76,8 @@ Q := @
 say = @echo "  $(1)	$(2)"
 endif
 
-.PHONY: all deps demo test disasm clean user-program bench bench-quick bench-programs
-all: $(LIBGORT) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs
+.PHONY: all deps demo test disasm clean user-program bench bench-quick bench-programs stack-report
+all: $(LIBGORT) $(STACK_TABLE) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs $(STACK_PLANTED)
 
 # Installs nasm, clang, catch2 and golang-go (the reference runtime the benchmarks compare
 # against) with apt-get when they are missing (tools/install-deps.sh).
@@ -98,7 +104,7 @@ $(BUILD)/runtime/malloc.o: EXTRA_CXXFLAGS := -momit-leaf-frame-pointer
 $(BUILD)/runtime/%.o: runtime/%.cpp | deps $(BUILD)/gen/size_classes.h
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$<)
-	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(EXTRA_CXXFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(EXTRA_CXXFLAGS) $(STACK_USAGE) -MMD -MP -c -o $@ $<
 
 $(BUILD)/asm/%.o: asm/%.asm $(BUILD)/gen/offsets.inc | deps
 	@mkdir -p $(dir $@)
@@ -110,12 +116,35 @@ $(LIBGORT): $(RUNTIME_OBJS)
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
+# The runtime keeps its own stack budget: tools/stack-check adds the frame sizes along the
+# call graph and fails the build when a runtime entry point can use more than the reserve on
+# a goroutine's stack. The table it writes tells user builds what each runtime call costs.
+$(STACK_TABLE): $(RUNTIME_OBJS) tools/stack-check
+	$(call say,STACK,$@)
+	$(Q)tools/stack-check --runtime --table $@ $(RUNTIME_OBJS) > $(BUILD)/stack-report.txt || \
+	    { cat $(BUILD)/stack-report.txt; exit 1; }
+
+stack-report: $(STACK_TABLE)
+	@cat $(BUILD)/stack-report.txt
+
+# Planted budget violations the tests run tools/stack-check on (tests/stack/): one
+# over-budget runtime function, one user object with each kind of user warning.
+$(BUILD)/stack-planted/runtime_over_budget.o: tests/stack/runtime_over_budget.cpp | deps
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(STACK_USAGE) -Iruntime -c -o $@ $<
+
+$(BUILD)/stack-planted/user_over_budget.o: tests/stack/user_over_budget.cpp $(LIBGORT) | deps
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(USER_CXXFLAGS) $(STACK_USAGE) -c -o $@ $<
+
 # One user program: compile with the user flags, link against libgort.a. The dependency file
 # names the program itself (-MT) as the target, so editing any header it includes relinks it.
 define link_program
 	@mkdir -p $(dir $(2))
 	$(call say,LINK,$(2))
-	$(Q)$(CXX) $(USER_CXXFLAGS) -MMD -MP -MT $(2) -MF $(2).d -c -o $(2).o $(1)
+	$(Q)$(CXX) $(USER_CXXFLAGS) $(STACK_USAGE) -MMD -MP -MT $(2) -MF $(2).d -c -o $(2).o $(1)
 	$(Q)$(LD) $(LDFLAGS) -o $(2) $(2).o $(LIBGORT)
 endef
 
@@ -142,7 +171,7 @@ $(BUILD)/bench/c/malloc-%: tests/bench/malloc_c.cpp tests/bench/malloc_workload.
 bench-programs: $(BENCH_GORT) $(BENCH_GO) $(BENCH_C)
 
 # Used by tools/gort-build: make user-program SRC=/abs/x.cpp OUT=/abs/x
-user-program: $(LIBGORT)
+user-program: $(LIBGORT) $(STACK_TABLE)
 	$(call link_program,$(SRC),$(OUT))
 
 $(BUILD)/harness/%.o: tests/harness/%.cpp | deps $(BUILD)/gen/size_classes.h

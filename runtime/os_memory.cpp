@@ -6,6 +6,7 @@
 #include "os_memory.h"
 
 #include "../arch/amd64/cpu.h"
+#include "context.h"
 #include "environment.h"
 #include "fatal.h"
 #include "godebug.h"
@@ -33,13 +34,29 @@ size_t round_to_pages(size_t bytes) {
 
 }  // namespace
 
-void out_of_memory(size_t bytes) {
+namespace {
+struct OutOfMemoryReport {
+  size_t bytes;
+  Goroutine* g;
+  uintptr_t pc, fp;
+};
+
+// Runs on the scheduler stack: print's buffer alone is more than a goroutine's reserve.
+void report_out_of_memory(void* arg) {
+  auto* r = static_cast<OutOfMemoryReport*>(arg);
   begin_crash();
-  print("runtime: out of memory: cannot allocate ", bytes, "-byte block (", os_memory_stats().mapped_bytes,
+  print("runtime: out of memory: cannot allocate ", r->bytes, "-byte block (", os_memory_stats().mapped_bytes,
         " in use)\n");
   print("fatal error: out of memory\n");
+  finish_crash(r->g, r->pc, r->fp);
+}
+}  // namespace
+
+void out_of_memory(size_t bytes) {
   auto* frame = static_cast<uintptr_t*>(__builtin_frame_address(0));
-  finish_crash(cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]);
+  OutOfMemoryReport r{bytes, cpu::current_goroutine(), reinterpret_cast<uintptr_t>(__builtin_return_address(0)), frame[0]};
+  run_on_scheduler_stack(report_out_of_memory, &r);
+  sys::exit_group(2);  // not reached: report_out_of_memory exits
 }
 
 void* os_reserve(size_t bytes) {
