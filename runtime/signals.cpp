@@ -18,6 +18,7 @@
 
 #include "../arch/amd64/signal_frame.h"
 #include "../arch/amd64/cpu.h"
+#include "environment.h"
 #include "fatal.h"
 #include "machine.h"
 #include "os_memory.h"
@@ -85,7 +86,12 @@ void fault_handler(int signal, SignalInfo* info, void* context) {
 }  // namespace
 
 void install_signal_stack(Machine* m) {
-  void* stack = persistent_alloc(tunables::signal_stack_bytes, 4096);
+  // With an inaccessible page below it: a handler that overflows the signal stack faults
+  // (the kernel then kills the process with SIGSEGV) instead of writing below it.
+  size_t page = process.aux.page_size;
+  auto* region = static_cast<uint8_t*>(os_alloc(page + tunables::signal_stack_bytes));
+  sys::mprotect(region, page, sys::PROT_NONE);
+  void* stack = region + page;
   sys::SignalStack ss{stack, 0, tunables::signal_stack_bytes};
   if (sys::sigaltstack(&ss, nullptr) != 0) fatal("install_signal_stack: sigaltstack failed");
   m->signal_stack_lo = reinterpret_cast<uintptr_t>(stack);
