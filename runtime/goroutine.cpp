@@ -70,6 +70,7 @@ uint64_t next_goroutine_id(Processor* p) {
 void exit_on_scheduler_stack(Goroutine* g) {
   Machine* m = cpu::current_machine();
   check_stack_canaries(g);
+  check_spare_slot(g);
   release_extra_stack_segments(g);  // deep stacks give their memory back here
   if (g->locked_machine != nullptr) {  // exiting while wired: the thread is free again
     m->locked_goroutine = nullptr;
