@@ -50,7 +50,7 @@ int64_t walltime();
 // check"):
 //   1. Code without the check may use at most 928 bytes of stack beyond the last check,
 //      counting the runtime calls it makes (`make stack-report` lists what each costs; the
-//      deepest, select, 768). At the start of a goroutine it may use 1,424 bytes (its 2 KiB
+//      deepest, select, about 740). At the start of a goroutine it may use 1,424 bytes (its 2 KiB
 //      first segment less canaries and the largest closure); main may use its 8 MiB stack.
 //   2. A function that uses the macro may not have a frame larger than those 928 bytes: move
 //      big locals into a callee or onto the heap.
