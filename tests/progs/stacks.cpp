@@ -18,9 +18,9 @@ long recurse(long n) {
   return recurse(n - 1) + 1;
 }
 
-// Parks two goroutines for the rest of the program. They take the two lowest slots of the
-// stack region, so a later goroutine that overflows its slot writes into a neighbour's
-// slot (caught by canaries) rather than the region's guard page (caught as a fault).
+// Parks two goroutines for the rest of the program, so that a later goroutine's slot lies
+// above other slots: one that overflows it writes into them (caught by canaries) rather than
+// into a region's guard page (caught as a fault).
 void occupy_lowest_stack_slots() {
   static gort::WaitGroup hold;
   hold.add(1);
