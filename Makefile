@@ -99,12 +99,13 @@ $(BUILD)/gen/size_classes.h: tools/size_classes.cpp | deps
 
 # malloc/free/new/delete fast paths are leaves (their slow paths are tail calls): without a
 # frame of their own they lose nothing in a crash report and save two instructions a call.
-$(BUILD)/runtime/malloc.o: EXTRA_CXXFLAGS := -momit-leaf-frame-pointer
+$(BUILD)/runtime/malloc.o $(BUILD)/runtime/malloc.su: EXTRA_CXXFLAGS := -momit-leaf-frame-pointer
 
-$(BUILD)/runtime/%.o: runtime/%.cpp | deps $(BUILD)/gen/size_classes.h
+# One compile writes both x.o and x.su (a build from before -fstack-usage lacks the .su).
+$(BUILD)/runtime/%.o $(BUILD)/runtime/%.su: runtime/%.cpp | deps $(BUILD)/gen/size_classes.h
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$<)
-	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(EXTRA_CXXFLAGS) $(STACK_USAGE) -MMD -MP -c -o $@ $<
+	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(EXTRA_CXXFLAGS) $(STACK_USAGE) -MMD -MP -c -o $(BUILD)/runtime/$*.o $<
 
 $(BUILD)/asm/%.o: asm/%.asm $(BUILD)/gen/offsets.inc | deps
 	@mkdir -p $(dir $@)
@@ -119,7 +120,7 @@ $(LIBGORT): $(RUNTIME_OBJS)
 # The runtime keeps its own stack budget: tools/stack-check adds the frame sizes along the
 # call graph and fails the build when a runtime entry point can use more than the reserve on
 # a goroutine's stack. The table it writes tells user builds what each runtime call costs.
-$(STACK_TABLE): $(RUNTIME_OBJS) tools/stack-check
+$(STACK_TABLE): $(RUNTIME_OBJS) $(RUNTIME_SRCS:%.cpp=$(BUILD)/%.su) tools/stack-check
 	$(call say,STACK,$@)
 	$(Q)tools/stack-check --runtime --table $@ $(RUNTIME_OBJS) > $(BUILD)/stack-report.txt || \
 	    { cat $(BUILD)/stack-report.txt; exit 1; }
