@@ -63,7 +63,7 @@ void fault_handler(int signal, SignalInfo* info, void* context) {
   auto* uc = static_cast<UserContext*>(context);
   Goroutine* g = cpu::current_goroutine();
   begin_crash();
-  if ((signal == sys::SIGSEGV || signal == sys::SIGBUS) && is_stack_overflow_fault(g, info->address)) {
+  if ((signal == sys::SIGSEGV || signal == sys::SIGBUS) && is_stack_overflow_fault(g, info->address, signal_frame::sp(uc))) {
     print("runtime: stack overflow in code without a stack check (fault at ", hex(info->address), ")\n");
     print_stack_overflow_tail(g, signal_frame::sp(uc));
   } else if (signal == sys::SIGSEGV && info->address < nil_page_limit) {

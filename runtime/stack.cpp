@@ -295,7 +295,10 @@ uintptr_t stack_top_for_start(const Goroutine* g) {
   return g->first_segment.base + g->first_segment.size - stack_top_canary_bytes;
 }
 
-bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address) {
+bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address, uintptr_t sp) {
+  // A runaway without checks that has left its segment altogether (writing through the
+  // stacks below it) faults next to its own stack pointer, far below its segment.
+  if (g->segment != nullptr && sp < g->stack_lo && address < sp + 4096 && address + 65536 >= sp) return true;
   // Below the current segment's usable range, within its guard: the main stack's guard
   // region, a huge segment's guard, or (for the others) the largest frame we expect.
   uintptr_t reach = 256 * 1024;

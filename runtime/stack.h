@@ -68,9 +68,10 @@ void check_stack_top_canary(Goroutine* g);
 // stack's bounds, then "fatal error: stack overflow". The caller prints the cause first.
 void print_stack_overflow_tail(const Goroutine* g, uintptr_t sp);
 
-// True if a fault at `address` is g running off the bottom of its stack (a segment's
-// neighbour, a region's guard page, or a scheduler stack's guard page).
-bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address);
+// True if a fault at `address`, with the stack pointer at `sp`, is g running off the bottom
+// of its stack (a segment's neighbour or guard, a region's guard page, main's guard range, a
+// scheduler stack's guard page, or anywhere next to an sp that has left g's segment).
+bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address, uintptr_t sp);
 
 // Segments beyond the first handed out to goroutines (from the pool or new), ever: a stack
 // check that finds its next segment cached takes none (white-box tests read it).
