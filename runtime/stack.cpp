@@ -1,13 +1,18 @@
 // Goroutine stack segments; the design is in runtime/stack.h and docs/03-stacks.md.
 //
 // Where segments come from:
-//   - first segments of ordinary goroutines: 2 KiB slots carved from 32 MiB mappings; a slot
-//     stays with its goroutine record for ever (records and slots are reused together);
-//   - larger segments: a pool of free lists, one per power-of-two size. Segments of 64 KiB
+//   - first segments of ordinary goroutines: 2 KiB slots carved from 32 MiB mappings, each
+//     with a guard page at its bottom (carve_slot(): the first mapping upper halves first,
+//     leaving checked spare slots); a slot stays with its goroutine record for ever
+//     (records and slots are reused together);
+//   - main's first segment: 8 MiB above 16 MiB of inaccessible address space;
+//   - larger segments: a pool of free lists, one per power-of-two size, mapped by
+//     map_segment() with a guard below while the mapping budget allows. Segments of 64 KiB
 //     and more give their physical pages back (MADV_DONTNEED) when returned to the pool;
 //     those of 2 MiB and more ask for transparent huge pages, so deep recursion takes one
-//     page fault per 2 MiB instead of one per 4 KiB.
-// Lock: stack_pool_lock guards the pool and the carving; it is a leaf (docs/locking.md).
+//     page fault per 2 MiB instead of one per 4 KiB. A pooled segment keeps its guard.
+// Lock: stack_pool_lock guards the pool, the carving and the guard count; it is a leaf
+// (docs/locking.md), held across a system call only to map a new region of first segments.
 #include "stack.h"
 
 #include <stddef.h>
