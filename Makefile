@@ -5,6 +5,7 @@
 #   make test       build everything and run the Catch2 harness (tests/harness)
 #   make bench      run every benchmark on gort and on Go; writes docs/benchmarks.md
 #   make bench-quick  the same in about a minute (fewer runs, smaller sizes)
+#   make stack-report  worst-case stack use of each runtime entry point (tools/stack-check)
 #   make disasm     annotated disassembly and a symbol list of the hello example, for study
 #   make clean      remove build/
 #
@@ -41,6 +42,9 @@ RUNTIME_CXXFLAGS := $(NO_LIBC_CXXFLAGS) -ffreestanding -Wall -Wextra -Werror -I$
 # headers; runtime/cxx_shims stands in front of the headers that cannot work in a gort program
 # (<iostream>, <thread>, ...) so that including one is an error naming gort's alternative.
 USER_CXXFLAGS    := $(NO_LIBC_CXXFLAGS) -Wall -iquote runtime -iquote $(BUILD)/gen -Iruntime/cxx_shims $(LOCK_CHECKS)
+# -fstack-usage writes x.su next to each x.o: every function's frame size, which
+# tools/stack-check adds up along the call graph (docs/03-stacks.md, "What the build checks").
+STACK_USAGE      := -fstack-usage
 NASMFLAGS        := -f elf64 -I$(BUILD)/gen/
 # Static, no interpreter, no libc; drop unused sections; 4 KiB segment alignment keeps
 # small binaries small. -z noseparate-code puts the ELF headers, code and read-only data in
@@ -60,6 +64,8 @@ ASM_SRCS     := $(wildcard asm/*.asm)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/%.o) $(ASM_SRCS:%.asm=$(BUILD)/%.o)
 LIBGORT      := $(BUILD)/libgort.a
 GORT_FLAGS   := $(BUILD)/gort-flags.sh
+STACK_TABLE  := $(BUILD)/gen/runtime-stack.tsv
+STACK_PLANTED := $(BUILD)/stack-planted/runtime_over_budget.o $(BUILD)/stack-planted/user_over_budget.o
 
 EXAMPLES     := $(patsubst examples/%.cpp,$(BUILD)/examples/%,$(wildcard examples/*.cpp))
 TEST_PROGS   := $(patsubst tests/progs/%.cpp,$(BUILD)/tests/%,$(wildcard tests/progs/*.cpp))
@@ -90,8 +96,9 @@ Q := @
 say = @echo "  $(1)	$(2)"
 endif
 
-.PHONY: all deps demo test disasm clean bench bench-quick bench-programs library install uninstall
-all: $(LIBGORT) $(GORT_FLAGS) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs $(DEBUG_TEST_PROGS)
+.PHONY: all deps demo test disasm clean bench bench-quick bench-programs library install uninstall stack-report
+all: $(LIBGORT) $(GORT_FLAGS) $(STACK_TABLE) $(EXAMPLES) $(TEST_PROGS) $(HARNESS) bench-programs $(DEBUG_TEST_PROGS) \
+     $(STACK_PLANTED)
 
 # Install the Debian packages each kind of target needs, when missing (tools/install-deps.sh):
 # deps for the runtime and the examples, deps-test for the harness and the benchmark programs
@@ -119,12 +126,13 @@ $(BUILD)/gen/size_classes.h: tools/size_classes.cpp | deps
 
 # malloc/free/new/delete fast paths are leaves (their slow paths are tail calls): without a
 # frame of their own they lose nothing in a crash report and save two instructions a call.
-$(BUILD)/runtime/malloc.o $(BUILD)/debug/runtime/malloc.o: EXTRA_CXXFLAGS := -momit-leaf-frame-pointer
+$(BUILD)/runtime/malloc.o $(BUILD)/runtime/malloc.su $(BUILD)/debug/runtime/malloc.o: EXTRA_CXXFLAGS := -momit-leaf-frame-pointer
 
-$(BUILD)/runtime/%.o: runtime/%.cpp | deps $(BUILD)/gen/size_classes.h
+# One compile writes both x.o and x.su (a build from before -fstack-usage lacks the .su).
+$(BUILD)/runtime/%.o $(BUILD)/runtime/%.su: runtime/%.cpp | deps $(BUILD)/gen/size_classes.h
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$<)
-	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(EXTRA_CXXFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(EXTRA_CXXFLAGS) $(STACK_USAGE) -MMD -MP -c -o $(BUILD)/runtime/$*.o $<
 
 $(BUILD)/asm/%.o: asm/%.asm $(BUILD)/gen/offsets.inc | deps
 	@mkdir -p $(dir $@)
@@ -167,12 +175,35 @@ $(BUILD)/debug/tests/%: tests/progs/%.cpp $(DEBUG_LIBGORT)
 	$(Q)$(CXX) $(DEBUG_LOCK_CHECKS) $(USER_CXXFLAGS) -MMD -MP -MT $@ -MF $@.d -c -o $@.o $<
 	$(Q)$(LD) $(LDFLAGS) -o $@ $@.o $(DEBUG_LIBGORT)
 
+# The runtime keeps its own stack budget: tools/stack-check adds the frame sizes along the
+# call graph and fails the build when a runtime entry point can use more than the reserve on
+# a goroutine's stack. The table it writes tells user builds what each runtime call costs.
+$(STACK_TABLE): $(RUNTIME_OBJS) $(RUNTIME_SRCS:%.cpp=$(BUILD)/%.su) tools/stack-check
+	$(call say,STACK,$@)
+	$(Q)tools/stack-check --runtime --table $@ $(RUNTIME_OBJS) > $(BUILD)/stack-report.txt || \
+	    { cat $(BUILD)/stack-report.txt; exit 1; }
+
+stack-report: $(STACK_TABLE)
+	@cat $(BUILD)/stack-report.txt
+
+# Planted budget violations the tests run tools/stack-check on (tests/stack/): one
+# over-budget runtime function, one user object with each kind of user warning.
+$(BUILD)/stack-planted/runtime_over_budget.o: tests/stack/runtime_over_budget.cpp | deps
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(STACK_USAGE) -Iruntime -c -o $@ $<
+
+$(BUILD)/stack-planted/user_over_budget.o: tests/stack/user_over_budget.cpp $(LIBGORT) | deps
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(USER_CXXFLAGS) $(STACK_USAGE) -c -o $@ $<
+
 # One user program: compile with the user flags, link against libgort.a. The dependency file
 # names the program itself (-MT) as the target, so editing any header it includes relinks it.
 define link_program
 	@mkdir -p $(dir $(2))
 	$(call say,LINK,$(2))
-	$(Q)$(CXX) $(USER_CXXFLAGS) -MMD -MP -MT $(2) -MF $(2).d -c -o $(2).o $(1)
+	$(Q)$(CXX) $(USER_CXXFLAGS) $(STACK_USAGE) -MMD -MP -MT $(2) -MF $(2).d -c -o $(2).o $(1)
 	$(Q)$(LD) $(LDFLAGS) -o $(2) $(2).o $(LIBGORT)
 endef
 
@@ -233,14 +264,15 @@ PREFIX         ?= /usr/local
 PUBLIC_HEADERS  = $(filter-out %:,$(subst \,,$(shell $(CXX) -std=c++20 -iquote runtime -iquote $(BUILD)/gen \
                     $(LOCK_CHECKS) -MM -x c++ runtime/gort.h)))
 DEST           := $(DESTDIR)$(PREFIX)
-install: $(LIBGORT) $(GORT_FLAGS)
+install: $(LIBGORT) $(GORT_FLAGS) $(STACK_TABLE)
 	$(call say,INSTALL,$(DEST))
 	$(Q)install -d $(DEST)/bin $(DEST)/lib/gort $(DEST)/lib/pkgconfig $(DEST)/lib/cmake/gort $(DEST)/include/gort/cxx_shims
 	$(Q)install -m 755 tools/gort $(DEST)/bin/gort
 	$(Q)install -m 644 $(LIBGORT) $(DEST)/lib/libgort.a
 	$(Q)install -m 644 $(PUBLIC_HEADERS) $(DEST)/include/gort/
 	$(Q)install -m 644 runtime/cxx_shims/* $(DEST)/include/gort/cxx_shims/
-	$(Q)install -m 644 tools/gort.ld $(GORT_FLAGS) $(DEST)/lib/gort/
+	$(Q)install -m 644 tools/gort.ld $(GORT_FLAGS) $(STACK_TABLE) $(DEST)/lib/gort/
+	$(Q)install -m 755 tools/stack-check $(DEST)/lib/gort/stack-check
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(GORT_VERSION)|' \
 	  -e 's|@CXXFLAGS@|$(NO_LIBC_CXXFLAGS) -Wall|' -e 's|@LINK_FLAGS@|$(GORT_LINK_DRIVER_FLAGS)|' \
 	  tools/gort.pc.in > $(DEST)/lib/pkgconfig/gort.pc

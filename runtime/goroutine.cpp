@@ -72,6 +72,7 @@ uint64_t next_goroutine_id(Processor* p) {
 void exit_on_scheduler_stack(Goroutine* g) {
   Machine* m = cpu::current_machine();
   check_stack_canaries(g);
+  check_spare_slot(g);
   release_extra_stack_segments(g);  // deep stacks give their memory back here
   if (g->locked_machine != nullptr) {  // exiting while wired: the thread is free again
     m->locked_goroutine = nullptr;
@@ -248,7 +249,25 @@ void go_launch(Goroutine* g, void (*destroy)(void*)) {
 }  // namespace detail
 
 void gosched() { yield_processor(); }
-int32_t gomaxprocs(int32_t n) { return set_gomaxprocs(n); }
+namespace {
+struct GomaxprocsChange {
+  int32_t n, old;
+};
+void set_gomaxprocs_on_scheduler_stack(void* arg) {
+  auto* c = static_cast<GomaxprocsChange*>(arg);
+  c->old = set_gomaxprocs(c->n);
+}
+}  // namespace
+
+// A query stays on the caller's stack; a change stops the world, whose frames (a table of
+// Processors among them) are more than a goroutine's reserve: it runs on the scheduler stack.
+int32_t gomaxprocs(int32_t n) {
+  int32_t current = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
+  if (n <= 0 || n == current) return current;
+  GomaxprocsChange change{n, 0};
+  run_on_scheduler_stack(set_gomaxprocs_on_scheduler_stack, &change);
+  return change.old;
+}
 int32_t num_goroutine() { return count_goroutines(); }
 size_t set_max_stack(size_t bytes) { return set_max_stack_bytes(bytes); }
 

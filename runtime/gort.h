@@ -46,11 +46,18 @@ int64_t walltime();
 // past its current segment when the function is reached with the stack nearly full, so
 // recursion can go as deep as the maximum stack size (1 GB by default). Put it in every
 // function that may recurse or that sits on a deep call path; leaf functions and shallow
-// helpers can skip it. Code without it may use at most 928 bytes of stack beyond the last
-// check (more at the start of a goroutine: its whole first 2 KiB segment, less the closure).
-// A function that uses the macro may not have a frame larger than those 928 bytes: move big
-// locals into a callee or onto the heap. Violations end the program with
-// "fatal error: stack overflow" and a line saying which rule was broken (docs/03-stacks.md).
+// helpers can skip it. The budget (docs/03-stacks.md, "The budget for code without the
+// check"):
+//   1. Code without the check may use at most 928 bytes of stack beyond the last check,
+//      counting the runtime calls it makes (`make stack-report` lists what each costs; the
+//      deepest, select, about 740). At the start of a goroutine it may use 1,424 bytes (its 2 KiB
+//      first segment less canaries and the largest closure); main may use its 8 MiB stack.
+//   2. A function that uses the macro may not have a frame larger than those 928 bytes: move
+//      big locals into a callee or onto the heap.
+// tools/gort-build warns, naming the function and the path, where a program can break either
+// rule, and where it recurses or uses alloca without the check. At run time a violation ends
+// the program with "fatal error: stack overflow" and a line saying which rule was broken
+// wherever a guard page or a canary catches it; chapter 3 lists exactly where that is.
 //
 // How it works: if the stack pointer is below the guard, the runtime hands out the next
 // segment and alloca moves the stack pointer there; this function's own frame stays put and

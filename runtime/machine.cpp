@@ -150,7 +150,26 @@ void start_helper_machine() {
   if (!helper_started.sleep_for(10 * 1000 * 1000)) __atomic_store_n(&helper_requested, false, __ATOMIC_RELEASE);
 }
 
+namespace {
+struct MachineStart {
+  Processor* p;
+  bool spinning;
+};
+void start_machine_on_scheduler_stack(void* arg);
+}  // namespace
+
+// Waking or creating a thread (mmap, clone, and the crash report when that fails) is more
+// than a goroutine's reserve below a stack check, and `go` and every wakeup come here from a
+// goroutine's stack: the work runs on the scheduler stack, as Go's startm does.
 void start_machine(Processor* p, bool spinning) {
+  MachineStart start{p, spinning};
+  run_on_scheduler_stack(start_machine_on_scheduler_stack, &start);
+}
+
+namespace {
+void start_machine_on_scheduler_stack(void* arg) {
+  Processor* p = static_cast<MachineStart*>(arg)->p;
+  bool spinning = static_cast<MachineStart*>(arg)->spinning;
   Machine* idle;
   {
     LockGuard guard(scheduler.lock);
@@ -174,6 +193,7 @@ void start_machine(Processor* p, bool spinning) {
   idle->next_processor = p;
   idle->park.wake();  // release: the two stores above are visible to the woken thread
 }
+}  // namespace
 
 void wake_processor() {
   if (__atomic_load_n(&scheduler.idle_processor_count, __ATOMIC_ACQUIRE) == 0) return;

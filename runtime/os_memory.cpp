@@ -51,6 +51,7 @@ struct OutOfMemoryReport {
   uintptr_t pc, fp;  // the caller of out_of_memory, where the traceback starts
 };
 
+// Runs on the scheduler stack: print's buffer alone is more than a goroutine's reserve.
 void report_out_of_memory(void* arg) {
   auto* r = static_cast<OutOfMemoryReport*>(arg);
   begin_crash();

@@ -7,6 +7,7 @@
 // lets any Processor pick up work; stealing half of a victim's ring balances load in
 // O(log n) steals instead of one goroutine at a time.
 #include "../arch/amd64/cpu.h"
+#include "context.h"
 #include "fatal.h"
 #include "os_memory.h"
 #include "processor.h"
@@ -20,19 +21,29 @@ inline uint32_t load_acquire(const uint32_t* p) { return __atomic_load_n(p, __AT
 inline Goroutine* load_slot(Goroutine* const* p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 inline void store_slot(Goroutine** p, Goroutine* g) { __atomic_store_n(p, g, __ATOMIC_RELAXED); }
 
+struct Spill {
+  Processor* p;
+  Goroutine* g;
+  uint32_t head, tail;
+  bool done;
+};
+
 // The ring is full: move half of it plus g to the global queue in one locked operation.
-// Returns false if a thief moved head meanwhile (the caller retries the fast path).
-bool spill_half_to_global(Processor* p, Goroutine* g, uint32_t head, uint32_t tail) {
+// Sets done to false if a thief moved head meanwhile (the caller retries the fast path).
+// Runs on the scheduler stack (run_queue_put may be called on a goroutine's, which is as
+// far as the reserve below a stack check goes): the batch alone is 1 KiB.
+void spill_half_to_global(void* arg) {
+  auto* s = static_cast<Spill*>(arg);
   constexpr uint32_t half = run_queue_size / 2;
-  if (tail - head != run_queue_size) fatal("run_queue_put: queue is not full");
+  if (s->tail - s->head != run_queue_size) fatal("run_queue_put: queue is not full");
   Goroutine* batch[half + 1];
-  for (uint32_t i = 0; i < half; i++) batch[i] = load_slot(&p->run_ring[(head + i) % run_queue_size]);
-  if (!__atomic_compare_exchange_n(&p->run_head, &head, head + half, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-    return false;
-  batch[half] = g;
+  for (uint32_t i = 0; i < half; i++) batch[i] = load_slot(&s->p->run_ring[(s->head + i) % run_queue_size]);
+  s->done = __atomic_compare_exchange_n(&s->p->run_head, &s->head, s->head + half, false, __ATOMIC_RELEASE,
+                                        __ATOMIC_RELAXED);
+  if (!s->done) return;
+  batch[half] = s->g;
   LockGuard guard(scheduler.lock);
   global_queue_put_batch(batch, half + 1);
-  return true;
 }
 
 // Takes about half of victim's queued goroutines into the thief's ring starting at
@@ -82,7 +93,9 @@ void run_queue_put(Processor* p, Goroutine* g, bool run_next) {
       __atomic_store_n(&p->run_tail, tail + 1, __ATOMIC_RELEASE);  // publish the slot
       return;
     }
-    if (spill_half_to_global(p, g, head, tail)) return;
+    Spill spill{p, g, head, tail, false};
+    run_on_scheduler_stack(spill_half_to_global, &spill);
+    if (spill.done) return;
   }
 }
 

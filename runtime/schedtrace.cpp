@@ -1,7 +1,7 @@
 // The scheduler trace (GODEBUG=schedtrace=N, scheddetail=1), in Go's exact line format so
 // that course material and tools that read Go's output read ours. Printed by sysmon on its
 // own stack under scheduler.lock; counters that other threads change are read racily, as
-// Go reads them. Format reference: ../shared/notes/go-diagnostics.md.
+// Go reads them. Format: Go's schedtrace() in runtime/proc.go (needspinning is Go 1.21's).
 //
 //   SCHED 10ms: gomaxprocs=2 idleprocs=0 threads=4 spinningthreads=0 needspinning=0 idlethreads=1 runqueue=0 [3 4]
 //

@@ -205,6 +205,7 @@ __attribute__((always_inline)) inline Goroutine* find_runnable(bool* inherit_tim
 void park_on_scheduler_stack(Goroutine* g) {
   Machine* m = cpu::current_machine();
   check_stack_canaries(g);
+  check_spare_slot(g);
   g->status = GoroutineStatus::Waiting;
   m->current_goroutine = nullptr;
   g->machine = nullptr;

@@ -29,6 +29,7 @@
 
 #include "../arch/amd64/signal_frame.h"
 #include "../arch/amd64/cpu.h"
+#include "environment.h"
 #include "fatal.h"
 #include "machine.h"
 #include "os_memory.h"
@@ -96,7 +97,7 @@ void fault_handler(int signal, SignalInfo* info, void* context) {
   }
   bool memory_fault = info->code == SEGV_MAPERR || info->code == SEGV_ACCERR;
   if ((signal == sys::SIGSEGV || signal == sys::SIGBUS) && info->code != SI_KERNEL &&
-      is_stack_overflow_fault(g, info->address)) {
+      is_stack_overflow_fault(g, info->address, signal_frame::sp(uc))) {
     print("runtime: stack overflow in code without a stack check (fault at ", hex(info->address), ")\n");
     print_stack_overflow_tail(g, signal_frame::sp(uc));
   } else if (signal == sys::SIGSEGV && memory_fault && info->address < nil_page_limit) {
@@ -152,7 +153,12 @@ void quit_handler(int signal, SignalInfo* info, void* context) {
 }
 
 void install_signal_stack(Machine* m) {
-  void* stack = persistent_alloc(tunables::signal_stack_bytes, 4096);
+  // With an inaccessible page below it: a handler that overflows the signal stack faults
+  // (the kernel then kills the process with SIGSEGV) instead of writing below it.
+  size_t page = process.aux.page_size;
+  auto* region = static_cast<uint8_t*>(os_alloc(page + tunables::signal_stack_bytes));
+  sys::mprotect(region, page, sys::PROT_NONE);
+  void* stack = region + page;
   sys::SignalStack ss{stack, 0, tunables::signal_stack_bytes};
   if (sys::sigaltstack(&ss, nullptr) != 0) fatal("install_signal_stack: sigaltstack failed");
   m->signal_stack_lo = reinterpret_cast<uintptr_t>(stack);

@@ -1,13 +1,18 @@
 // Goroutine stack segments; the design is in runtime/stack.h and docs/03-stacks.md.
 //
 // Where segments come from:
-//   - first segments of ordinary goroutines: 2 KiB slots carved from 32 MiB mappings; a slot
-//     stays with its goroutine record for ever (records and slots are reused together);
-//   - larger segments: a pool of free lists, one per power-of-two size. Segments of 64 KiB
+//   - first segments of ordinary goroutines: 2 KiB slots carved from 32 MiB mappings, each
+//     with a guard page at its bottom (carve_slot(): the first mapping upper halves first,
+//     leaving checked spare slots); a slot stays with its goroutine record for ever
+//     (records and slots are reused together);
+//   - main's first segment: 8 MiB above 16 MiB of inaccessible address space;
+//   - larger segments: a pool of free lists, one per power-of-two size, mapped by
+//     map_segment() with a guard below while the mapping budget allows. Segments of 64 KiB
 //     and more give their physical pages back (MADV_DONTNEED) when returned to the pool;
 //     those of 2 MiB and more ask for transparent huge pages, so deep recursion takes one
-//     page fault per 2 MiB instead of one per 4 KiB.
-// Lock: stack_pool_lock guards the pool and the carving; it is a leaf (docs/locking.md).
+//     page fault per 2 MiB instead of one per 4 KiB. A pooled segment keeps its guard.
+// Lock: stack_pool_lock guards the pool, the carving and the guard count; it is a leaf
+// (docs/locking.md), held across a system call only to map a new region of first segments.
 #include "stack.h"
 
 #include <stddef.h>
@@ -36,9 +41,19 @@ constexpr int max_size_classes = 48;
 
 RankedLock<LockRank::StackPool> stack_pool_lock;
 StackSegment* free_segments[max_size_classes];  // guarded by stack_pool_lock; linked by `next`
-uintptr_t slot_region_next = 0;                 // guarded by stack_pool_lock
-uintptr_t slot_region_end = 0;                  // guarded by stack_pool_lock
+uintptr_t slot_region_start = 0;                // guarded by stack_pool_lock: the region being carved
+size_t slot_region_carved = 0;                  // guarded by stack_pool_lock: slots handed out from it
+int64_t slot_regions = 0;                       // guarded by stack_pool_lock: regions mapped so far
 size_t max_stack_bytes = tunables::default_max_stack_bytes;  // atomic
+uint64_t guarded_segments = 0;  // guarded by stack_pool_lock: extra segments given a guard page
+
+// First segments whose lower neighbour, the other half of their page, is still an unused
+// "spare" slot filled with canaries: [spare_slots_lo, spare_slots_hi). Written under
+// stack_pool_lock (release), read by any thread at a switch (acquire). The first region
+// hands out the upper half of each page first (its first pass), then the lower halves; when
+// the second pass begins the range is emptied, before any spare is handed out.
+uintptr_t spare_slots_lo = 0;
+uintptr_t spare_slots_hi = 0;
 
 uint64_t canary_at(uintptr_t address) { return canary_pattern ^ address; }
 
@@ -73,6 +88,34 @@ struct SegmentRequest {
 
 uint64_t segments_taken = 0;  // atomic: segments handed out by allocate_segment, ever
 
+// A new extra segment of `bytes`. While the mapping budget allows
+// (tunables::max_guarded_segments), the memory just below it is inaccessible: a page for
+// segments below 2 MiB, a whole huge page for larger ones (their base stays 2 MiB-aligned).
+// An overrun of the segment then faults and is reported as a stack overflow. Each guard
+// costs the kernel about two mappings (VMAs), whose number a process may not raise past
+// vm.max_map_count (65,530 by default); beyond the budget a segment has only its canaries.
+uintptr_t map_segment(size_t bytes) {
+  bool guard;
+  {
+    LockGuard lock(stack_pool_lock);
+    guard = guarded_segments < tunables::max_guarded_segments;
+    if (guard) guarded_segments++;
+  }
+  size_t page = process.aux.page_size;
+  if (bytes >= tunables::huge_page_segment_bytes) {
+    // Aligned, so that giving it back later frees whole huge pages at once.
+    size_t below = guard ? tunables::huge_page_segment_bytes : 0;
+    auto start = reinterpret_cast<uintptr_t>(os_alloc_aligned(below + bytes, tunables::huge_page_segment_bytes));
+    if (guard) sys::mprotect(reinterpret_cast<void*>(start), below, sys::PROT_NONE);
+    sys::madvise(reinterpret_cast<void*>(start + below), bytes, sys::MADV_HUGEPAGE);
+    return start + below;
+  }
+  size_t below = guard ? page : 0;
+  auto start = reinterpret_cast<uintptr_t>(os_alloc(below + bytes));
+  if (guard) sys::mprotect(reinterpret_cast<void*>(start), below, sys::PROT_NONE);
+  return start + below;
+}
+
 void allocate_segment(void* arg) {
   auto* request = static_cast<SegmentRequest*>(arg);
   int index = size_class(request->bytes);
@@ -85,13 +128,7 @@ void allocate_segment(void* arg) {
   if (s == nullptr) {
     s = persistent_new<StackSegment>();
     s->size = request->bytes;
-    if (request->bytes >= tunables::huge_page_segment_bytes) {
-      // Aligned, so that giving it back later frees whole huge pages at once.
-      s->base = reinterpret_cast<uintptr_t>(os_alloc_aligned(request->bytes, tunables::huge_page_segment_bytes));
-      sys::madvise(reinterpret_cast<void*>(s->base), request->bytes, sys::MADV_HUGEPAGE);
-    } else {
-      s->base = reinterpret_cast<uintptr_t>(os_alloc(request->bytes));
-    }
+    s->base = map_segment(request->bytes);
   }
   s->next = nullptr;
   s->previous = nullptr;
@@ -173,24 +210,72 @@ void report_overflow(void* arg) {
 
 }  // namespace
 
+namespace {
+
+// Sampled words of a spare slot: one every tunables::spare_slot_stride bytes, so that an
+// overrun writing that many contiguous bytes into the spare breaks at least one.
+void write_spare_canaries(uintptr_t spare) {
+  for (uintptr_t a = spare; a < spare + tunables::initial_stack_bytes; a += tunables::spare_slot_stride)
+    *reinterpret_cast<uint64_t*>(a) = canary_at(a);
+}
+
+bool spare_canaries_intact(uintptr_t spare) {
+  for (uintptr_t a = spare; a < spare + tunables::initial_stack_bytes; a += tunables::spare_slot_stride)
+    if (*reinterpret_cast<const uint64_t*>(a) != canary_at(a)) return false;
+  return true;
+}
+
+// The next 2 KiB slot. Caller holds stack_pool_lock.
+//   - Each region (tunables::stack_region_bytes) starts with one inaccessible page: the
+//     lowest slot's overflow faults (and is reported) instead of writing into whatever
+//     mapping lies below.
+//   - The first region is carved in two passes: first the upper half of every page, whose
+//     lower half then stays an unused spare, filled with sampled canaries and checked at
+//     every switch of the goroutine above it (check_stack_canaries); then the lower halves.
+//     A program with fewer goroutines than half a region (8,192) thus has an unused, checked
+//     slot under every first segment. Later regions are carved in address order: by then a
+//     program has tens of thousands of goroutines, and memory per goroutine comes first.
+uintptr_t carve_slot() {
+  size_t bytes = tunables::initial_stack_bytes;
+  size_t slots = tunables::stack_region_bytes / bytes;
+  if (slot_region_start == 0 || slot_region_carved == slots) {
+    size_t page = process.aux.page_size;
+    auto region = reinterpret_cast<uintptr_t>(os_alloc(tunables::stack_region_bytes + page));
+    sys::mprotect(reinterpret_cast<void*>(region), page, sys::PROT_NONE);
+    slot_region_start = region + page;
+    slot_region_carved = 0;
+    if (slot_regions++ == 0) {
+      __atomic_store_n(&spare_slots_lo, slot_region_start, __ATOMIC_RELAXED);
+      __atomic_store_n(&spare_slots_hi, slot_region_start + tunables::stack_region_bytes, __ATOMIC_RELEASE);
+    }
+  }
+  size_t k = slot_region_carved++;
+  if (slot_regions > 1) return slot_region_start + k * bytes;
+  if (k < slots / 2) {
+    uintptr_t spare = slot_region_start + 2 * k * bytes;
+    write_spare_canaries(spare);
+    return spare + bytes;
+  }
+  if (k == slots / 2) __atomic_store_n(&spare_slots_hi, uintptr_t(0), __ATOMIC_RELEASE);  // spares go now
+  return slot_region_start + 2 * (k - slots / 2) * bytes;
+}
+
+}  // namespace
+
 void allocate_initial_stack(Goroutine* g, size_t bytes) {
   StackSegment& s = g->first_segment;
   s.size = bytes;
   if (bytes == tunables::initial_stack_bytes) {
     LockGuard guard(stack_pool_lock);
-    if (slot_region_next + bytes > slot_region_end) {
-      // One inaccessible page at the bottom of each region: the lowest slot's overflow
-      // faults (and is reported) instead of writing into whatever mapping lies below.
-      size_t page = process.aux.page_size;
-      auto region = reinterpret_cast<uintptr_t>(os_alloc(tunables::stack_region_bytes + page));
-      sys::mprotect(reinterpret_cast<void*>(region), page, sys::PROT_NONE);
-      slot_region_next = region + page;
-      slot_region_end = slot_region_next + tunables::stack_region_bytes;
-    }
-    s.base = slot_region_next;
-    slot_region_next += bytes;
+    s.base = carve_slot();
   } else {
-    s.base = reinterpret_cast<uintptr_t>(os_alloc(bytes));
+    // The main goroutine's stack: below it, tunables::main_stack_guard_bytes of inaccessible
+    // address space (one mapping, no memory), so that running off it, even by a large local
+    // that skips pages, faults instead of writing into the mappings below.
+    size_t guard = tunables::main_stack_guard_bytes;
+    auto start = reinterpret_cast<uintptr_t>(os_alloc(guard + bytes));
+    sys::mprotect(reinterpret_cast<void*>(start), guard, sys::PROT_NONE);
+    s.base = start + guard;
   }
   s.previous = s.next = nullptr;
   write_canaries(bottom_canary(&s), stack_bottom_canary_bytes);
@@ -215,9 +300,17 @@ uintptr_t stack_top_for_start(const Goroutine* g) {
   return g->first_segment.base + g->first_segment.size - stack_top_canary_bytes;
 }
 
-bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address) {
-  // Below the current segment's usable range, by less than the largest frame we expect.
-  constexpr uintptr_t reach = 256 * 1024;
+bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address, uintptr_t sp) {
+  // A runaway without checks that has left its segment altogether (writing through the
+  // stacks below it) faults next to its own stack pointer, far below its segment.
+  if (g->segment != nullptr && sp < g->stack_lo && address < sp + 4096 && address + 65536 >= sp) return true;
+  // Below the current segment's usable range, within its guard: the main stack's guard
+  // region, a huge segment's guard, or (for the others) the largest frame we expect.
+  uintptr_t reach = 256 * 1024;
+  if (g->segment != nullptr && g->segment->size >= tunables::huge_page_segment_bytes)
+    reach = tunables::huge_page_segment_bytes;
+  if (g->segment == &g->first_segment && g->segment->size > tunables::initial_stack_bytes)
+    reach = tunables::main_stack_guard_bytes;
   uintptr_t bottom = g->segment != nullptr ? g->segment->base : g->stack_lo - process.aux.page_size;
   uintptr_t top = g->segment != nullptr ? g->segment->base + stack_bottom_canary_bytes : g->stack_lo;
   return address < top && address + reach >= bottom;
@@ -245,9 +338,26 @@ static bool nearest_top_word_intact(const StackSegment* s) {
   return *reinterpret_cast<const uint64_t*>(word) == canary_at(word);
 }
 
+// The spare slot below g's first segment was written. It may just have stopped being a
+// spare (another thread began the first region's second pass and a goroutine is using it):
+// under the lock that decides it, the range tells which.
+static bool spare_really_broken(uintptr_t base) {
+  LockGuard guard(stack_pool_lock);
+  return base >= spare_slots_lo && base < spare_slots_hi;
+}
+
 void check_stack_canaries(Goroutine* g) {
   if (!nearest_bottom_word_intact(g->segment))
     report_broken_canary(g, "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
+}
+
+// Not at yields: its sixteen words lie on sixteen cache lines, which cost a gosched round
+// about 10 ns (a third) when measured at every switch; parks and exits pay about 2 ns.
+void check_spare_slot(Goroutine* g) {
+  uintptr_t base = g->first_segment.base;
+  if (base < __atomic_load_n(&spare_slots_hi, __ATOMIC_ACQUIRE) && base >= __atomic_load_n(&spare_slots_lo, __ATOMIC_RELAXED) &&
+      !spare_canaries_intact(base - tunables::initial_stack_bytes) && spare_really_broken(base))
+    report_broken_canary(g, "stack overflow in code without a stack check (the unused slot below the goroutine's first stack segment was written)");
 }
 
 void check_stack_top_canary(Goroutine* g) {

@@ -1,9 +1,12 @@
-// Goroutine stacks: small segments that grow without ever moving. See docs/03-stacks.md.
+// Goroutine stacks: small segments that grow without ever moving. See docs/03-stacks.md,
+// which also records the measured facts this design rests on.
 //
-// Design (the facts behind it: ../shared/notes/stack-design-facts.md):
+// Design:
 //   - A goroutine starts on a 2 KiB segment carved from a large shared mapping (no guard
 //     page, so no kernel mapping per stack: a million goroutines cost a million 2 KiB slots
 //     and nothing else). Two stacks share a page, so a parked goroutine costs about 2 KiB.
+//     The first region is carved upper halves first, so that the first 8,192 goroutines
+//     each have an unused "spare" slot below, whose sampled canaries are checked.
 //   - Functions that may recurse deeply start with GORT_STACK_CHECK() (runtime/gort.h). When
 //     the stack pointer is below the segment's guard, enter_stack_segment() takes the next,
 //     larger segment (16 KiB, doubling up to 64 MiB) and the macro moves the stack pointer
@@ -15,10 +18,14 @@
 //     boundary in a loop costs a few nanoseconds, not an allocation (the "hot split").
 //   - The total size of the segments in use is bounded by the maximum stack size (1 GB by
 //     default, as in Go); address space is taken only for segments actually used.
-//   - Overflows by code without the check: each segment has canary words at its bottom and
-//     the first segment also at its top. They are checked whenever the goroutine leaves its
-//     processor (park, yield, exit), when it resumes, and when it changes segments, so an
-//     overflow ends the program with a message before the damage can be used.
+//   - Guard pages where the kernel's mapping budget allows: below main's stack (16 MiB of
+//     inaccessible address space), below each region of first segments, and below extra
+//     segments, the first 16,384 of them (tunables::max_guarded_segments).
+//   - Overflows by code without the check elsewhere: each segment has canary words at its
+//     bottom and the first segment also at its top. They are checked whenever the goroutine
+//     leaves its processor (park, yield, exit), when it resumes, and when it changes
+//     segments, so an overflow that reaches them ends the program with a message before the
+//     damage can be used. What they cannot catch, tools/stack-check names at build time.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +54,10 @@ void release_extra_stack_segments(Goroutine* g);
 // off its stack in code without a stack check). Called when a goroutine leaves its
 // processor (park, yield, exit).
 void check_stack_canaries(Goroutine* g);
+// Ends the program if g has a spare slot below its first segment (the first 8,192
+// goroutines, docs/03-stacks.md) and one of the spare's sampled canary words was written.
+// Called when g parks or exits.
+void check_spare_slot(Goroutine* g);
 // Ends the program if the canary at the top of g's first segment was overwritten, i.e. a
 // neighbouring stack overflowed into g's. Called only when g resumes, before it can use its
 // frames (checking it on leaving too would compare the same word twice per switch): that
@@ -57,9 +68,10 @@ void check_stack_top_canary(Goroutine* g);
 // stack's bounds, then "fatal error: stack overflow". The caller prints the cause first.
 void print_stack_overflow_tail(const Goroutine* g, uintptr_t sp);
 
-// True if a fault at `address` is g running off the bottom of its stack (a segment's
-// neighbour, a region's guard page, or a scheduler stack's guard page).
-bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address);
+// True if a fault at `address`, with the stack pointer at `sp`, is g running off the bottom
+// of its stack (a segment's neighbour or guard, a region's guard page, main's guard range, a
+// scheduler stack's guard page, or anywhere next to an sp that has left g's segment).
+bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address, uintptr_t sp);
 
 // Segments beyond the first handed out to goroutines (from the pool or new), ever: a stack
 // check that finds its next segment cached takes none (white-box tests read it).

@@ -49,6 +49,21 @@ constexpr size_t default_max_stack_bytes = 1000000000;
 // First segments are carved from regions of this size (one mapping for 16,384 stacks).
 constexpr size_t stack_region_bytes = 32 * 1024 * 1024;
 
+// The first region's spare slots (docs/03-stacks.md): one canary word every this many bytes,
+// compared at every switch of the goroutine above. An overrun that writes this many
+// contiguous bytes into the spare is caught; 16 words per check.
+constexpr size_t spare_slot_stride = 128;
+
+// Extra stack segments that get an inaccessible guard page below them. Each costs about two
+// of the process's kernel mappings (vm.max_map_count: 65,530, measured cap near 32,750
+// guard-paged stacks); this leaves half of them to the heap and the program. Beyond it,
+// segments have only their canaries.
+constexpr uint64_t max_guarded_segments = 16384;
+
+// Inaccessible address space below the main goroutine's stack (no memory, one mapping): a
+// local of up to this much more than the stack's 8 MiB faults instead of writing below it.
+constexpr size_t main_stack_guard_bytes = 16 * 1024 * 1024;
+
 // Largest closure `go` may capture (it lives at the top of the goroutine's stack).
 constexpr size_t max_closure_bytes = 512;
 

@@ -136,3 +136,65 @@ TEST_CASE("vector registers and MXCSR survive thousands of async preemptions", "
   REQUIRE(r.exited);
   CHECK(r.out == "bad_rounds 0 rounds_positive true\n");
 }
+
+TEST_CASE("an overrun that skips the canaries lands in the spare slot and is reported", "[stacks]") {
+  // The neighbour-overrun defect: before the spare slots, the parked neighbour's 32 words
+  // were overwritten and the program exited 0.
+  for (int procs : {1, 2, 4}) {
+    ChildResult r = run_stacks({"neighbour_overrun", "600"}, procs);
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.status == 2);
+    CHECK(r.out == "neighbour words intact 32\n");
+    CHECK(matches(r.err, "^runtime: stack overflow in code without a stack check \\(the unused slot below the "
+                         "goroutine's first stack segment was written\\)\n.*\nfatal error: stack overflow\n"));
+  }
+}
+
+TEST_CASE("a local larger than main's stack faults in the range below it", "[stacks]") {
+  // Before the guard range, main's 9 MiB local wrote into goroutine stacks mapped below.
+  for (int procs : {1, 2}) {
+    ChildResult r = run_stacks({"main_big_local", "9"}, procs);
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.status == 2);
+    CHECK(matches(r.err, "^runtime: stack overflow in code without a stack check \\(fault at 0x[0-9a-f]+\\)\n"
+                         ".*\nfatal error: stack overflow\n"));
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("an overrun of an extra segment hits its guard page", "[stacks]") {
+  ChildResult r = run_stacks({"extra_segment_guard_page"}, 1);
+  INFO(r.describe());
+  REQUIRE(r.exited);
+  CHECK(r.status == 2);
+  CHECK(matches(r.err, "^runtime: stack overflow in code without a stack check \\(fault at 0x[0-9a-f]+\\)\n"
+                       ".*\nfatal error: stack overflow\n"));
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("the run queue's spill leaves a rule-abiding caller's neighbour intact", "[stacks]") {
+  // An 800-byte checked frame then 300 `go`s on one Processor: the spill's 1 KiB batch used
+  // to sit in the reserve and overwrite the canary ("canary overwritten", 5 of 5 runs).
+  for (int procs : {1, 2, 4}) {
+    ChildResult r = run_stacks({"run_queue_spill_frame"}, procs);
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.status == 0);
+    CHECK(r.out == "ran 300 neighbour words intact 8\n");
+    CHECK(r.err.empty());
+  }
+}
+
+TEST_CASE("gomaxprocs changed from a goroutine leaves its neighbour intact", "[stacks]") {
+  // gomaxprocs() used to put a 2 KiB table on the caller's 2 KiB stack.
+  for (int procs : {1, 2, 4}) {
+    ChildResult r = run_stacks({"gomaxprocs_from_goroutine"}, procs);
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.status == 0);
+    CHECK(r.out == "gomaxprocs " + std::to_string(procs) + " -> 1 -> back; neighbour words intact 24\n");
+    CHECK(r.err.empty());
+  }
+}

@@ -18,9 +18,9 @@ long recurse(long n) {
   return recurse(n - 1) + 1;
 }
 
-// Parks two goroutines for the rest of the program. They take the two lowest slots of the
-// stack region, so a later goroutine that overflows its slot writes into a neighbour's
-// slot (caught by canaries) rather than the region's guard page (caught as a fault).
+// Parks two goroutines for the rest of the program, so that a later goroutine's slot lies
+// above other slots: one that overflows it writes into them (caught by canaries) rather than
+// into a region's guard page (caught as a fault).
 void occupy_lowest_stack_slots() {
   static gort::WaitGroup hold;
   hold.add(1);
@@ -189,15 +189,172 @@ TEST_SCENARIO(cooperative_preemption) {
   return 0;
 }
 
-// A goroutine recurses deeply (hundreds of MB of stack), then exits: its large segments go
-// back to the OS, and the resident set falls.
 // Code without the check overflows the lowest slot of the stack region: the region's guard
-// page turns the overflow into a fault, reported as a stack overflow.
+// page turns the overflow into a fault, reported as a stack overflow. The first region hands
+// out the upper half of every page first, so the lowest slot is the first of its second pass.
 TEST_SCENARIO(unchecked_overflow_guard_page) {
+  static gort::WaitGroup hold;
+  hold.add(1);
+  size_t first_pass = gort::tunables::stack_region_bytes / gort::tunables::initial_stack_bytes / 2;
+  gort::WaitGroup parked;
+  parked.add(int(first_pass));
+  for (size_t i = 0; i < first_pass; i++)
+    gort::go([&parked] {
+      parked.done();
+      hold.wait();
+    });
+  parked.wait();
   in_goroutine([] { use_much_stack_unchecked(); });
   out::println("unreachable");
   return 0;
 }
+
+// The shape of the neighbour-overrun defect: a function without the check has a 2,600-byte
+// local of which it writes only the deepest `bytes` bytes: the writes skip its segment's
+// bottom canary and land below it. A parked goroutine created just before keeps 32 known
+// words on its stack.
+static volatile long index_zero = 0;
+__attribute__((noinline)) void write_deepest_part_of_big_local(long bytes) {
+  volatile char buffer[2600];
+  for (long i = 0; i < bytes; i++) buffer[i + index_zero] = char(0xAA);
+}
+
+// The overrun lands in the spare slot under the goroutine's segment: its neighbour is
+// intact, and the goroutine's next switch (here its exit) ends the program.
+TEST_SCENARIO(neighbour_overrun) {
+  long bytes = scenario::argument(argc, argv, 1, 600);
+  static volatile long* victim_data = nullptr;
+  gort::Channel<int> wake;
+  gort::WaitGroup victim_ready;
+  victim_ready.add(1);
+  gort::go([&wake, &victim_ready] {
+    volatile long data[32];
+    for (int i = 0; i < 32; i++) data[i] = 1000 + i;
+    victim_data = data;
+    victim_ready.done();
+    wake.receive();
+    out::println("unreachable: victim resumed");
+  });
+  victim_ready.wait();
+  in_goroutine([bytes] {
+    write_deepest_part_of_big_local(bytes);
+    long intact = 0;
+    for (int i = 0; i < 32; i++) intact += victim_data[i] == 1000 + i;
+    out::println("neighbour words intact", intact);
+  });
+  out::println("unreachable");
+  return 0;
+}
+
+// Main's stack (8 MiB, no check in main) runs into a local larger than the stack: the
+// inaccessible range below main's stack turns the first write into a reported overflow,
+// while goroutine stacks with known data are mapped below it.
+__attribute__((noinline)) void write_deepest_part_of_alloca(long mib) {
+  char* buffer = static_cast<char*>(__builtin_alloca(mib << 20));
+  for (long i = 0; i < 65536; i++) reinterpret_cast<volatile char*>(buffer)[i + index_zero] = char(0x5A);
+  out::println("unreachable: wrote below main's stack at", gort::hex(uintptr_t(buffer)));
+}
+
+TEST_SCENARIO(main_big_local) {
+  gort::Channel<int> gate;
+  for (int i = 0; i < 1000; i++)
+    gort::go([&gate] {
+      volatile long data[16];
+      for (int j = 0; j < 16; j++) data[j] = 0x1234 + j;
+      gate.receive();
+    });
+  gort::gosched();
+  write_deepest_part_of_alloca(scenario::argument(argc, argv, 1, 9));
+  return 0;
+}
+
+// A function that obeys the rules (the check first, an 800-byte frame) starts 300
+// goroutines on one Processor: its run queue (256) fills and spills half to the global
+// queue. The spill runs on the scheduler stack, so the parked neighbour below is intact.
+template <int Local>
+__attribute__((noinline)) void spawn_many_from_big_frame(gort::WaitGroup* wg, long* ran) {
+  GORT_STACK_CHECK();
+  volatile char local[Local];
+  local[index_zero] = 1;
+  for (int i = 0; i < 300; i++)
+    gort::go([wg, ran] {
+      __atomic_add_fetch(ran, 1, __ATOMIC_RELAXED);
+      wg->done();
+    });
+  local[index_zero] = 2;
+}
+
+TEST_SCENARIO(run_queue_spill_frame) {
+  gort::Channel<int> wake;
+  gort::WaitGroup wg;
+  long ran = 0, intact = 0;
+  wg.add(301);
+  gort::go([&] {
+    volatile long data[8];
+    for (int i = 0; i < 8; i++) data[i] = 99 + i;
+    wake.receive();
+    for (int i = 0; i < 8; i++) intact += data[i] == 99 + i;
+    wg.done();
+  });
+  gort::gosched();
+  in_goroutine([&] { spawn_many_from_big_frame<800>(&wg, &ran); });
+  wake.send(1);
+  wg.wait();
+  out::println("ran", ran, "neighbour words intact", intact);
+  return 0;
+}
+
+// gomaxprocs(n) from an ordinary goroutine, next to a parked one with data on its stack:
+// the change runs on the scheduler stack.
+TEST_SCENARIO(gomaxprocs_from_goroutine) {
+  gort::Channel<int> wake;
+  long intact = 0;
+  gort::WaitGroup done;
+  done.add(1);
+  gort::go([&] {
+    volatile long data[24];
+    for (int i = 0; i < 24; i++) data[i] = 7000 + i;
+    wake.receive();
+    for (int i = 0; i < 24; i++) intact += data[i] == 7000 + i;
+    done.done();
+  });
+  gort::gosched();
+  int32_t before = 0, during = 0;
+  in_goroutine([&] {
+    before = gort::gomaxprocs(1);
+    during = gort::gomaxprocs(before);
+  });
+  wake.send(1);
+  done.wait();
+  out::println("gomaxprocs", before, "->", during, "-> back; neighbour words intact", intact);
+  return 0;
+}
+
+// An extra segment's guard page: a checked recursion moves onto its second segment, where an
+// unchecked function's 17 KiB local reaches below the 16 KiB segment into the page under it.
+__attribute__((noinline)) void touch_bottom_of_17k_local() {
+  volatile char buffer[17 * 1024];
+  buffer[index_zero] = 1;
+}
+
+__attribute__((noinline)) long descend_to_second_segment(long n) {
+  GORT_STACK_CHECK();
+  gort::Goroutine* g = gort::cpu::current_goroutine();
+  if (g->segment != &g->first_segment) {
+    touch_bottom_of_17k_local();
+    return n;
+  }
+  return descend_to_second_segment(n + 1) + 1;
+}
+
+TEST_SCENARIO(extra_segment_guard_page) {
+  in_goroutine([] { descend_to_second_segment(0); });
+  out::println("unreachable");
+  return 0;
+}
+
+// A goroutine recurses deeply (hundreds of MB of stack), then exits: its large segments go
+// back to the OS, and the resident set falls.
 
 TEST_SCENARIO(deep_stack_memory_returned) {
   long before = measure::resident_bytes();
