@@ -95,6 +95,21 @@ void os_reserve_at(uintptr_t address, size_t bytes) {
   fatal("os_reserve_at: address space in use");
 }
 
+namespace {
+struct ArenaInUse {
+  uintptr_t address;
+  size_t length;
+};
+
+// Runs on the scheduler stack.
+void report_arena_in_use(void* arg) {
+  auto* r = static_cast<ArenaInUse*>(arg);
+  print("runtime: cannot map heap memory at ", hex(r->address), " (", uint64_t(r->length),
+        " bytes): something is mapped there\n");
+  fatal("os_commit_at: heap arena address space in use");
+}
+}  // namespace
+
 bool os_commit_at(uintptr_t address, size_t bytes) {
   size_t length = round_to_pages(bytes);
   void* want = reinterpret_cast<void*>(address);
@@ -106,9 +121,9 @@ bool os_commit_at(uintptr_t address, size_t bytes) {
   }
   if (r == -sys::ENOMEM) return false;
   if (!sys::failed(r)) sys::munmap(reinterpret_cast<void*>(r), length);
-  print("runtime: cannot map heap memory at ", hex(address), " (", uint64_t(length),
-        " bytes): something is mapped there\n");
-  fatal("os_commit_at: heap arena address space in use");
+  ArenaInUse report{address, length};
+  run_on_scheduler_stack(report_arena_in_use, &report);  // print's buffer is more than a goroutine's reserve
+  sys::exit_group(2);  // not reached: the report exits
 }
 
 void* os_alloc(size_t bytes) {
