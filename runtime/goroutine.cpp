@@ -249,25 +249,9 @@ void go_launch(Goroutine* g, void (*destroy)(void*)) {
 }  // namespace detail
 
 void gosched() { yield_processor(); }
-namespace {
-struct GomaxprocsChange {
-  int32_t n, old;
-};
-void set_gomaxprocs_on_scheduler_stack(void* arg) {
-  auto* c = static_cast<GomaxprocsChange*>(arg);
-  c->old = set_gomaxprocs(c->n);
-}
-}  // namespace
-
-// A query stays on the caller's stack; a change stops the world, whose frames (a table of
-// Processors among them) are more than a goroutine's reserve: it runs on the scheduler stack.
-int32_t gomaxprocs(int32_t n) {
-  int32_t current = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
-  if (n <= 0 || n == current) return current;
-  GomaxprocsChange change{n, 0};
-  run_on_scheduler_stack(set_gomaxprocs_on_scheduler_stack, &change);
-  return change.old;
-}
+// Stopping the world may park (a second changer waits for the first), so it runs on the
+// caller's goroutine stack; make stack-report shows that its frames fit in the reserve.
+int32_t gomaxprocs(int32_t n) { return set_gomaxprocs(n); }
 int32_t num_goroutine() { return count_goroutines(); }
 size_t set_max_stack(size_t bytes) { return set_max_stack_bytes(bytes); }
 

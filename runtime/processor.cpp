@@ -5,6 +5,7 @@
 // while nothing else runs.
 #include "../arch/amd64/cpu.h"
 #include "allocator.h"
+#include "context.h"
 #include "fatal.h"
 #include "environment.h"
 #include "os_memory.h"
@@ -105,16 +106,22 @@ static void resize_processors(int32_t n) {
   __atomic_store_n(&scheduler.gomaxprocs, n, __ATOMIC_RELEASE);
 }
 
+// Runs on the scheduler stack, with the world stopped.
+static void resize_on_scheduler_stack(void* arg) {
+  LockGuard guard(scheduler.lock);
+  resize_processors(*static_cast<int32_t*>(arg));
+}
+
 int32_t set_gomaxprocs(int32_t n) {
   int32_t old = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
   if (n <= 0 || n == old) return old;
   if (n > max_processors) n = max_processors;
-  stop_the_world();  // parks while another goroutine changes it; see runtime/world.h
+  // Stopping the world may park (a second changer waits for the first), so it happens on the
+  // caller's goroutine stack; the resize itself (timer heaps that move and may grow, Processors
+  // made) runs on the scheduler stack, as Go's systemstack, to keep within the reserve.
+  stop_the_world();  // see runtime/world.h
   old = scheduler.gomaxprocs;  // what the stop found, not what we read before waiting
-  if (n != old) {
-    LockGuard guard(scheduler.lock);
-    resize_processors(n);
-  }
+  if (n != old) run_on_scheduler_stack(resize_on_scheduler_stack, &n);
   start_the_world();
   return old;
 }

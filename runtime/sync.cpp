@@ -77,7 +77,8 @@ void Mutex::lock_slow() {
   for (;;) {
     // Spin briefly while the holder runs on another processor (not in starvation mode, where
     // the lock goes to a waiter anyway), flagging "woken" so unlock does not wake another.
-    if ((old & (mutex_locked | mutex_starving)) == mutex_locked && spins < 4 && gomaxprocs(0) > 1) {
+    if ((old & (mutex_locked | mutex_starving)) == mutex_locked && spins < 4 &&
+        __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_RELAXED) > 1) {  // spinning helps only with another CPU
       if (!awoke && (old & mutex_woken) == 0 && (old >> mutex_waiter_shift) != 0 && cas(&state_, old, old | mutex_woken))
         awoke = true;
       for (int i = 0; i < 30; i++) __builtin_ia32_pause();
