@@ -128,6 +128,13 @@ $(BUILD)/gen/size_classes.h: tools/size_classes.cpp | deps
 # frame of their own they lose nothing in a crash report and save two instructions a call.
 $(BUILD)/runtime/malloc.o $(BUILD)/runtime/malloc.su $(BUILD)/debug/runtime/malloc.o: EXTRA_CXXFLAGS := -momit-leaf-frame-pointer
 
+# Code that runs once (start-up, GODEBUG and the environment, the vDSO lookup, the cgroup
+# limit) or only on the way out (fatal errors, signal reports, schedtrace), and print's
+# formatting, which ends in a write system call, are compiled for size: -Os takes 2.6 KB off
+# every program (hello: 69.8 -> 67.2 KB, 2026-12-02) and none of it is on a measured path.
+COLD_RUNTIME := environment fatal godebug memory_limit print schedtrace signals start vdso
+$(foreach f,$(COLD_RUNTIME),$(BUILD)/runtime/$(f).o $(BUILD)/runtime/$(f).su $(BUILD)/debug/runtime/$(f).o): EXTRA_CXXFLAGS := -Os
+
 # One compile writes both x.o and x.su (a build from before -fstack-usage lacks the .su).
 $(BUILD)/runtime/%.o $(BUILD)/runtime/%.su: runtime/%.cpp | deps $(BUILD)/gen/size_classes.h
 	@mkdir -p $(dir $@)
@@ -205,6 +212,7 @@ define link_program
 	$(call say,LINK,$(2))
 	$(Q)$(CXX) $(USER_CXXFLAGS) $(STACK_USAGE) -MMD -MP -MT $(2) -MF $(2).d -c -o $(2).o $(1)
 	$(Q)$(LD) $(LDFLAGS) -o $(2) $(2).o $(LIBGORT)
+	$(Q)tools/trim-symbols $(2)
 endef
 
 $(BUILD)/examples/%: examples/%.cpp $(LIBGORT)
@@ -272,7 +280,7 @@ install: $(LIBGORT) $(GORT_FLAGS) $(STACK_TABLE)
 	$(Q)install -m 644 $(PUBLIC_HEADERS) $(DEST)/include/gort/
 	$(Q)install -m 644 runtime/cxx_shims/* $(DEST)/include/gort/cxx_shims/
 	$(Q)install -m 644 tools/gort.ld $(GORT_FLAGS) $(STACK_TABLE) $(DEST)/lib/gort/
-	$(Q)install -m 755 tools/stack-check $(DEST)/lib/gort/stack-check
+	$(Q)install -m 755 tools/stack-check tools/trim-symbols $(DEST)/lib/gort/
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(GORT_VERSION)|' \
 	  -e 's|@CXXFLAGS@|$(NO_LIBC_CXXFLAGS) -Wall|' -e 's|@LINK_FLAGS@|$(GORT_LINK_DRIVER_FLAGS)|' \
 	  tools/gort.pc.in > $(DEST)/lib/pkgconfig/gort.pc
