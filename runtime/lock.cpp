@@ -11,7 +11,6 @@ namespace gort {
 
 const char* lock_rank_name(LockRank rank) {
   static const char* const names[] = {
-      "world",                      // World
       "Cond",                       // Cond
       "scheduler.lock",             // Scheduler
       "scheduler.all_lock",         // AllGoroutines

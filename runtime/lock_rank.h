@@ -10,9 +10,10 @@
 
 namespace gort {
 
-// In acquisition order: a lock may be taken while holding only locks listed above it.
+// In acquisition order: a lock may be taken while holding only locks listed above it. The world
+// semaphore (runtime/world.cpp) comes before all of them but is not a lock of this kind: taking it
+// may park, so stop_the_world() refuses to be called with any runtime lock held.
 enum class LockRank : uint8_t {
-  World,              // the world lock (runtime/world.cpp, Go's worldsema): before all others
   Cond,               // a Cond's waiter list (runtime/sync.cpp): wait() releases the Mutex under it
   Scheduler,          // scheduler.lock (runtime/scheduler.h)
   AllGoroutines,      // scheduler.all_lock

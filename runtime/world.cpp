@@ -125,6 +125,9 @@ void stop_the_world() {
   if (g == cpu::current_machine()->g0) fatal("stop_the_world: on the scheduler stack");
   if (cpu::current_machine()->processor == nullptr) fatal("stop_the_world: no processor");
   if (world_stopped_by(g)) fatal("stop_the_world: world already stopped by this goroutine");
+  // The world semaphore comes before every runtime lock (docs/locking.md): parking with one
+  // held would stop every thread that wants it.
+  if (holds_runtime_lock()) fatal("stop_the_world: holding a runtime lock");
   semaphore_acquire(&world.semaphore, WaitReason::Semacquire);  // may park; may resume elsewhere
   __atomic_store_n(&world.stopper, g, __ATOMIC_RELEASE);  // from now on g is not preempted
   stop_processors(cpu::current_machine());
