@@ -143,15 +143,15 @@ goroutine_start:
 ; extern "C" void save_syscall_context();
 ;
 ; Copies its caller's callee-saved registers, FP control words, return address and stack
-; pointer (as they will be after the return) into the current goroutine's syscall_context, an
+; pointer (as they will be after the return) into the current Machine's syscall_context, an
 ; arch::SyscallContext whose `registers` has the SwitchFrame layout. Called first thing by
 ; enter_syscall() and enter_blocking_syscall() (runtime/blocking.h, inline there so that
 ; these are the registers of the code making the system call). In: nothing.
 ; Clobbers rax, rcx. Stack: reads the return address at [rsp]; pushes nothing.
 global save_syscall_context
 save_syscall_context:
-        mov     rax, [fs:TLS_CURRENT_G]
-        lea     rax, [rax + G_SYSCALL_CONTEXT + SYSCALL_REGISTERS]   ; rax = the SwitchFrame part
+        mov     rax, [fs:TLS_MACHINE]
+        lea     rax, [rax + M_SYSCALL_CONTEXT + SYSCALL_REGISTERS]   ; rax = the SwitchFrame part
         mov     [rax + SWITCH_R15], r15
         mov     [rax + SWITCH_R14], r14
         mov     [rax + SWITCH_R13], r13

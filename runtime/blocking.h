@@ -14,7 +14,7 @@ void begin_blocking_syscall();  // and of enter_blocking_syscall
 }  // namespace detail
 
 // Around a system call that may block (Go's entersyscall / exitsyscall). On a goroutine.
-// Both entries first record the caller's registers and stack pointer in the goroutine's
+// Both entries first record the caller's registers and stack pointer in its Machine's
 // syscall_context (save_syscall_context, asm/context.asm; the record is
 // arch::SyscallContext, arch/amd64/registers.h), where a stack scan finds them while the
 // goroutine is in the kernel. Inline, so that the registers recorded are those of the code

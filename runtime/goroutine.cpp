@@ -184,7 +184,8 @@ bool stopped_registers(const Goroutine* g, arch::StoppedRegisters* out) {
       *out = arch::registers_of(reinterpret_cast<const arch::SwitchFrame*>(g->saved_sp));
       return true;
     case GoroutineStatus::Syscall:
-      *out = arch::registers_of(&g->syscall_context);
+      if (g->machine == nullptr) return false;  // not yet announced, or already back
+      *out = arch::registers_of(&g->machine->syscall_context);
       return true;
     default:
       return false;

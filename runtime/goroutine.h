@@ -117,11 +117,6 @@ struct Goroutine {
   // async_preempt_yield() leaves that segment again.
   bool async_preempt_segment;
 
-  // The caller's registers and sp as enter_syscall/enter_blocking_syscall found them
-  // (save_syscall_context, asm/context.asm); valid while status is Syscall. Written only by
-  // the goroutine itself, before it announces the call.
-  arch::SyscallContext syscall_context;
-
   // LockOSThread: the Machine this goroutine must run on, and how many locks it holds
   // (Go's lockedm and lockedExt; calls nest). Changed only by the goroutine itself.
   Machine* locked_machine;

@@ -56,6 +56,11 @@ struct Machine {
   // (runtime/blocking.cpp). Owned by the thread itself.
   Processor* syscall_processor;
   uint32_t syscall_tick;
+  // The registers and sp of the goroutine this thread runs, as enter_syscall and
+  // enter_blocking_syscall found them (save_syscall_context, asm/context.asm); valid while that
+  // goroutine's status is Syscall. Kept here rather than in the Goroutine: a thread makes one
+  // system call at a time, and a million parked goroutines need not carry 72 bytes each for it.
+  arch::SyscallContext syscall_context;
 
   // The goroutine wired to this thread by lock_os_thread (Go's lockedg). While it is not
   // running, this Machine runs nothing else: it sleeps until that goroutine is runnable.

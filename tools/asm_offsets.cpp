@@ -22,7 +22,6 @@ void generate_offsets() {
   OFFSET(G_STACK_LO, Goroutine, stack_lo);
   OFFSET(G_STACK_HI, Goroutine, stack_hi);
   OFFSET(G_SAVED_SP, Goroutine, saved_sp);
-  OFFSET(G_SYSCALL_CONTEXT, Goroutine, syscall_context);
 
   // The register record (arch/amd64/registers.h): a context switch's frame, the async
   // preemption frame and XSAVE area, and the state saved on entering a system call.
@@ -68,6 +67,7 @@ void generate_offsets() {
   OFFSET(TLS_STACK_GUARD, ThreadLocal, stack_guard);
   OFFSET(M_TLS, Machine, tls);
   OFFSET(M_G0, Machine, g0);
+  OFFSET(M_SYSCALL_CONTEXT, Machine, syscall_context);
   OFFSET(M_SCHEDULER_SP, Machine, scheduler_sp);
 
   // Tunables that assembly uses

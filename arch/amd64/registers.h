@@ -17,7 +17,7 @@
 //      goroutine also has a SwitchFrame further down, at saved_sp.
 //   3. A system call: enter_syscall() and enter_blocking_syscall() first call
 //      save_syscall_context(), which copies the caller's callee-saved registers, pc and sp
-//      into Goroutine::syscall_context (a SyscallContext). The goroutine's thread keeps
+//      into Machine::syscall_context (a SyscallContext). The goroutine's thread keeps
 //      running (in the kernel), so nothing is pushed; every value the goroutine can reach
 //      during the call was, at that moment, in those registers or on the stack above sp.
 #pragma once
