@@ -4,8 +4,10 @@
 #   tools/install-deps.sh test    demo's, plus catch2 (the harness), cmake and pkg-config (the
 #                                 install tests), golang-go and the C allocators jemalloc,
 #                                 mimalloc and tcmalloc: `make test` builds every benchmark
-#                                 program and smoke-tests both sides, gort's and its Go or C twin
-#   tools/install-deps.sh bench   test's, plus python3 (the benchmark runner, tools/bench.py)
+#                                 program and smoke-tests both sides, gort's and its Go or C twin;
+#                                 python3 (tools/stack-check: the runtime's stack report, which
+#                                 every full build runs, and the driver's stack warnings)
+#   tools/install-deps.sh bench   test's (python3 also runs the benchmarks, tools/bench.py)
 # apt-get's output goes to build/install-deps.log; one line says what is being installed, and
 # a failed install prints the end of the log. Needs root (or sudo) only when something is missing.
 set -e
@@ -30,8 +32,8 @@ if [ "$set_name" != demo ]; then
   want libjemalloc-dev has_file /usr/include/jemalloc/jemalloc.h
   want libmimalloc-dev has_file /usr/include/mimalloc.h
   want libgoogle-perftools-dev has_file /usr/include/gperftools/tcmalloc.h
+  want python3 command -v python3
 fi
-[ "$set_name" = bench ] && want python3 command -v python3
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
