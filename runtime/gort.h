@@ -54,8 +54,12 @@ int64_t walltime();
 //      first segment less canaries and the largest closure); main may use its 8 MiB stack.
 //   2. A function that uses the macro may not have a frame larger than those 928 bytes: move
 //      big locals into a callee or onto the heap.
-// tools/gort-build warns, naming the function and the path, where a program can break either
-// rule, and where it recurses or uses alloca without the check. At run time a violation ends
+//   3. Code that cannot have the check, the C++ library's recursive algorithms, is called after
+//      GORT_STACK_RESERVE(bytes) (below), which raises the budget of the code after it to
+//      `bytes`; on main's stack no reserve is needed.
+// tools/gort-build warns, naming the function and the path, where a program can break these
+// rules, and where it recurses or uses alloca without the check; for a call into the
+// library's bounded recursion it computes the depth and prints the bytes to reserve. At run time a violation ends
 // the program with "fatal error: stack overflow" and a line saying which rule was broken
 // wherever a guard page or a canary catches it; chapter 3 lists exactly where that is.
 //
