@@ -101,6 +101,13 @@ TEST_CASE("GORT_STACK_RESERVE: std::sort and std::map destruction on fresh gorou
   }
 }
 
+TEST_CASE("GORT_STACK_RESERVE honours a preemption request as the check does", "[stacks][reserve][preemption]") {
+  ChildResult r = run_stacks({"reserve_honours_preemption"}, 1, {{"GODEBUG", "asyncpreemptoff=1"}});
+  INFO(r.describe());
+  CHECK(r.status == 0);
+  CHECK(r.out == "main_ran_again true\n");
+}
+
 TEST_CASE("GORT_STACK_RESERVE in a loop takes one segment, not one per call", "[stacks][reserve]") {
   ChildResult r = run_stacks({"reserve_in_loop"}, 1);
   INFO(r.describe());

@@ -598,3 +598,20 @@ TEST_SCENARIO(reserve_in_loop) {
   out::println("room_ok", ok_room, "segments_taken", taken);
   return 0;
 }
+
+// Loops for ever calling reserve_and_measure on a segment with room enough that its fast
+// path passes: only a preemption request (the poisoned guard) sends it to the slow path.
+__attribute__((noinline)) void spin_reserving(long* spins) {
+  GORT_STACK_RESERVE(64 * 1024);
+  for (;;) *spins += reserve_and_measure() >= library_reserve;
+}
+
+// As cooperative_preemption, with a function that reserves room instead of a checked one: its
+// fast path fails against the poisoned guard and the slow path yields.
+TEST_SCENARIO(reserve_honours_preemption) {
+  static long spins = 0;
+  gort::go([] { spin_reserving(&spins); });
+  gort::gosched();  // let the spinner start; it only gives the processor back when preempted
+  out::println("main_ran_again", spins > 0);
+  return 0;
+}
