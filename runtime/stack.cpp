@@ -174,13 +174,14 @@ void free_segment(StackSegment* s) {
 // room its next one needs.
 struct RoomRequest {
   StackSegment* current;
+  bool first;  // current is the goroutine's first segment
   size_t bytes;
 };
 
 // Runs on the scheduler stack. Makes current->next a segment of at least request->bytes: the
 // cached chain below current (segments no frame uses: current is the deepest in use) goes back
 // to the pool if its first is too small, and a new one of the power of two that fits (at least
-// the size next_segment would have taken) takes its place.
+// the size next_segment would have taken, which is itself a power of two) takes its place.
 void replace_next_segment(void* arg) {
   auto* request = static_cast<RoomRequest*>(arg);
   StackSegment* current = request->current;
@@ -190,8 +191,7 @@ void replace_next_segment(void* arg) {
     s = after;
   }
   current->next = nullptr;
-  size_t bytes = current->size * 2;
-  if (bytes < tunables::second_segment_bytes) bytes = tunables::second_segment_bytes;
+  size_t bytes = request->first ? tunables::second_segment_bytes : current->size * 2;
   if (bytes > tunables::max_segment_bytes) bytes = tunables::max_segment_bytes;
   while (bytes < request->bytes) bytes *= 2;
   SegmentRequest segment{bytes, nullptr};
@@ -205,7 +205,7 @@ void replace_next_segment(void* arg) {
 StackSegment* segment_with_room(Goroutine* g, size_t bytes) {
   StackSegment* cached = g->segment->next;
   if (cached != nullptr && cached->size >= bytes) return cached;
-  RoomRequest request{g->segment, bytes};
+  RoomRequest request{g->segment, g->segment == &g->first_segment, bytes};
   run_on_scheduler_stack(replace_next_segment, &request);
   return g->segment->next;
 }
