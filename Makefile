@@ -65,7 +65,8 @@ RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/%.o) $(ASM_SRCS:%.asm=$(BUILD)/%.o
 LIBGORT      := $(BUILD)/libgort.a
 GORT_FLAGS   := $(BUILD)/gort-flags.sh
 STACK_TABLE  := $(BUILD)/gen/runtime-stack.tsv
-STACK_PLANTED := $(BUILD)/stack-planted/runtime_over_budget.o $(BUILD)/stack-planted/user_over_budget.o
+STACK_PLANTED := $(BUILD)/stack-planted/runtime_over_budget.o $(BUILD)/stack-planted/user_over_budget.o \
+                 $(BUILD)/stack-planted/user_library.o
 
 EXAMPLES     := $(patsubst examples/%.cpp,$(BUILD)/examples/%,$(wildcard examples/*.cpp))
 TEST_PROGS   := $(patsubst tests/progs/%.cpp,$(BUILD)/tests/%,$(wildcard tests/progs/*.cpp))
@@ -194,13 +195,19 @@ stack-report: $(STACK_TABLE)
 	@cat $(BUILD)/stack-report.txt
 
 # Planted budget violations the tests run tools/stack-check on (tests/stack/): one
-# over-budget runtime function, one user object with each kind of user warning.
+# over-budget runtime function, one user object with each kind of user warning, one user
+# object calling the C++ library's recursive algorithms with and without GORT_STACK_RESERVE.
 $(BUILD)/stack-planted/runtime_over_budget.o: tests/stack/runtime_over_budget.cpp | deps
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$<)
 	$(Q)$(CXX) $(RUNTIME_CXXFLAGS) $(STACK_USAGE) -Iruntime -c -o $@ $<
 
 $(BUILD)/stack-planted/user_over_budget.o: tests/stack/user_over_budget.cpp $(LIBGORT) | deps
+	@mkdir -p $(dir $@)
+	$(call say,CXX,$<)
+	$(Q)$(CXX) $(USER_CXXFLAGS) $(STACK_USAGE) -c -o $@ $<
+
+$(BUILD)/stack-planted/user_library.o: tests/stack/user_library.cpp $(LIBGORT) | deps
 	@mkdir -p $(dir $@)
 	$(call say,CXX,$<)
 	$(Q)$(CXX) $(USER_CXXFLAGS) $(STACK_USAGE) -c -o $@ $<

@@ -54,8 +54,12 @@ int64_t walltime();
 //      first segment less canaries and the largest closure); main may use its 8 MiB stack.
 //   2. A function that uses the macro may not have a frame larger than those 928 bytes: move
 //      big locals into a callee or onto the heap.
-// tools/gort-build warns, naming the function and the path, where a program can break either
-// rule, and where it recurses or uses alloca without the check. At run time a violation ends
+//   3. Code that cannot have the check, the C++ library's recursive algorithms, is called after
+//      GORT_STACK_RESERVE(bytes) (below), which raises the budget of the code after it to
+//      `bytes`; on main's stack no reserve is needed.
+// tools/gort-build warns, naming the function and the path, where a program can break these
+// rules, and where it recurses or uses alloca without the check; for a call into the
+// library's bounded recursion it computes the depth and prints the bytes to reserve. At run time a violation ends
 // the program with "fatal error: stack overflow" and a line saying which rule was broken
 // wherever a guard page or a canary catches it; chapter 3 lists exactly where that is.
 //
@@ -98,6 +102,40 @@ struct StackCheckScope {
       asm volatile("" ::"r"(gort_new_sp_) : "memory");                                              \
       gort_stack_scope_.switched = true;                                                            \
     }                                                                                               \
+  }
+
+// GORT_STACK_RESERVE(bytes) as the first statement of a function is GORT_STACK_CHECK() that
+// also guarantees `bytes` of stack to the code after it: if less than `bytes` plus the
+// 928-byte reserve is left below the stack pointer in the current segment, the function's
+// callees move to a segment with that much room (a power of two from 16 KiB, taken once and
+// then cached like any segment, so a loop of calls takes it once). Use it before calling code
+// that cannot have the check itself and needs more than the reserve: the C++ library's
+// recursive algorithms (std::sort, std::stable_sort, std::inplace_merge, copying and
+// destroying std::map and std::set), whose depth is bounded. tools/gort-build warns where a
+// call into the library needs it and prints the bytes to pass. `bytes` must be a constant
+// (it becomes a template argument, so that tools/stack-check reads it from the object code:
+// the slow path's mangled name, gort::detail::reserve_stack_slow<bytes>, carries it). The
+// same rules as for the check apply: its own frame at most the reserve; it honours a pending
+// preemption. Callees may use `bytes` (not `bytes` plus the reserve) without a check.
+namespace detail {
+size_t enter_stack_reserve(uintptr_t caller_sp, size_t bytes);  // runtime/stack.cpp
+
+template <size_t Bytes>
+[[gnu::noinline]] size_t reserve_stack_slow(uintptr_t caller_sp) {
+  static_assert(Bytes > 0 && Bytes <= (size_t(1) << 30), "GORT_STACK_RESERVE: between 1 byte and 1 GiB");
+  return enter_stack_reserve(caller_sp, Bytes);
+}
+}  // namespace detail
+
+#define GORT_STACK_RESERVE(bytes)                                                                       \
+  ::gort::detail::StackCheckScope gort_stack_scope_;                                                    \
+  if (__builtin_expect(::gort::detail::stack_pointer() - size_t(bytes) < ::gort::detail::stack_guard(), 0)) { \
+    size_t gort_distance_ = ::gort::detail::reserve_stack_slow<size_t(bytes)>(::gort::detail::stack_pointer()); \
+    if (gort_distance_ != 0) {                                                                          \
+      void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                            \
+      asm volatile("" ::"r"(gort_new_sp_) : "memory");                                                  \
+      gort_stack_scope_.switched = true;                                                                \
+    }                                                                                                   \
   }
 
 // Sets the largest stack a goroutine may grow to and returns the previous limit

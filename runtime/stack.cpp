@@ -170,6 +170,46 @@ void free_segment(StackSegment* s) {
   free_segments[index] = s;
 }
 
+// What segment_with_room hands the scheduler stack: the goroutine's current segment and the
+// room its next one needs.
+struct RoomRequest {
+  StackSegment* current;
+  bool first;  // current is the goroutine's first segment
+  size_t bytes;
+};
+
+// Runs on the scheduler stack. Makes current->next a segment of at least request->bytes: the
+// cached chain below current (segments no frame uses: current is the deepest in use) goes back
+// to the pool if its first is too small, and a new one of the power of two that fits (at least
+// the size next_segment would have taken, which is itself a power of two) takes its place.
+void replace_next_segment(void* arg) {
+  auto* request = static_cast<RoomRequest*>(arg);
+  StackSegment* current = request->current;
+  for (StackSegment* s = current->next; s != nullptr;) {
+    StackSegment* after = s->next;
+    free_segment(s);
+    s = after;
+  }
+  current->next = nullptr;
+  size_t bytes = request->first ? tunables::second_segment_bytes : current->size * 2;
+  if (bytes > tunables::max_segment_bytes) bytes = tunables::max_segment_bytes;
+  while (bytes < request->bytes) bytes *= 2;
+  SegmentRequest segment{bytes, nullptr};
+  allocate_segment(&segment);
+  segment.result->previous = current;
+  current->next = segment.result;
+}
+
+// The segment after g's current one with at least `bytes` in all: the cached one if it is
+// that large, otherwise a new one (replace_next_segment). GORT_STACK_RESERVE's slow path.
+StackSegment* segment_with_room(Goroutine* g, size_t bytes) {
+  StackSegment* cached = g->segment->next;
+  if (cached != nullptr && cached->size >= bytes) return cached;
+  RoomRequest request{g->segment, g->segment == &g->first_segment, bytes};
+  run_on_scheduler_stack(replace_next_segment, &request);
+  return g->segment->next;
+}
+
 }  // namespace
 
 void print_stack_overflow_tail(const Goroutine* g, uintptr_t sp) {
@@ -407,6 +447,33 @@ size_t enter_stack_segment(uintptr_t caller_sp) {
     stack_overflow(g, caller_sp, "stack frame too large for GORT_STACK_CHECK (move large locals to a callee or the heap)");
 
   StackSegment* next = next_segment(g, false);  // allocating needs the scheduler stack
+  if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED))
+    stack_overflow(g, caller_sp, nullptr);
+  enter_next_segment(g, next);
+  uintptr_t new_sp = (g->stack_hi - 64) & ~uintptr_t(15);
+  return caller_sp - new_sp;  // what alloca subtracts; wraps when the new segment lies above
+}
+
+// GORT_STACK_RESERVE's slow path (through reserve_stack_slow<bytes>, gort.h). Runs on the
+// goroutine's stack, possibly in its guard reserve: keep it small. As enter_stack_segment, but
+// the callees need `bytes` above the reserve: the segment they move to has room for both, the
+// segment's canaries, and the 64 bytes left at its top.
+size_t enter_stack_reserve(uintptr_t caller_sp, size_t bytes) {
+  Goroutine* g = cpu::current_goroutine();
+  if (__builtin_expect(caller_sp - bytes >= g->stack_guard || __atomic_load_n(&g->preempt_requested, __ATOMIC_RELAXED), 0)) {
+    preempt_at_stack_check(g);  // a preemption request, or a thread guard left poisoned
+    if (caller_sp - bytes >= g->stack_guard) return 0;
+  }
+  StackSegment* current = g->segment;
+  if (current == nullptr) fatal("GORT_STACK_RESERVE: used on the scheduler stack");
+  if (!canaries_intact(bottom_canary(current), stack_bottom_canary_bytes))
+    stack_overflow(g, caller_sp, "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
+  if (caller_sp < g->stack_lo)
+    stack_overflow(g, caller_sp, "stack frame too large for GORT_STACK_RESERVE (move large locals to a callee or the heap)");
+
+  size_t needed = bytes + tunables::stack_guard_bytes + stack_bottom_canary_bytes + stack_top_canary_bytes + 64 + 16;
+  if (g->stack_in_use + needed > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED)) stack_overflow(g, caller_sp, nullptr);
+  StackSegment* next = segment_with_room(g, needed);  // allocating needs the scheduler stack
   if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED))
     stack_overflow(g, caller_sp, nullptr);
   enter_next_segment(g, next);

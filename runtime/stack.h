@@ -14,6 +14,9 @@
 //     rbp), and everything it calls runs on the new segment. When the function returns, the
 //     macro's scope guard calls leave_stack_segment(), and the epilogue's `leave` puts the
 //     stack pointer back on the old segment. No address ever changes.
+//   - GORT_STACK_RESERVE(bytes) is the check with a larger demand: enter_stack_reserve()
+//     moves the callees to a segment with `bytes` above the reserve, taking a larger one in
+//     place of a cached segment that is too small (docs/03-stacks.md, "Reserving room").
 //   - A segment that was left stays cached on the goroutine, so a call that crosses the same
 //     boundary in a loop costs a few nanoseconds, not an allocation (the "hot split").
 //   - The total size of the segments in use is bounded by the maximum stack size (1 GB by

@@ -92,6 +92,28 @@ TEST_CASE("a call crossing a segment boundary in a loop reuses the cached segmen
   CHECK(r.out == "found_depth true segments 2 sum_ok true segments_taken 1\n");
 }
 
+TEST_CASE("GORT_STACK_RESERVE: std::sort and std::map destruction on fresh goroutines", "[stacks][reserve]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_stacks({"reserve_library_recursion"}, procs);
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    CHECK(r.status == 0);
+    CHECK(r.out == "sorted 4 maps 4 room 4\n");
+  }
+}
+
+TEST_CASE("GORT_STACK_RESERVE honours a preemption request as the check does", "[stacks][reserve][preemption]") {
+  ChildResult r = run_stacks({"reserve_honours_preemption"}, 1, {{"GODEBUG", "asyncpreemptoff=1"}});
+  INFO(r.describe());
+  CHECK(r.status == 0);
+  CHECK(r.out == "main_ran_again true\n");
+}
+
+TEST_CASE("GORT_STACK_RESERVE in a loop takes one segment, not one per call", "[stacks][reserve]") {
+  ChildResult r = run_stacks({"reserve_in_loop"}, 1);
+  INFO(r.describe());
+  CHECK(r.out == "room_ok 10000 segments_taken 1\n");
+}
+
 TEST_CASE("cooperative preemption: a loop calling a checked function lets main run", "[stacks][preemption]") {
   for (const char* godebug : {"", "asyncpreemptoff=1"}) {
     ChildResult r = run_stacks({"cooperative_preemption"}, 1, {{"GODEBUG", godebug}});

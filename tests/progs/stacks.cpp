@@ -1,10 +1,14 @@
 // Scenarios for goroutine stacks and preemption: deep recursion through growing segments,
 // addresses that stay valid across growth, the stack limit, a million parked goroutines,
-// the canaries that catch overflows by unchecked code, cooperative preemption, and giving
-// memory back. Run by tests/harness/test_stacks.cpp.
+// the canaries that catch overflows by unchecked code, cooperative preemption, giving
+// memory back, and GORT_STACK_RESERVE before the C++ library's recursive algorithms. Run by tests/harness/test_stacks.cpp.
 #include "scenario.h"
 #include "measure.h"
 #include "testing.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
 
 namespace out = gort::fmt;
 
@@ -494,5 +498,120 @@ TEST_SCENARIO(vector_registers_survive_preemption) {
   });
   wg.wait();  // the clobberer stops only after preemptions_wanted preemptions
   out::println("bad_rounds", bad, "rounds_positive", rounds > 0);
+  return 0;
+}
+
+// --- GORT_STACK_RESERVE ---
+
+namespace {
+
+// What tools/stack-check computes these calls need (clang 14): 5,960 bytes for std::sort (92
+// levels of __introsort_loop, 64 bytes each) and 6,584 for copying and destroying the map (94
+// levels of _Rb_tree::_M_copy, 64 bytes each); 8 KiB covers both.
+constexpr size_t library_reserve = 8192;
+
+// Room below the stack pointer in the current segment, above the 928-byte reserve.
+__attribute__((noinline)) size_t room_above_reserve() {
+  gort::Goroutine* g = gort::cpu::current_goroutine();
+  uintptr_t sp = gort::detail::stack_pointer();
+  return sp - g->stack_lo - gort::tunables::stack_guard_bytes;
+}
+
+// Sorts `count` pseudo-random numbers with std::sort; returns 1 if they come out in order
+// with the same sum, and sets *room to the room its callees had.
+__attribute__((noinline)) long sort_numbers(long count, uint64_t seed, size_t* room) {
+  GORT_STACK_RESERVE(library_reserve);
+  *room = room_above_reserve();
+  std::vector<long> values(static_cast<size_t>(count));
+  long sum = 0;
+  for (long& v : values) {
+    seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+    v = long(seed % 1000003);
+    sum += v;
+  }
+  std::sort(values.begin(), values.end());
+  long after = 0;
+  for (long v : values) after += v;
+  return std::is_sorted(values.begin(), values.end()) && after == sum;
+}
+
+// Builds a std::map of `count` entries and destroys it (recursive _M_erase); returns 1 if it
+// held what was put in.
+__attribute__((noinline)) long fill_and_destroy_map(long count, size_t* room) {
+  GORT_STACK_RESERVE(library_reserve);
+  *room = room_above_reserve();
+  long ok;
+  {
+    std::map<long, long> m;
+    for (long i = 0; i < count; i++) m[(i * 7919) % count] = i;
+    std::map<long, long> copy = m;  // recursive _M_copy
+    long sum = 0;
+    for (auto& [k, v] : copy) sum += k;
+    ok = long(m.size()) == count && sum == count * (count - 1) / 2;
+  }  // both trees destroyed here
+  return ok;
+}
+
+// A reserving function that calls nothing deep: what a loop of calls costs in segments.
+__attribute__((noinline)) size_t reserve_and_measure() {
+  GORT_STACK_RESERVE(library_reserve);
+  return room_above_reserve();
+}
+
+}  // namespace
+
+// Four fresh goroutines each sort a million numbers, then destroy (and copy) a map of 200,000
+// entries, each after GORT_STACK_RESERVE: on 2 KiB first segments that would not hold the
+// library's recursion, the calls move to a segment with the reserved room.
+TEST_SCENARIO(reserve_library_recursion) {
+  constexpr int workers = 4;
+  long sorted[workers] = {}, maps[workers] = {};
+  size_t room[workers][2] = {};
+  gort::WaitGroup wg;
+  wg.add(workers);
+  for (int i = 0; i < workers; i++)
+    gort::go([&, i] {
+      sorted[i] = sort_numbers(1000003 + i, 88172645463325252ull + uint64_t(i), &room[i][0]);
+      maps[i] = fill_and_destroy_map(200003 + i, &room[i][1]);
+      wg.done();
+    });
+  wg.wait();
+  long ok_sorts = 0, ok_maps = 0, ok_room = 0;
+  for (int i = 0; i < workers; i++) {
+    ok_sorts += sorted[i];
+    ok_maps += maps[i];
+    ok_room += room[i][0] >= library_reserve && room[i][1] >= library_reserve;
+  }
+  out::println("sorted", ok_sorts, "maps", ok_maps, "room", ok_room);
+  return 0;
+}
+
+// A reserving function called 10,000 times from a fresh goroutine: the first call takes a
+// segment with the room, later ones find it cached (a counter, not a timing).
+TEST_SCENARIO(reserve_in_loop) {
+  long ok_room = 0;
+  uint64_t taken_before = gort::stack_segments_taken();
+  in_goroutine([&] {
+    for (int i = 0; i < 10000; i++) ok_room += reserve_and_measure() >= library_reserve;
+  });
+  uint64_t taken = gort::stack_segments_taken() - taken_before;
+  out::println("room_ok", ok_room, "segments_taken", taken);
+  return 0;
+}
+
+// Loops for ever calling reserve_and_measure on a segment with room enough that its fast
+// path passes: only a preemption request (the poisoned guard) sends it to the slow path.
+__attribute__((noinline)) void spin_reserving(long* spins) {
+  GORT_STACK_RESERVE(64 * 1024);
+  for (;;) *spins += reserve_and_measure() >= library_reserve;
+}
+
+// As cooperative_preemption, with a function that reserves room instead of a checked one: its
+// fast path fails against the poisoned guard and the slow path yields.
+TEST_SCENARIO(reserve_honours_preemption) {
+  static long spins = 0;
+  gort::go([] { spin_reserving(&spins); });
+  gort::gosched();  // let the spinner start; it only gives the processor back when preempted
+  out::println("main_ran_again", spins > 0);
   return 0;
 }
