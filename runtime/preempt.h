@@ -29,9 +29,10 @@ void set_preemption_time_slice(int64_t nanoseconds);
 // Goroutines stopped by the preemption signal so far (a statistic; tests read it).
 uint64_t async_preemption_count();
 
-// Time slices after which sysmon asked a goroutine to yield (a statistic: tests count how many
-// slices something took instead of how many milliseconds).
-uint64_t sysmon_preemption_requests();
+// Time slices that sysmon ended by asking a goroutine to yield, each counted once however often
+// it asked (a statistic: tests count how many slices something took instead of milliseconds,
+// and a thread the host did not run meanwhile does not stretch the count).
+uint64_t sysmon_slices_ended();
 // Rounds sysmon has begun (a statistic: none begins while the world is stopped).
 uint64_t sysmon_round_count();
 

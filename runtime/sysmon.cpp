@@ -33,10 +33,11 @@ constexpr int idle_rounds_before_backoff = 50;        // Go's: 1 ms of 20 us sle
 struct Observation {
   uint32_t schedule_tick;
   int64_t since;
+  bool asked;  // a preemption was requested since schedule_tick last moved
 };
 Observation observed[max_processors];
 uint32_t observed_syscall_tick[max_processors];
-uint64_t slice_preemptions = 0;  // atomic statistic: see sysmon_preemption_requests()
+uint64_t slices_ended = 0;  // atomic statistic: see sysmon_slices_ended()
 uint64_t rounds = 0;             // atomic statistic: see sysmon_round_count()
 
 // Asks the goroutine running on p to yield: at its next stack check, or at once through the
@@ -59,11 +60,15 @@ void preempt_long_running(int64_t now) {
     if (p->status != ProcessorStatus::Running || tick != seen.schedule_tick) {
       seen.schedule_tick = tick;
       seen.since = now;
+      seen.asked = false;
       continue;
     }
     if (now - seen.since >= __atomic_load_n(&time_slice_ns, __ATOMIC_RELAXED)) {
       preempt_processor(p);
-      __atomic_add_fetch(&slice_preemptions, 1, __ATOMIC_RELAXED);
+      // A slice ends once, however often it is asked again: a thread the kernel has not run
+      // since the first request cannot have yielded, and must not make a slice look longer.
+      if (!seen.asked) __atomic_add_fetch(&slices_ended, 1, __ATOMIC_RELAXED);
+      seen.asked = true;
       seen.since = now;  // ask again after another slice if it has not yielded
     }
   }
@@ -145,7 +150,7 @@ void timer_added_wake_sysmon(int64_t when) {
 
 uint64_t sysmon_round_count() { return __atomic_load_n(&rounds, __ATOMIC_RELAXED); }
 
-uint64_t sysmon_preemption_requests() { return __atomic_load_n(&slice_preemptions, __ATOMIC_RELAXED); }
+uint64_t sysmon_slices_ended() { return __atomic_load_n(&slices_ended, __ATOMIC_RELAXED); }
 
 void set_preemption_time_slice(int64_t nanoseconds) { __atomic_store_n(&time_slice_ns, nanoseconds, __ATOMIC_RELAXED); }
 

@@ -3,7 +3,7 @@
 // goroutines spinning, a channel ping-pong pair sharing one Processor, goroutines looping on
 // runtime calls, and a spawning loop. Run by tests/harness/test_world.cpp, which sets
 // GOMAXPROCS. Nothing here measures milliseconds: lateness is counted in sysmon's time slices
-// (sysmon_preemption_requests), and a stop that depended on a time slice would never end
+// (sysmon_slices_ended), and a stop that depended on a time slice would never end
 // where the slice is made an hour long.
 #include "scenario.h"
 #include "testing.h"
@@ -36,7 +36,7 @@ __attribute__((noinline)) void checked_step() {
 }
 
 // Slices sysmon has ended (asked a goroutine to yield) so far.
-uint64_t slices() { return gort::sysmon_preemption_requests(); }
+uint64_t slices() { return gort::sysmon_slices_ended(); }
 
 gort::GoroutineStatus status_of(const gort::Goroutine* g) {
   return gort::GoroutineStatus(__atomic_load_n(reinterpret_cast<const uint32_t*>(&g->status), __ATOMIC_ACQUIRE));
