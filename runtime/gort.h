@@ -61,11 +61,16 @@ int64_t walltime();
 //
 // How it works: if the stack pointer is below the guard, the runtime hands out the next
 // segment and alloca moves the stack pointer there; this function's own frame stays put and
-// its callees run on the new segment; the scope guard switches back when it returns.
+// its callees run on the new segment. The runtime also swaps the function's return address
+// for a trampoline's, which switches back when it returns, so a check that does not fire
+// costs a compare and a branch only. Hence two more rules, which hold unless forced: the
+// function must not be inlined (clang and GCC never inline a function that uses alloca, so
+// do not mark it always_inline), and it must not leave through a tail call (the alloca's
+// address escapes, so the compiler makes no call in it a tail call).
 
 namespace detail {
-size_t enter_stack_segment(uintptr_t caller_sp);  // runtime/stack.cpp
-void leave_stack_segment();
+// The check's slow path (runtime/stack.cpp): `frame` is the function's frame address.
+size_t enter_stack_segment(uintptr_t caller_sp, void* frame);
 
 // The stack pointer (the runtime uses this one too).
 inline uintptr_t stack_pointer() {
@@ -81,24 +86,22 @@ inline uintptr_t stack_guard() {
   return guard;
 }
 
-struct StackCheckScope {
-  bool switched = false;
-  ~StackCheckScope() {
-    if (__builtin_expect(switched, 0)) leave_stack_segment();
-  }
-};
 }  // namespace detail
 
+// A do-while, so that the check is one statement. The alloca lives until the function
+// returns, not until the block ends; its address goes into an empty asm so that the compiler
+// neither drops it nor turns a later call into a tail call from the new segment.
 #define GORT_STACK_CHECK()                                                                          \
-  ::gort::detail::StackCheckScope gort_stack_scope_;                                                \
-  if (__builtin_expect(::gort::detail::stack_pointer() < ::gort::detail::stack_guard(), 0)) {       \
-    size_t gort_distance_ = ::gort::detail::enter_stack_segment(::gort::detail::stack_pointer());  \
-    if (gort_distance_ != 0) {                                                                      \
-      void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                        \
-      asm volatile("" ::"r"(gort_new_sp_) : "memory");                                              \
-      gort_stack_scope_.switched = true;                                                            \
+  do {                                                                                              \
+    if (__builtin_expect(::gort::detail::stack_pointer() < ::gort::detail::stack_guard(), 0)) {     \
+      size_t gort_distance_ =                                                                       \
+          ::gort::detail::enter_stack_segment(::gort::detail::stack_pointer(), __builtin_frame_address(0)); \
+      if (gort_distance_ != 0) {                                                                    \
+        void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                      \
+        asm volatile("" ::"r"(gort_new_sp_) : "memory");                                            \
+      }                                                                                             \
     }                                                                                               \
-  }
+  } while (0)
 
 // Sets the largest stack a goroutine may grow to and returns the previous limit
 // (runtime/debug.SetMaxStack). Beyond it: "fatal error: stack overflow".

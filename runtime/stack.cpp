@@ -132,6 +132,8 @@ void allocate_segment(void* arg) {
   }
   s->next = nullptr;
   s->previous = nullptr;
+  s->return_address = 0;
+  s->patched_frame = 0;
   write_canaries(bottom_canary(s), stack_bottom_canary_bytes);
   write_canaries(top_canary(s), stack_top_canary_bytes);
   request->result = s;
@@ -278,6 +280,7 @@ void allocate_initial_stack(Goroutine* g, size_t bytes) {
     s.base = start + guard;
   }
   s.previous = s.next = nullptr;
+  s.return_address = s.patched_frame = 0;  // a first segment is never left
   write_canaries(bottom_canary(&s), stack_bottom_canary_bytes);
   write_canaries(top_canary(&s), stack_top_canary_bytes);
   g->stack_in_use = bytes;
@@ -383,6 +386,7 @@ uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes) 
   StackSegment* next = next_segment(g, true);  // the signal stack has room to allocate
   if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED)) return 0;
   if (next->size < bytes + 128) return 0;
+  next->patched_frame = 0;  // entered without patching a frame: async_preempt_yield leaves it
   enter_next_segment(g, next);
   g->async_preempt_segment = true;
   return ((g->stack_hi - 64) & ~uintptr_t(15)) - 16;
@@ -391,7 +395,7 @@ uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes) 
 namespace detail {
 
 // Runs on the goroutine's stack, in its guard reserve: keep it small.
-size_t enter_stack_segment(uintptr_t caller_sp) {
+size_t enter_stack_segment(uintptr_t caller_sp, void* frame) {
   Goroutine* g = cpu::current_goroutine();
   if (__builtin_expect(caller_sp >= g->stack_guard || __atomic_load_n(&g->preempt_requested, __ATOMIC_RELAXED), 0)) {
     // Not a full stack: a preemption request (or a thread guard poisoned for the goroutine
@@ -409,10 +413,18 @@ size_t enter_stack_segment(uintptr_t caller_sp) {
   StackSegment* next = next_segment(g, false);  // allocating needs the scheduler stack
   if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED))
     stack_overflow(g, caller_sp, nullptr);
+  // The function returns through segment_return_trampoline, which leaves `next` again: its
+  // frame record's return address moves into the segment's record (docs/03-stacks.md).
+  auto* return_slot = static_cast<uintptr_t*>(frame) + 1;
+  next->return_address = *return_slot;
+  next->patched_frame = reinterpret_cast<uintptr_t>(frame);
+  *return_slot = reinterpret_cast<uintptr_t>(&segment_return_trampoline);
   enter_next_segment(g, next);
   uintptr_t new_sp = (g->stack_hi - 64) & ~uintptr_t(15);
   return caller_sp - new_sp;  // what alloca subtracts; wraps when the new segment lies above
 }
+
+}  // namespace detail
 
 void leave_stack_segment() {
   Goroutine* g = cpu::current_goroutine();
@@ -424,6 +436,22 @@ void leave_stack_segment() {
   use_segment(g, s->previous);  // s stays cached as previous->next
 }
 
-}  // namespace detail
+uintptr_t frame_return_address(const Goroutine* g, uintptr_t fp) {
+  uintptr_t pc = reinterpret_cast<const uintptr_t*>(fp)[1];
+  if (pc != reinterpret_cast<uintptr_t>(&segment_return_trampoline) || g->segment == nullptr) return pc;
+  for (const StackSegment* s = g->segment; s != nullptr; s = s->previous)
+    if (s->patched_frame == fp) return s->return_address;
+  return pc;  // not one of g's frames (a walk gone astray): print what is there
+}
 
 }  // namespace gort
+
+// Called by segment_return_trampoline on the old segment, at the stack pointer the
+// function's return left, with its return values saved: the real return address goes into
+// the trampoline's frame first (so a traceback from a failed check below names the caller),
+// then the goroutine leaves its current segment. Keep it free of x87 code (asm/stack.asm).
+extern "C" void leave_stack_segment_on_return(uintptr_t* return_slot) {
+  gort::Goroutine* g = gort::cpu::current_goroutine();
+  *return_slot = g->segment->return_address;
+  gort::leave_stack_segment();
+}
