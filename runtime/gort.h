@@ -86,6 +86,14 @@ inline uintptr_t stack_guard() {
   return guard;
 }
 
+// True if the stack pointer is below the running goroutine's guard: one compare of rsp with
+// the thread-local word, its result taken from the flags (Go's `CMPQ SP, 16(R14)`).
+inline bool stack_below_guard() {
+  bool below;
+  asm volatile("cmpq %%fs:16, %%rsp" : "=@ccb"(below));
+  return below;
+}
+
 }  // namespace detail
 
 // A do-while, so that the check is one statement. The alloca lives until the function
@@ -93,7 +101,7 @@ inline uintptr_t stack_guard() {
 // neither drops it nor turns a later call into a tail call from the new segment.
 #define GORT_STACK_CHECK()                                                                          \
   do {                                                                                              \
-    if (__builtin_expect(::gort::detail::stack_pointer() < ::gort::detail::stack_guard(), 0)) {     \
+    if (__builtin_expect(::gort::detail::stack_below_guard(), 0)) {                                 \
       size_t gort_distance_ =                                                                       \
           ::gort::detail::enter_stack_segment(::gort::detail::stack_pointer(), __builtin_frame_address(0)); \
       if (gort_distance_ != 0) {                                                                    \
