@@ -7,6 +7,7 @@
 #include "goroutine.h"
 #include "machine.h"
 #include "print.h"
+#include "stack.h"
 #include "syscall.h"
 
 namespace gort {
@@ -42,7 +43,7 @@ static void print_frames(const Goroutine* g, uintptr_t pc, uintptr_t fp) {
   print("\t", hex(pc), "\n");
   for (int depth = 0; depth < 64; depth++) {
     if (!inside_stack(g, fp) || (fp & 7) != 0) return;
-    uintptr_t return_address = reinterpret_cast<uintptr_t*>(fp)[1];
+    uintptr_t return_address = frame_return_address(g, fp);  // the real one past a segment's trampoline
     if (return_address == 0) return;
     print("\t", hex(return_address), "\n");
     fp = reinterpret_cast<uintptr_t*>(fp)[0];

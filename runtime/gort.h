@@ -65,11 +65,16 @@ int64_t walltime();
 //
 // How it works: if the stack pointer is below the guard, the runtime hands out the next
 // segment and alloca moves the stack pointer there; this function's own frame stays put and
-// its callees run on the new segment; the scope guard switches back when it returns.
+// its callees run on the new segment. The runtime also swaps the function's return address
+// for a trampoline's, which switches back when it returns, so a check that does not fire
+// costs a compare and a branch only. Hence two more rules, which hold unless forced: the
+// function must not be inlined (clang and GCC never inline a function that uses alloca, so
+// do not mark it always_inline), and it must not leave through a tail call (the alloca's
+// address escapes, so the compiler makes no call in it a tail call).
 
 namespace detail {
-size_t enter_stack_segment(uintptr_t caller_sp);  // runtime/stack.cpp
-void leave_stack_segment();
+// The check's slow path (runtime/stack.cpp): `frame` is the function's frame address.
+size_t enter_stack_segment(uintptr_t caller_sp, void* frame);
 
 // The stack pointer (the runtime uses this one too).
 inline uintptr_t stack_pointer() {
@@ -85,24 +90,30 @@ inline uintptr_t stack_guard() {
   return guard;
 }
 
-struct StackCheckScope {
-  bool switched = false;
-  ~StackCheckScope() {
-    if (__builtin_expect(switched, 0)) leave_stack_segment();
-  }
-};
+// True if the stack pointer is below the running goroutine's guard: one compare of rsp with
+// the thread-local word, its result taken from the flags (Go's `CMPQ SP, 16(R14)`).
+inline bool stack_below_guard() {
+  bool below;
+  asm volatile("cmpq %%fs:16, %%rsp" : "=@ccb"(below));
+  return below;
+}
+
 }  // namespace detail
 
+// A do-while, so that the check is one statement. The alloca lives until the function
+// returns, not until the block ends; its address goes into an empty asm so that the compiler
+// neither drops it nor turns a later call into a tail call from the new segment.
 #define GORT_STACK_CHECK()                                                                          \
-  ::gort::detail::StackCheckScope gort_stack_scope_;                                                \
-  if (__builtin_expect(::gort::detail::stack_pointer() < ::gort::detail::stack_guard(), 0)) {       \
-    size_t gort_distance_ = ::gort::detail::enter_stack_segment(::gort::detail::stack_pointer());  \
-    if (gort_distance_ != 0) {                                                                      \
-      void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                        \
-      asm volatile("" ::"r"(gort_new_sp_) : "memory");                                              \
-      gort_stack_scope_.switched = true;                                                            \
+  do {                                                                                              \
+    if (__builtin_expect(::gort::detail::stack_below_guard(), 0)) {                                 \
+      size_t gort_distance_ =                                                                       \
+          ::gort::detail::enter_stack_segment(::gort::detail::stack_pointer(), __builtin_frame_address(0)); \
+      if (gort_distance_ != 0) {                                                                    \
+        void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                      \
+        asm volatile("" ::"r"(gort_new_sp_) : "memory");                                            \
+      }                                                                                             \
     }                                                                                               \
-  }
+  } while (0)
 
 // GORT_STACK_RESERVE(bytes) as the first statement of a function is GORT_STACK_CHECK() that
 // also guarantees `bytes` of stack to the code after it: if less than `bytes` plus the
@@ -118,25 +129,26 @@ struct StackCheckScope {
 // same rules as for the check apply: its own frame at most the reserve; it honours a pending
 // preemption. Callees may use `bytes` (not `bytes` plus the reserve) without a check.
 namespace detail {
-size_t enter_stack_reserve(uintptr_t caller_sp, size_t bytes);  // runtime/stack.cpp
+size_t enter_stack_reserve(uintptr_t caller_sp, void* frame, size_t bytes);  // runtime/stack.cpp
 
 template <size_t Bytes>
-[[gnu::noinline]] size_t reserve_stack_slow(uintptr_t caller_sp) {
+[[gnu::noinline]] size_t reserve_stack_slow(uintptr_t caller_sp, void* frame) {
   static_assert(Bytes > 0 && Bytes <= (size_t(1) << 30), "GORT_STACK_RESERVE: between 1 byte and 1 GiB");
-  return enter_stack_reserve(caller_sp, Bytes);
+  return enter_stack_reserve(caller_sp, frame, Bytes);
 }
 }  // namespace detail
 
 #define GORT_STACK_RESERVE(bytes)                                                                       \
-  ::gort::detail::StackCheckScope gort_stack_scope_;                                                    \
-  if (__builtin_expect(::gort::detail::stack_pointer() - size_t(bytes) < ::gort::detail::stack_guard(), 0)) { \
-    size_t gort_distance_ = ::gort::detail::reserve_stack_slow<size_t(bytes)>(::gort::detail::stack_pointer()); \
-    if (gort_distance_ != 0) {                                                                          \
-      void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                            \
-      asm volatile("" ::"r"(gort_new_sp_) : "memory");                                                  \
-      gort_stack_scope_.switched = true;                                                                \
+  do {                                                                                                  \
+    if (__builtin_expect(::gort::detail::stack_pointer() - size_t(bytes) < ::gort::detail::stack_guard(), 0)) { \
+      size_t gort_distance_ = ::gort::detail::reserve_stack_slow<size_t(bytes)>(                        \
+          ::gort::detail::stack_pointer(), __builtin_frame_address(0));                                  \
+      if (gort_distance_ != 0) {                                                                        \
+        void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                          \
+        asm volatile("" ::"r"(gort_new_sp_) : "memory");                                                \
+      }                                                                                                 \
     }                                                                                                   \
-  }
+  } while (0)
 
 // Sets the largest stack a goroutine may grow to and returns the previous limit
 // (runtime/debug.SetMaxStack). Beyond it: "fatal error: stack overflow".

@@ -113,5 +113,5 @@ extern "C" void async_preempt_yield() {
   bool on_new_segment = g->async_preempt_segment;
   g->async_preempt_segment = false;
   gort::preempt_at_stack_check(g);  // clears the request, restores the guard, yields
-  if (on_new_segment) gort::detail::leave_stack_segment();
+  if (on_new_segment) gort::leave_stack_segment();
 }

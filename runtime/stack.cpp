@@ -132,6 +132,8 @@ void allocate_segment(void* arg) {
   }
   s->next = nullptr;
   s->previous = nullptr;
+  s->return_address = 0;
+  s->patched_frame = 0;
   write_canaries(bottom_canary(s), stack_bottom_canary_bytes);
   write_canaries(top_canary(s), stack_top_canary_bytes);
   request->result = s;
@@ -318,6 +320,7 @@ void allocate_initial_stack(Goroutine* g, size_t bytes) {
     s.base = start + guard;
   }
   s.previous = s.next = nullptr;
+  s.return_address = s.patched_frame = 0;  // a first segment is never left
   write_canaries(bottom_canary(&s), stack_bottom_canary_bytes);
   write_canaries(top_canary(&s), stack_top_canary_bytes);
   g->stack_in_use = bytes;
@@ -423,6 +426,7 @@ uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes) 
   StackSegment* next = next_segment(g, true);  // the signal stack has room to allocate
   if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED)) return 0;
   if (next->size < bytes + 128) return 0;
+  next->patched_frame = 0;  // entered without patching a frame: async_preempt_yield leaves it
   enter_next_segment(g, next);
   g->async_preempt_segment = true;
   return ((g->stack_hi - 64) & ~uintptr_t(15)) - 16;
@@ -430,56 +434,59 @@ uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes) 
 
 namespace detail {
 
-// Runs on the goroutine's stack, in its guard reserve: keep it small.
-size_t enter_stack_segment(uintptr_t caller_sp) {
+// Both slow paths: GORT_STACK_CHECK's (reserve 0) and GORT_STACK_RESERVE's (the callees need
+// `reserve` bytes above the guard reserve). Runs on the goroutine's stack, in its guard
+// reserve: keep it small. `frame_too_large` is the report for a frame below the segment.
+static size_t enter_segment_for(uintptr_t caller_sp, void* frame, size_t reserve, const char* frame_too_large) {
   Goroutine* g = cpu::current_goroutine();
-  if (__builtin_expect(caller_sp >= g->stack_guard || __atomic_load_n(&g->preempt_requested, __ATOMIC_RELAXED), 0)) {
+  if (__builtin_expect(caller_sp - reserve >= g->stack_guard || __atomic_load_n(&g->preempt_requested, __ATOMIC_RELAXED), 0)) {
     // Not a full stack: a preemption request (or a thread guard poisoned for the goroutine
     // this thread ran before, which preempt_at_stack_check just refreshes).
     preempt_at_stack_check(g);
-    if (caller_sp >= g->stack_guard) return 0;
+    if (caller_sp - reserve >= g->stack_guard) return 0;
   }
   StackSegment* current = g->segment;
   if (current == nullptr) fatal("GORT_STACK_CHECK: used on the scheduler stack");
   if (!canaries_intact(bottom_canary(current), stack_bottom_canary_bytes))
     stack_overflow(g, caller_sp, "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
-  if (caller_sp < g->stack_lo)
-    stack_overflow(g, caller_sp, "stack frame too large for GORT_STACK_CHECK (move large locals to a callee or the heap)");
+  if (caller_sp < g->stack_lo) stack_overflow(g, caller_sp, frame_too_large);
 
-  StackSegment* next = next_segment(g, false);  // allocating needs the scheduler stack
-  if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED))
-    stack_overflow(g, caller_sp, nullptr);
-  enter_next_segment(g, next);
-  uintptr_t new_sp = (g->stack_hi - 64) & ~uintptr_t(15);
-  return caller_sp - new_sp;  // what alloca subtracts; wraps when the new segment lies above
-}
-
-// GORT_STACK_RESERVE's slow path (through reserve_stack_slow<bytes>, gort.h). Runs on the
-// goroutine's stack, possibly in its guard reserve: keep it small. As enter_stack_segment, but
-// the callees need `bytes` above the reserve: the segment they move to has room for both, the
-// segment's canaries, and the 64 bytes left at its top.
-size_t enter_stack_reserve(uintptr_t caller_sp, size_t bytes) {
-  Goroutine* g = cpu::current_goroutine();
-  if (__builtin_expect(caller_sp - bytes >= g->stack_guard || __atomic_load_n(&g->preempt_requested, __ATOMIC_RELAXED), 0)) {
-    preempt_at_stack_check(g);  // a preemption request, or a thread guard left poisoned
-    if (caller_sp - bytes >= g->stack_guard) return 0;
+  StackSegment* next;  // allocating needs the scheduler stack
+  if (reserve == 0) {
+    next = next_segment(g, false);
+  } else {
+    // Room for the callees' bytes, the guard reserve, the canaries and the 64 bytes at the top.
+    size_t needed = reserve + tunables::stack_guard_bytes + stack_bottom_canary_bytes + stack_top_canary_bytes + 64 + 16;
+    if (g->stack_in_use + needed > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED)) stack_overflow(g, caller_sp, nullptr);
+    next = segment_with_room(g, needed);
   }
-  StackSegment* current = g->segment;
-  if (current == nullptr) fatal("GORT_STACK_RESERVE: used on the scheduler stack");
-  if (!canaries_intact(bottom_canary(current), stack_bottom_canary_bytes))
-    stack_overflow(g, caller_sp, "stack overflow in code without a stack check (the canary at the bottom of the stack segment was overwritten)");
-  if (caller_sp < g->stack_lo)
-    stack_overflow(g, caller_sp, "stack frame too large for GORT_STACK_RESERVE (move large locals to a callee or the heap)");
-
-  size_t needed = bytes + tunables::stack_guard_bytes + stack_bottom_canary_bytes + stack_top_canary_bytes + 64 + 16;
-  if (g->stack_in_use + needed > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED)) stack_overflow(g, caller_sp, nullptr);
-  StackSegment* next = segment_with_room(g, needed);  // allocating needs the scheduler stack
   if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED))
     stack_overflow(g, caller_sp, nullptr);
+  // The function returns through segment_return_trampoline, which leaves `next` again: its
+  // frame record's return address moves into the segment's record (docs/03-stacks.md).
+  auto* return_slot = static_cast<uintptr_t*>(frame) + 1;
+  next->return_address = *return_slot;
+  next->patched_frame = reinterpret_cast<uintptr_t>(frame);
+  *return_slot = reinterpret_cast<uintptr_t>(&segment_return_trampoline);
   enter_next_segment(g, next);
   uintptr_t new_sp = (g->stack_hi - 64) & ~uintptr_t(15);
   return caller_sp - new_sp;  // what alloca subtracts; wraps when the new segment lies above
 }
+
+size_t enter_stack_segment(uintptr_t caller_sp, void* frame) {
+  return enter_segment_for(caller_sp, frame, 0,
+                           "stack frame too large for GORT_STACK_CHECK (move large locals to a callee or the heap)");
+}
+
+// GORT_STACK_RESERVE's slow path (through reserve_stack_slow<bytes>, gort.h): the segment the
+// callees move to has room for `bytes` above the reserve; a cached segment too small for that
+// is replaced (segment_with_room).
+size_t enter_stack_reserve(uintptr_t caller_sp, void* frame, size_t bytes) {
+  return enter_segment_for(caller_sp, frame, bytes,
+                           "stack frame too large for GORT_STACK_RESERVE (move large locals to a callee or the heap)");
+}
+
+}  // namespace detail
 
 void leave_stack_segment() {
   Goroutine* g = cpu::current_goroutine();
@@ -491,6 +498,22 @@ void leave_stack_segment() {
   use_segment(g, s->previous);  // s stays cached as previous->next
 }
 
-}  // namespace detail
+uintptr_t frame_return_address(const Goroutine* g, uintptr_t fp) {
+  uintptr_t pc = reinterpret_cast<const uintptr_t*>(fp)[1];
+  if (pc != reinterpret_cast<uintptr_t>(&segment_return_trampoline) || g->segment == nullptr) return pc;
+  for (const StackSegment* s = g->segment; s != nullptr; s = s->previous)
+    if (s->patched_frame == fp) return s->return_address;
+  return pc;  // not one of g's frames (a walk gone astray): print what is there
+}
 
 }  // namespace gort
+
+// Called by segment_return_trampoline on the old segment, at the stack pointer the
+// function's return left, with its return values saved: the real return address goes into
+// the trampoline's frame first (so a traceback from a failed check below names the caller),
+// then the goroutine leaves its current segment. Keep it free of x87 code (asm/stack.asm).
+extern "C" void leave_stack_segment_on_return(uintptr_t* return_slot) {
+  gort::Goroutine* g = gort::cpu::current_goroutine();
+  *return_slot = g->segment->return_address;
+  gort::leave_stack_segment();
+}

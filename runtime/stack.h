@@ -11,12 +11,18 @@
 //     the stack pointer is below the segment's guard, enter_stack_segment() takes the next,
 //     larger segment (16 KiB, doubling up to 64 MiB) and the macro moves the stack pointer
 //     there with alloca: the function's own frame stays where it is (it is addressed through
-//     rbp), and everything it calls runs on the new segment. When the function returns, the
-//     macro's scope guard calls leave_stack_segment(), and the epilogue's `leave` puts the
-//     stack pointer back on the old segment. No address ever changes.
+//     rbp), and everything it calls runs on the new segment. No address ever changes.
+//   - Leaving costs the function nothing either (Go's lessstack, up to Go 1.2): the check's
+//     slow path saves the function's return address in the new segment's record and puts
+//     the address of segment_return_trampoline (asm/stack.asm) in its place. The epilogue
+//     puts the stack pointer back on the old segment from rbp, as usual, and its `ret` goes
+//     to the trampoline, which keeps the return values, leaves the segment and jumps to the
+//     real return address. So the check's fast path is a compare and a branch never taken.
+//     A frame-pointer walk reads return addresses through frame_return_address().
 //   - GORT_STACK_RESERVE(bytes) is the check with a larger demand: enter_stack_reserve()
 //     moves the callees to a segment with `bytes` above the reserve, taking a larger one in
-//     place of a cached segment that is too small (docs/03-stacks.md, "Reserving room").
+//     place of a cached segment that is too small (docs/03-stacks.md, "Reserving room"); it
+//     patches the frame and leaves through the trampoline in the same way.
 //   - A segment that was left stays cached on the goroutine, so a call that crosses the same
 //     boundary in a loop costs a few nanoseconds, not an allocation (the "hot split").
 //   - The total size of the segments in use is bounded by the maximum stack size (1 GB by
@@ -42,6 +48,11 @@ struct StackSegment {
   size_t size;             // bytes in the allocation
   StackSegment* previous;  // the segment we return to, toward the goroutine's start
   StackSegment* next;      // a deeper segment: in use, or cached for reuse
+  // While in use, if entered by a stack check: the frame whose return address was replaced
+  // by segment_return_trampoline's (its fp), and that return address. Each segment holds its
+  // own, so nested segments unwind one by one. Zero for a segment entered otherwise.
+  uintptr_t patched_frame;
+  uintptr_t return_address;
 };
 
 // Bytes at each end of a segment that must never be written (checked canaries).
@@ -89,7 +100,26 @@ size_t set_max_stack_bytes(size_t bytes);
 // g->async_preempt_segment set). Returns 0 if neither is possible right now.
 uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes);
 
+// g goes back to the segment before its current one, which stays cached as that one's
+// next. Runs on the goroutine's stack (the old segment's), from segment_return_trampoline
+// and from async_preempt_yield; ends the program if the current segment's bottom canary was
+// overwritten.
+void leave_stack_segment();
+
+// The return address of the frame at fp, one of g's frames: [fp + 8], or, if that is
+// segment_return_trampoline (the frame moved onto a new segment), the real one saved in the
+// segment's record. For every frame-pointer walk (tracebacks, stack scans).
+uintptr_t frame_return_address(const Goroutine* g, uintptr_t fp);
+
 // The first segment's usable top, where a new goroutine's closure goes.
 uintptr_t stack_top_for_start(const Goroutine* g);
 
 }  // namespace gort
+
+// Entered by the `ret` of a function that moved onto a new segment (never called): leaves
+// the segment and continues at the function's real return address with its return values
+// (rax, rdx, xmm0, xmm1, st0, st1) unchanged. Contract and frame: asm/stack.asm.
+extern "C" void segment_return_trampoline();
+// The trampoline's call into C++: writes the real return address into *return_slot, then
+// leave_stack_segment(). runtime/stack.cpp.
+extern "C" void leave_stack_segment_on_return(uintptr_t* return_slot);

@@ -60,6 +60,13 @@ void generate_offsets() {
   CONSTANT(XSAVE_ALIGNMENT, arch::xsave_alignment);
   OFFSET(SYSCALL_REGISTERS, arch::SyscallContext, registers);
   OFFSET(SYSCALL_SP, arch::SyscallContext, sp);
+  OFFSET(RETURN_XMM0, arch::SegmentReturnFrame, xmm0);
+  OFFSET(RETURN_XMM1, arch::SegmentReturnFrame, xmm1);
+  OFFSET(RETURN_RDX, arch::SegmentReturnFrame, rdx);
+  OFFSET(RETURN_RAX, arch::SegmentReturnFrame, rax);
+  OFFSET(RETURN_RBP, arch::SegmentReturnFrame, rbp);
+  OFFSET(RETURN_ADDRESS, arch::SegmentReturnFrame, return_address);
+  CONSTANT(RETURN_FRAME_BYTES, sizeof(arch::SegmentReturnFrame));
 
   // Machine and its thread-local block (runtime/machine.h)
   OFFSET(TLS_CURRENT_G, ThreadLocal, current);

@@ -86,7 +86,8 @@ struct SyscallContext {
 struct StoppedRegisters {
   uintptr_t sp;           // the lowest stack address the goroutine's frames use
   uintptr_t pc;           // where it continues
-  uintptr_t fp;           // its frame pointer, for a frame-pointer walk
+  uintptr_t fp;           // its frame pointer, for a frame-pointer walk (return addresses via
+                          // frame_return_address(), runtime/stack.h: some are the segment trampoline's)
   const uint64_t* words;  // the saved general registers that may hold pointers
   size_t word_count;
 };
@@ -98,6 +99,23 @@ inline StoppedRegisters registers_of(const SwitchFrame* f) {
 inline StoppedRegisters registers_of(const SyscallContext* c) {
   return {c->sp, c->registers.return_address, c->registers.rbp, &c->registers.r15, switch_frame_register_words};
 }
+
+// 4. Not a stop: the frame segment_return_trampoline (asm/stack.asm) builds on the old stack
+// segment when a function that moved onto a new segment returns (docs/03-stacks.md, "The
+// return trampoline"). It holds the function's return values while the runtime leaves the
+// segment, and its rbp/return_address pair is an ordinary frame record, so a frame-pointer
+// walk from inside the runtime's call continues into the function's caller. Lowest address
+// first; the trampoline's rsp points here, 16-byte aligned, during its call.
+struct SegmentReturnFrame {
+  uint64_t xmm0[2], xmm1[2];  // SSE return registers (double, float, vectors, SSE-class structs)
+  uint64_t rdx, rax;          // integer return registers (rax also: the address of a struct returned in memory)
+  uint64_t rbp;               // the caller's frame pointer, as the function's epilogue restored it
+  uint64_t return_address;    // the real return address, written by leave_stack_segment_on_return
+};
+static_assert(sizeof(SegmentReturnFrame) == 64 && sizeof(SegmentReturnFrame) % 16 == 0,
+              "segment_return_trampoline: entered with rsp 16-byte aligned, it calls with rsp at this frame");
+static_assert(offsetof(SegmentReturnFrame, return_address) == offsetof(SegmentReturnFrame, rbp) + 8,
+              "a frame record: [rbp] the caller's rbp, [rbp + 8] a return address");
 
 // A new goroutine's first frame: zero registers, default control words, and `entry` as
 // the address the first resume returns to.

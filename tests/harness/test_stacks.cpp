@@ -86,6 +86,18 @@ TEST_CASE("a checked function whose frame exceeds the guard reserve is reported"
   CHECK(r.out.empty());
 }
 
+TEST_CASE("return values survive the return trampoline at every segment boundary", "[stacks]") {
+  ChildResult r = run_stacks({"return_values_across_segments"}, 1);
+  INFO(r.describe());
+  CHECK(r.out == "int128 true doubles true long_double true in_memory true crossed_segments true\n");
+}
+
+TEST_CASE("a frame-pointer walk maps the return trampoline to the real return address", "[stacks]") {
+  ChildResult r = run_stacks({"traceback_across_segments"}, 1);
+  INFO(r.describe());
+  CHECK(r.out == "patched_per_segment true patched_some true mapped_to_trampoline 0 frames_ok true\n");
+}
+
 TEST_CASE("a call crossing a segment boundary in a loop reuses the cached segment", "[stacks]") {
   ChildResult r = run_stacks({"hot_split"}, 1);
   INFO(r.describe());

@@ -146,6 +146,95 @@ TEST_SCENARIO(frame_too_large) {
   return 0;
 }
 
+// Return values crossing segment boundaries: each function below recurses through new
+// segments, so at every boundary its return value passes through segment_return_trampoline
+// (asm/stack.asm), which must keep each register the ABI returns values in: rax and rdx
+// (__int128), xmm0 and xmm1 (a struct of two doubles), x87 st0 (long double), and rax as
+// the address of a struct returned in memory.
+struct TwoDoubles {
+  double a, b;
+};
+struct InMemory {
+  long words[5];
+};
+
+__attribute__((noinline)) __int128 sum_int128(long n) {
+  GORT_STACK_CHECK();
+  if (n == 0) return 0;
+  return sum_int128(n - 1) + ((__int128)1 << 64) + 1;
+}
+
+__attribute__((noinline)) TwoDoubles sum_doubles(long n) {
+  GORT_STACK_CHECK();
+  if (n == 0) return {0, 0};
+  TwoDoubles r = sum_doubles(n - 1);
+  return {r.a + 0.5, r.b + 2.0};
+}
+
+__attribute__((noinline)) long double sum_long_double(long n) {
+  GORT_STACK_CHECK();
+  if (n == 0) return 0;
+  return sum_long_double(n - 1) + 0.25L;
+}
+
+__attribute__((noinline)) InMemory sum_in_memory(long n) {
+  GORT_STACK_CHECK();
+  if (n == 0) return {};
+  InMemory r = sum_in_memory(n - 1);
+  for (long i = 0; i < 5; i++) r.words[i] += i + 1;
+  return r;
+}
+
+TEST_SCENARIO(return_values_across_segments) {
+  long n = 20000;
+  __int128 big = 0;
+  TwoDoubles two{};
+  long double extended = 0;
+  InMemory memory{};
+  uint64_t taken_before = gort::stack_segments_taken();
+  in_goroutine([&] { big = sum_int128(n); });
+  in_goroutine([&] { two = sum_doubles(n); });
+  in_goroutine([&] { extended = sum_long_double(n); });
+  in_goroutine([&] { memory = sum_in_memory(n); });
+  bool memory_ok = true;
+  for (long i = 0; i < 5; i++) memory_ok &= memory.words[i] == n * (i + 1);
+  out::println("int128", big == (((__int128)n << 64) + n), "doubles", two.a == n * 0.5 && two.b == n * 2.0,
+               "long_double", extended == n * 0.25L, "in_memory", memory_ok,
+               "crossed_segments", gort::stack_segments_taken() - taken_before >= 4);
+  return 0;
+}
+
+// A frame-pointer walk from deep in a recursion that crossed segments: the frames whose
+// return address the stack check replaced hold the trampoline's address, and
+// frame_return_address() gives the real one for each (a traceback must never print the
+// trampoline). Counts frames, not addresses: every frame below `top` returns into recurse.
+__attribute__((noinline)) long walk_frames(long n, long* patched, long* mapped_to_trampoline, long* frames) {
+  GORT_STACK_CHECK();
+  if (n > 0) return walk_frames(n - 1, patched, mapped_to_trampoline, frames) + 1;
+  const gort::Goroutine* g = gort::cpu::current_goroutine();
+  auto trampoline = reinterpret_cast<uintptr_t>(&segment_return_trampoline);
+  for (auto fp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)); fp != 0;
+       fp = reinterpret_cast<const uintptr_t*>(fp)[0]) {
+    uintptr_t pc = gort::frame_return_address(g, fp);
+    *patched += reinterpret_cast<const uintptr_t*>(fp)[1] == trampoline;
+    *mapped_to_trampoline += pc == trampoline;
+    *frames += 1;
+  }
+  return 0;
+}
+
+TEST_SCENARIO(traceback_across_segments) {
+  long depth = 3000, patched = 0, mapped = 0, frames = 0, segments = 0;
+  in_goroutine([&] {
+    walk_frames(depth, &patched, &mapped, &frames);
+    segments = count_segments(gort::cpu::current_goroutine());
+  });
+  // One patched frame per segment beyond the first; the walk covers every walk_frames frame.
+  out::println("patched_per_segment", patched == segments - 1, "patched_some", patched >= 2,
+               "mapped_to_trampoline", mapped, "frames_ok", frames > depth);
+  return 0;
+}
+
 // The same checked call crossing a segment boundary in a tight loop (the "hot split"):
 // the left segment is cached and reused, so this stays fast and uses one extra segment.
 __attribute__((noinline)) long leaf_with_check(long x) {
