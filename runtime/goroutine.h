@@ -98,10 +98,6 @@ struct Goroutine {
   void* closure;  // lives at the top of this goroutine's stack
   void (*destroy_closure)(void* closure);
 
-  // --- Parking: set by park() just before switching away, read by the scheduler on the
-  // scheduler stack after the goroutine is off its stack.
-  void (*park_commit)(Goroutine* g, void* arg);
-  void* park_arg;
 
 
   // --- Stack segments (runtime/stack.h). Changed only by the goroutine itself, or by the

@@ -56,6 +56,12 @@ struct Machine {
   // (runtime/blocking.cpp). Owned by the thread itself.
   Processor* syscall_processor;
   uint32_t syscall_tick;
+  // park(): what the scheduler stack runs once the parking goroutine is off its stack (Go's
+  // m.waitunlockf and m.waitlock). Set by park() just before it switches away, read and
+  // cleared by park_on_scheduler_stack() on the same thread: on the Machine rather than the
+  // Goroutine, so that a million parked goroutines do not carry 16 bytes each for it.
+  void (*park_commit)(Goroutine* g, void* arg);
+  void* park_arg;
   // The registers and sp of the goroutine this thread runs, as enter_syscall and
   // enter_blocking_syscall found them (save_syscall_context, asm/context.asm); valid while that
   // goroutine's status is Syscall. Kept here rather than in the Goroutine: a thread makes one

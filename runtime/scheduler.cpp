@@ -209,9 +209,9 @@ void park_on_scheduler_stack(Goroutine* g) {
   g->status = GoroutineStatus::Waiting;
   m->current_goroutine = nullptr;
   g->machine = nullptr;
-  auto commit = g->park_commit;
-  void* arg = g->park_arg;
-  g->park_commit = nullptr;  // cleared before commit: afterwards g may already run elsewhere
+  auto commit = m->park_commit;
+  void* arg = m->park_arg;
+  m->park_commit = nullptr;  // cleared before commit: it may run another park on this thread
   if (commit != nullptr) commit(g, arg);
   schedule();
 }
@@ -344,8 +344,9 @@ void park(WaitReason reason, void (*commit)(Goroutine*, void*), void* arg) {
   if (g->status != GoroutineStatus::Running) fatal("park: goroutine not running");
   if (g == cpu::current_machine()->g0) fatal("park: on the scheduler stack");
   g->wait_reason = reason;
-  g->park_commit = commit;
-  g->park_arg = arg;
+  Machine* m = cpu::current_machine();
+  m->park_commit = commit;
+  m->park_arg = arg;
   switch_to_scheduler(park_on_scheduler_stack);
 }
 
