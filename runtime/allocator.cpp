@@ -361,6 +361,11 @@ void flush_allocation_cache(AllocationCache* cache) {
     return_to_central(s);
     s = nullptr;
   }
+  for (Span*& s : cache->collected_spans) {
+    if (s == nullptr) continue;
+    return_to_central(s);
+    s = nullptr;
+  }
 }
 
 void* allocate(size_t bytes, bool noscan) {
@@ -495,6 +500,15 @@ void release(void* pointer) {
 bool is_collected(const void* pointer) {
   Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
   return s != nullptr && s->collected;
+}
+
+bool collected_object_allocated(const void* pointer) {
+  uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+  Span* s = heap_span_of(p);
+  if (s == nullptr || !s->collected) return false;
+  if (s->size_class == 0) return true;  // a large object's span lives exactly as long as it
+  uint32_t index = uint32_t(((p - s->start) * class_reciprocal[s->size_class]) >> 32);
+  return index < s->object_count && (__atomic_load_n(&s->alloc_bits[index / 64], __ATOMIC_RELAXED) >> (index % 64)) & 1;
 }
 
 size_t allocation_size(const void* pointer) {

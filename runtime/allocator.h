@@ -172,6 +172,9 @@ void copy_for_program(void* to, const void* from, size_t bytes);
 size_t allocation_size(const void* p);
 // True if p lies in a collected span (free() of it is fatal: runtime/collector.h).
 bool is_collected(const void* p);
+// True if p points into a collected object that is allocated (not swept). For tests (with
+// the world running, a moment's answer).
+bool collected_object_allocated(const void* p);
 // The start of the object containing address (interior pointers too), or null.
 void* object_base(const void* address);
 
