@@ -46,10 +46,17 @@ struct alignas(64) Central {  // Go's mcentral; one cache line each: they are lo
   SpanList full;     // spans without
 };
 
-// Explicit classes first, then the collected ones (allocator.h).
-Central centrals[span_class_count + collected_span_class_count];
+Central centrals[span_class_count];
+// The collected classes' centrals (allocator.h), made by allocator_init from persistent
+// memory: as a static array they would be 8 KiB more .bss in every program, and push small
+// programs' data segment onto a page of its own.
+Central* collected_centrals = nullptr;
 // Large collected objects, on `partial` (the only list used) under its lock.
 Central collected_large;
+
+Central& central_of(uint32_t span_class) {
+  return span_class < collected_span_class_base ? centrals[span_class] : collected_centrals[span_class - collected_span_class_base];
+}
 // Bytes in collected objects (atomic): grows with each allocation, set by each sweep.
 uint64_t collected_bytes = 0;
 RankedLock<LockRank::AllocatorFallback> fallback_lock;
@@ -121,7 +128,7 @@ void place_on_central(Central& c, Span* s) {
 
 // A span with free slots for a cache (Go's mcentral.cacheSpan).
 Span* take_from_central(uint32_t span_class) {
-  Central& c = centrals[span_class];
+  Central& c = central_of(span_class);
   {
     LockGuard guard(c.lock);
     while (Span* s = c.partial.head) {
@@ -142,7 +149,7 @@ Span* take_from_central(uint32_t span_class) {
 }
 
 void return_to_central(Span* s) {
-  Central& c = centrals[s->span_class];
+  Central& c = central_of(s->span_class);
   LockGuard guard(c.lock);
   place_on_central(c, s);
 }
@@ -219,7 +226,7 @@ void free_slot(AllocationCache* cache, Span* s, uint32_t index) {
   }
   if (!remote_free_slot(s, index)) fatal("free: object is not allocated (double free?)");
   if (place_of(s) == SpanPlace::Full) {
-    Central& c = centrals[s->span_class];
+    Central& c = central_of(s->span_class);
     LockGuard guard(c.lock);
     if (s->place == SpanPlace::Full) {
       c.full.remove(s);
@@ -316,7 +323,8 @@ void flush_free_list(AllocationCache* cache, uint32_t spc, uint32_t keep) {
 
 // Returns empty spans sitting on central partial lists to the heap.
 void release_empty_central_spans() {
-  for (Central& c : centrals) {
+  for (uint32_t spc = 0; spc < span_class_count + collected_span_class_count; spc++) {
+    Central& c = central_of(spc);
     LockGuard guard(c.lock);
     Span* s = c.partial.head;
     while (s != nullptr) {
@@ -340,6 +348,8 @@ void release_overflow(AllocationCache* cache, uint32_t span_class) {
 void allocator_init() {
   heap_init();
   fallback_cache = new_allocation_cache();
+  static_assert(alignof(Central) == 64);
+  collected_centrals = static_cast<Central*>(persistent_alloc(sizeof(Central) * collected_span_class_count, 64));  // zero: empty, unlocked
 }
 
 AllocationCache* new_allocation_cache() {
@@ -657,7 +667,7 @@ SweepResult sweep_collected_spans() {
   // 2. Sweep each collected central's spans, then put each back where it now belongs
   //    (place_on_central: partial, full, or the heap when nothing is left).
   for (uint32_t spc = collected_span_class_base; spc < collected_span_class_base + collected_span_class_count; spc++) {
-    Central& c = centrals[spc];
+    Central& c = central_of(spc);
     LockGuard guard(c.lock);
     SpanList swept;
     for (SpanList* list : {&c.partial, &c.full})

@@ -57,6 +57,10 @@ TEST_CASE("a goroutine blocked in read() keeps an object held in a callee-saved 
   expect_output("syscall_register", "intact true reclaimed true\n");
 }
 
+TEST_CASE("a goroutine preempted while spinning keeps an object held only in a vector register", "[collector]") {
+  expect_output("vector_register", "intact true preempted true reclaimed true\n");
+}
+
 TEST_CASE("a goroutine not yet started keeps the objects its closure holds", "[collector]") {
   // One Processor and no preemption signal: main does not yield while it collects.
   ChildResult r = run_collector({"unstarted_closure"}, 1, {{"GODEBUG", "asyncpreemptoff=1"}});

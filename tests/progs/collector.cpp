@@ -171,6 +171,43 @@ __attribute__((noinline)) bool read_holding_in_r12(int fd, gort::Channel<int>* r
   return n == 1 && intact(held);
 }
 
+// --- A goroutine spinning without calls, the only reference in a vector register ---
+
+uint32_t spin_release;  // set by main: the spinner may stop
+uint32_t spinning;      // set by the spinner once the pointer is only in xmm8
+
+// The pointer goes into xmm8, and its general register, the other caller-saved registers
+// and the dead stack below sp are cleared, all in one asm block with the loop: no call, no
+// stack check, so only the preemption signal stops it, and the pointer is then only in the
+// XSAVE area the preemption stub saves on this stack.
+__attribute__((noinline)) bool spin_holding_in_xmm8() {
+  Payload* p = new_payload(13);
+  asm volatile(
+      "movq %[p], %%xmm8\n\t"
+      "xor %k[p], %k[p]\n\t"
+      "xor %%eax, %%eax\n\t"  // and any copy a call left in a caller-saved register
+      "xor %%ecx, %%ecx\n\t"
+      "xor %%edx, %%edx\n\t"
+      "xor %%esi, %%esi\n\t"
+      "xor %%edi, %%edi\n\t"
+      "xor %%r8d, %%r8d\n\t"
+      "xor %%r9d, %%r9d\n\t"
+      "xor %%r10d, %%r10d\n\t"
+      "xor %%r11d, %%r11d\n\t"
+      "lea -1024(%%rsp), %%rdi\n\t"  // and the dead frames below sp (new_payload's), which
+      "mov $128, %%ecx\n\t"          // the preemption frame's gap above it would expose
+      "rep stosq\n\t"
+      "xor %%edi, %%edi\n\t"
+      "movl $1, %[spinning]\n\t"
+      "0: cmpl $0, %[release]\n\t"
+      "je 0b\n\t"
+      "movq %%xmm8, %[p]\n\t"
+      : [p] "+r"(p), [spinning] "=m"(spinning)
+      : [release] "m"(spin_release)
+      : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "xmm8", "memory");
+  return intact(p);
+}
+
 // --- Not yet started: the only reference is in the goroutine's closure ---
 
 __attribute__((noinline)) void start_holder(bool* ran, gort::Channel<int>* result) {
@@ -262,6 +299,18 @@ TEST_SCENARIO(syscall_register) {
   char byte = 'x';
   gort::os::write(fds[1], &byte, 1);
   out::println("intact", yes(result.receive() == 1), "reclaimed", yes(reclaimed_churn()));
+  return 0;
+}
+
+TEST_SCENARIO(vector_register) {
+  gort::Channel<int> result(1);
+  uint64_t before = gort::async_preemption_count();
+  gort::go([&] { result.send(spin_holding_in_xmm8() ? 1 : 0); });
+  while (__atomic_load_n(&spinning, __ATOMIC_ACQUIRE) == 0) gort::gosched();
+  survive([] { return true; });
+  bool preempted = gort::async_preemption_count() > before;
+  __atomic_store_n(&spin_release, 1, __ATOMIC_RELEASE);
+  out::println("intact", yes(result.receive() == 1), "preempted", yes(preempted), "reclaimed", yes(reclaimed_churn()));
   return 0;
 }
 
