@@ -78,6 +78,10 @@ TEST_CASE("goroutines allocating while others collect keep their structures", "[
   expect_output("concurrent_mutators", "intact true collected true\n");
 }
 
+TEST_CASE("objects in flight through channels survive collections started by the goal", "[collector]") {
+  expect_output("pipeline", "bad 0 collected true\n");
+}
+
 TEST_CASE("allocating far more than memory holds runs in a bounded heap", "[collector]") {
   expect_output("garbage_bounded", "collections_many true peak_under_16MiB true heap_sys_under_64MiB true kept true\n");
 }

@@ -397,6 +397,42 @@ TEST_SCENARIO(delete_collected_large) {
   return 0;
 }
 
+// Collected objects in flight: producers make payloads and send them through buffered
+// channels to consumers, which check them; collections start on their own (the GOGC goal)
+// while pointers sit in channel buffers, registers of preempted goroutines and parked
+// receivers' frames.
+TEST_SCENARIO(pipeline) {
+  constexpr int pairs = 3;
+  constexpr int items = 20000;
+  gort::WaitGroup wg;
+  int bad[pairs] = {};
+  gort::Channel<Payload*>* channels[pairs];
+  for (int i = 0; i < pairs; i++) channels[i] = new gort::Channel<Payload*>(16);
+  uint64_t before = gc::stats().collections;
+  for (int i = 0; i < pairs; i++) {
+    wg.add(2);
+    gort::go([&, i] {
+      for (int k = 0; k < items; k++) {
+        channels[i]->send(new_payload(uint64_t(i) * items + uint64_t(k)));
+        gc::make_array<uint64_t>(64);  // garbage between sends: the heap reaches its goal
+      }
+      channels[i]->close();
+      wg.done();
+    });
+    gort::go([&, i] {
+      Payload* p;
+      while (channels[i]->receive(p))
+        if (!intact(p)) bad[i]++;
+      wg.done();
+    });
+  }
+  wg.wait();
+  int total_bad = 0;
+  for (int b : bad) total_bad += b;
+  out::println("bad", total_bad, "collected", yes(gc::stats().collections - before >= 5));
+  return 0;
+}
+
 // Goroutines allocating and checking their own structures while others collect.
 TEST_SCENARIO(concurrent_mutators) {
   constexpr int workers = 4;
