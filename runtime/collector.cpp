@@ -17,6 +17,7 @@
 //         word conservatively (mark_word);
 //      c. sweep_collected_spans() (runtime/allocator.cpp): alloc_bits = mark_bits;
 //      d. the next goal: live * (1 + GOGC/100), at least 4 MiB;
+//      e. with GODEBUG=gctrace=1, Go's line (print_trace_line);
 //   4. start_the_world().
 //
 // The conservative test (mark_word), cheapest rejection first: in the arena (a shift and a
@@ -37,6 +38,7 @@
 #include "context.h"
 #include "environment.h"
 #include "fatal.h"
+#include "godebug.h"
 #include "goroutine.h"
 #include "heap.h"
 #include "lock.h"
@@ -44,7 +46,9 @@
 #include "os_memory.h"
 #include "processor.h"
 #include "scheduler.h"
+#include "print.h"
 #include "size_classes.h"
+#include "time.h"
 #include "world.h"
 
 // The ELF header of the program, placed by the linker at the start of its first loaded
@@ -66,6 +70,17 @@ uint64_t heap_goal = 4 << 20;             // collected bytes that start the next
 constexpr uint64_t minimum_goal = 4 << 20;  // Go's heapminimum
 uint64_t collections = 0;
 uint64_t last_live_bytes = 0, last_live_objects = 0, freed_objects_total = 0;
+int64_t pause_total_ns = 0;  // every collection's whole pause: the world is stopped throughout
+
+// What one collection measured, for GODEBUG=gctrace=1 (print_trace_line). Written by the
+// collector with the world stopped, read by it after starting the world.
+struct CycleTrace {
+  int64_t start_ns, stopped_ns, marked_ns, swept_ns;  // nanotime at each step
+  uint64_t heap_before, goal;
+  uint64_t stack_bytes, global_bytes;  // bytes scanned as roots
+  bool forced;
+};
+CycleTrace trace;
 
 uint64_t goal_for(uint64_t live, int32_t percent) {
   if (percent < 0) return UINT64_MAX;
@@ -177,7 +192,11 @@ void scan_stack(const Goroutine* g, uintptr_t sp) {
   const StackSegment* s = g->segment;
   if (s == nullptr || sp < s->base || sp > s->base + s->size) fatal("gc: a goroutine's stack pointer is outside its segment");
   scan_range(sp, s->base + s->size);
-  for (s = s->previous; s != nullptr; s = s->previous) scan_range(s->base + stack_bottom_canary_bytes, s->base + s->size);
+  trace.stack_bytes += s->base + s->size - sp;
+  for (s = s->previous; s != nullptr; s = s->previous) {
+    scan_range(s->base + stack_bottom_canary_bytes, s->base + s->size);
+    trace.stack_bytes += s->size - stack_bottom_canary_bytes;
+  }
 }
 
 void scan_goroutine(Goroutine* g, const MarkArgs* args) {
@@ -229,8 +248,10 @@ void scan_data_and_bss() {
   for (uint16_t i = 0; i < header->phnum; i++)
     if (program[i].type == pt_load && program[i].offset == 0) bias = uintptr_t(__ehdr_start) - program[i].vaddr;
   for (uint16_t i = 0; i < header->phnum; i++)
-    if (program[i].type == pt_load && (program[i].flags & pf_w) != 0)
+    if (program[i].type == pt_load && (program[i].flags & pf_w) != 0) {
       scan_range(bias + program[i].vaddr, bias + program[i].vaddr + program[i].memsz);
+      trace.global_bytes += program[i].memsz;
+    }
 }
 
 void scan_roots(const MarkArgs* args) {
@@ -261,18 +282,73 @@ void scan_roots(const MarkArgs* args) {
     mark_word(reinterpret_cast<uintptr_t>(__atomic_load_n(&r->object, __ATOMIC_RELAXED)));
 }
 
+// Go's fmtNSAsMS: whole milliseconds from 10 ms up, else two significant digits with at
+// most three decimals ("0.009", "0.25", "1.2").
+void print_ms(Writer& w, int64_t ns) {
+  if (ns < 0) ns = 0;
+  if (ns >= 10000000) {
+    w.all(ns / 1000000);
+    return;
+  }
+  int64_t x = ns / 1000;
+  if (x == 0) {
+    w.all("0");
+    return;
+  }
+  int decimals = 3;
+  for (; x >= 100; x /= 10) decimals--;
+  int64_t scale = decimals == 3 ? 1000 : decimals == 2 ? 100 : 10;
+  w.all(x / scale, ".");
+  for (int64_t d = scale / 10; d > 0; d /= 10) w.all((x / d) % 10);
+}
+
+// GODEBUG=gctrace=1: Go's line, on stderr. With the whole collection stopped, the three
+// clock phases are stopping the world (Go: sweep termination), marking, and sweeping (Go:
+// mark termination), and the CPU of each stopped phase is its clock times GOMAXPROCS.
+// Printed on the scheduler stack before the world starts (Go prints after): the Writer's
+// buffer does not fit in a goroutine's stack reserve, and once the world runs another
+// collection may overwrite `trace`. So the pause includes one write to stderr.
+void print_trace_line(uint64_t live_bytes, uint64_t number, int32_t procs) {
+  int64_t since_start = nanotime_since_start();
+  int64_t stop = trace.stopped_ns - trace.start_ns, mark = trace.marked_ns - trace.stopped_ns,
+          sweep = trace.swept_ns - trace.marked_ns;
+  uint64_t percent = since_start > 0 ? uint64_t(__atomic_load_n(&pause_total_ns, __ATOMIC_RELAXED) * 100 / since_start) : 0;
+  Writer w(stderr_fd, Writer::FloatStyle::GoBuiltin);
+  w.all("gc ", number, " @", since_start / 1000000000, ".");
+  int64_t ms = since_start / 1000000 % 1000;
+  w.all(ms / 100, ms / 10 % 10, ms % 10, "s ", percent, "%: ");
+  print_ms(w, stop);
+  w.all("+");
+  print_ms(w, mark);
+  w.all("+");
+  print_ms(w, sweep);
+  w.all(" ms clock, ");
+  print_ms(w, stop * procs);
+  w.all("+0/");
+  print_ms(w, mark);
+  w.all("/0+");
+  print_ms(w, sweep * procs);
+  w.all(" ms cpu, ", trace.heap_before >> 20, "->", trace.heap_before >> 20, "->", live_bytes >> 20, " MB, ",
+        trace.goal == UINT64_MAX ? 0 : trace.goal >> 20, " MB goal, ", trace.stack_bytes >> 20, " MB stacks, ",
+        trace.global_bytes >> 20, " MB globals, ", procs, " P", trace.forced ? " (forced)" : "", "\n");
+}
+
 // Steps 3a-3d, on the scheduler stack with the world stopped.
 void mark_and_sweep(void* arg) {
   auto* args = static_cast<MarkArgs*>(arg);
   scan_roots(args);
   MarkChunk::Entry object;
   while (pop_object(&object)) scan_range(object.start, object.start + object.bytes);
+  trace.marked_ns = nanotime();
   SweepResult swept = sweep_collected_spans();
+  trace.swept_ns = nanotime();
   last_live_bytes = swept.live_bytes;
   last_live_objects = swept.live_objects;
   freed_objects_total += swept.freed_objects;
   __atomic_store_n(&heap_goal, goal_for(swept.live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
-  __atomic_add_fetch(&collections, 1, __ATOMIC_RELEASE);
+  uint64_t number = __atomic_add_fetch(&collections, 1, __ATOMIC_RELEASE);
+  __atomic_add_fetch(&pause_total_ns, trace.swept_ns - trace.start_ns, __ATOMIC_RELAXED);
+  if (debug.gctrace > 0) print_trace_line(swept.live_bytes, number, scheduler.gomaxprocs);
 }
 
 // Step 2: every callee-saved register of this goroutine is in this frame (unwind_init makes
@@ -290,27 +366,38 @@ __attribute__((noinline)) void collect_here(Goroutine* self) {
 void run_collection(bool for_goal) {
   Goroutine* self = cpu::current_goroutine();
   if (self == nullptr || self->id == 0) fatal("gc: collect called on the scheduler stack");
+  int64_t start = nanotime();
   stop_the_world();
-  if (!for_goal || collected_heap_bytes() >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED)) collect_here(self);
+  if (!for_goal || collected_heap_bytes() >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED)) {
+    trace = CycleTrace{start, nanotime(), 0, 0, collected_heap_bytes(), heap_goal, 0, 0, !for_goal};
+    collect_here(self);
+  }
   start_the_world();
 }
 
 }  // namespace
 
-void collector_init() {
+// GOGC is read on the collector's first use (any gc:: call), not at start-up, so programs
+// that never collect carry none of this. Racing first users compute the same values.
+static uint32_t gogc_read = 0;  // atomic
+
+static void read_gogc() {
+  if (__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE)) return;
   const char* value = getenv("GOGC");
-  if (value == nullptr || *value == 0) return;
-  if (__builtin_strcmp(value, "off") == 0) {
-    gc_percent = -1;
-  } else {
+  int32_t percent = 100;
+  if (value != nullptr && value[0] == 'o' && value[1] == 'f' && value[2] == 'f' && value[3] == 0) {
+    percent = -1;
+  } else if (value != nullptr && *value != 0) {
     int32_t n = 0;
-    for (const char* c = value; *c != 0; c++) {
-      if (*c < '0' || *c > '9' || n > 100000000) return;  // as Go: an unparsable GOGC is ignored
-      n = n * 10 + (*c - '0');
+    for (const char* c = value; *c != 0 && n >= 0; c++) {
+      if (*c < '0' || *c > '9' || n > 100000000) n = -1;  // as Go: an unparsable GOGC is ignored
+      else n = n * 10 + (*c - '0');
     }
-    gc_percent = n;
+    if (n >= 0) percent = n;
   }
-  heap_goal = goal_for(0, gc_percent);
+  __atomic_store_n(&gc_percent, percent, __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_goal, goal_for(0, percent), __ATOMIC_RELAXED);
+  __atomic_store_n(&gogc_read, 1, __ATOMIC_RELEASE);
 }
 
 namespace gc {
@@ -318,6 +405,7 @@ namespace gc {
 namespace detail {
 
 void* allocate(size_t bytes, size_t alignment, bool noscan) {
+  if (__builtin_expect(!__atomic_load_n(&gogc_read, __ATOMIC_RELAXED), 0)) read_gogc();
   if (__builtin_expect(collected_heap_bytes() + bytes >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED), 0) &&
       cpu::current_goroutine() != nullptr && cpu::current_goroutine()->id != 0 && scheduler.main_started &&
       !holds_runtime_lock() && !world_stopped_by(cpu::current_goroutine()))
@@ -344,15 +432,20 @@ void remove_root(RootNode* node) {
 
 }  // namespace detail
 
-void collect() { run_collection(false); }
+void collect() {
+  read_gogc();
+  run_collection(false);
+}
 
 int set_percent(int percent) {
+  read_gogc();
   int old = __atomic_exchange_n(&gc_percent, percent < 0 ? -1 : percent, __ATOMIC_RELAXED);
   __atomic_store_n(&heap_goal, goal_for(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), percent < 0 ? -1 : percent), __ATOMIC_RELAXED);
   return old;
 }
 
 Stats stats() {
+  read_gogc();
   Stats s{};
   s.collections = __atomic_load_n(&collections, __ATOMIC_ACQUIRE);
   s.heap_bytes = collected_heap_bytes();

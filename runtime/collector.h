@@ -31,7 +31,7 @@
 //
 // When collections run: gc::collect(), and whenever the collected heap reaches the goal
 // live * (1 + GOGC/100) (at least 4 MiB), where live is what the last collection kept.
-// GOGC is read from the environment at start-up (default 100; "off" disables the goal);
+// GOGC is read from the environment on first use (default 100; "off" disables the goal);
 // set_percent changes it. A collection stops the world for its whole length (Go's
 // GODEBUG=gcstoptheworld=1 shape): concurrent marking is not built yet.
 #pragma once
@@ -136,8 +136,3 @@ struct Stats {
 Stats stats();
 
 }  // namespace gort::gc
-
-namespace gort {
-// Reads GOGC; runtime start-up only (runtime/start.cpp).
-void collector_init();
-}  // namespace gort

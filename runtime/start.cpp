@@ -67,7 +67,6 @@ extern "C" [[noreturn]] void runtime_start(long argc, char** argv) {
   install_signal_handlers();              // SIGSEGV/SIGBUS/SIGFPE/SIGILL -> Go-style report, exit 2
   init_async_preemption();                // SIGURG handler; XSAVE size from CPUID (runtime/preempt.cpp)
   allocator_init();                       // the heap arena and span map (runtime/heap.cpp)
-  collector_init();                       // GOGC, the collector's first goal (runtime/collector.cpp)
   seed_first_machine();                   // m0's random numbers (work stealing) from AT_RANDOM
   scheduler_init();                       // GOMAXPROCS Processors; m0 takes Processor 0
   scheduler_start(main_goroutine);        // main becomes goroutine 1; m0 starts scheduling

@@ -20,7 +20,6 @@
 #include "blocking.h"     // blocking system calls          runtime/blocking.cpp     docs/03-stacks.md
 #include "heap.h"         // page heap, span map, scavenger runtime/heap.cpp         docs/04-allocator.md
 #include "allocator.h"    // caches, centrals, malloc/free  runtime/allocator.cpp    docs/04-allocator.md
-#include "collector.h"    // gc::make, Root, collect        runtime/collector.cpp    docs/07-collector.md
 #include "channel.h"      // channels and select            runtime/channel.cpp      docs/05-channels.md
 #include "timer.h"        // per-Processor timer heaps      runtime/timer.cpp        docs/05-channels.md
 #include "world.h"        // stopping the world             runtime/world.cpp        docs/02-scheduler.md

@@ -4,6 +4,9 @@
 // freed nothing could not pass them; `unrooted` shows that a lost object is detected.
 #include <catch2/catch.hpp>
 
+#include <regex>
+#include <sstream>
+
 #include "child_process.h"
 
 namespace {
@@ -108,4 +111,27 @@ TEST_CASE("free or delete of a collected object is a fatal error naming it", "[c
     CHECK(r.out.empty());
     CHECK(r.err.find("fatal error: free of a collected object 0xc0") == 0);
   }
+}
+
+TEST_CASE("GODEBUG=gctrace=1 prints Go's line for every collection", "[collector]") {
+  ChildResult r = run_collector({"heap_returns_to_baseline"}, 2, {{"GODEBUG", "gctrace=1"}});
+  INFO(r.describe());
+  CHECK(r.status == 0);
+  CHECK(r.out == "grew true back_near_baseline true\n");
+  // Go 1.19's format (runtime/mgc.go, gcMarkTermination), "(forced)" for gc::collect().
+  const std::regex line(
+      R"(gc \d+ @\d+\.\d{3}s \d+%: [0-9.]+\+[0-9.]+\+[0-9.]+ ms clock, [0-9.]+\+[0-9.]+/[0-9.]+/[0-9.]+\+[0-9.]+ ms cpu, )"
+      R"(\d+->\d+->\d+ MB, \d+ MB goal, \d+ MB stacks, \d+ MB globals, 2 P( \(forced\))?)");
+  std::istringstream lines(r.err);
+  std::string text;
+  int count = 0, forced = 0;
+  while (std::getline(lines, text)) {
+    INFO(text);
+    CHECK(std::regex_match(text, line));
+    CHECK(text.rfind("gc " + std::to_string(count + 1) + " @", 0) == 0);  // numbered from 1
+    count++;
+    if (text.find("(forced)") != std::string::npos) forced++;
+  }
+  CHECK(forced == 3);     // the scenario's three gc::collect() calls
+  CHECK(count >= forced);  // and any the goal started while it built its list
 }
