@@ -378,11 +378,18 @@ void run_collection(bool for_goal) {
 }  // namespace
 
 // GOGC is read on the collector's first use (any gc:: call), not at start-up, so programs
-// that never collect carry none of this. Racing first users compute the same values.
-static uint32_t gogc_read = 0;  // atomic
+// that never collect carry none of this. The first caller claims the read (0 -> 1) and
+// publishes it (2); a racing one waits the few instructions it takes (runtime code is not
+// preempted), so a set_percent() can never be overwritten by a late read.
+static uint32_t gogc_read = 0;  // atomic: 0 not read, 1 being read, 2 read
 
 static void read_gogc() {
-  if (__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE)) return;
+  uint32_t state = __atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE);
+  if (state == 2) return;
+  if (state != 0 || !__atomic_compare_exchange_n(&gogc_read, &state, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+    while (__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE) != 2) __builtin_ia32_pause();
+    return;
+  }
   const char* value = getenv("GOGC");
   int32_t percent = 100;
   if (value != nullptr && value[0] == 'o' && value[1] == 'f' && value[2] == 'f' && value[3] == 0) {
@@ -397,7 +404,7 @@ static void read_gogc() {
   }
   __atomic_store_n(&gc_percent, percent, __ATOMIC_RELAXED);
   __atomic_store_n(&heap_goal, goal_for(0, percent), __ATOMIC_RELAXED);
-  __atomic_store_n(&gogc_read, 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&gogc_read, 2, __ATOMIC_RELEASE);
 }
 
 namespace gc {
@@ -405,7 +412,7 @@ namespace gc {
 namespace detail {
 
 void* allocate(size_t bytes, size_t alignment, bool noscan) {
-  if (__builtin_expect(!__atomic_load_n(&gogc_read, __ATOMIC_RELAXED), 0)) read_gogc();
+  if (__builtin_expect(__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE) != 2, 0)) read_gogc();
   if (__builtin_expect(collected_heap_bytes() + bytes >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED), 0) &&
       cpu::current_goroutine() != nullptr && cpu::current_goroutine()->id != 0 && scheduler.main_started &&
       !holds_runtime_lock() && !world_stopped_by(cpu::current_goroutine()))
