@@ -89,6 +89,15 @@ TEST_CASE("allocating far more than memory holds runs in a bounded heap", "[coll
   expect_output("garbage_bounded", "collections_many true peak_under_16MiB true heap_sys_under_64MiB true kept true\n");
 }
 
+TEST_CASE("the steady-state heap stays at the goal GOGC sets", "[collector]") {
+  for (const char* percent : {"50", "100", "200"}) {
+    ChildResult r = run_collector({"steady_state", percent}, 2);
+    INFO("GOGC=" << percent << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.out == "collections_many true peak_within_goal true peak_near_goal true live_found_again true\n");
+  }
+}
+
 TEST_CASE("heap in use returns near its baseline after a structure is dropped", "[collector]") {
   expect_output("heap_returns_to_baseline", "grew true back_near_baseline true\n");
 }
