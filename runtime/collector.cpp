@@ -26,10 +26,13 @@
 // the class's reciprocal (an interior pointer finds its object's start); its alloc bit; its
 // mark bit. Only objects of scanned spans go on the mark stack.
 //
-// Locks: roots_lock (rank Roots) guards the list of Root handles; it is a leaf. Everything
-// the marker reads besides is stable because the world is stopped: goroutine records and
-// their stacks, channel buffers (no stopped goroutine is inside a channel operation: runtime
-// code is not preempted), timer heaps, span bitmaps.
+// Locks: roots_lock (rank Roots) guards the list of Root handles; it is a leaf. The marker
+// takes, one at a time and never nested, scheduler.all_lock (to walk the goroutines),
+// live_channels_lock (runtime/channel.cpp) and roots_lock; the sweep then takes
+// fallback_lock, the centrals' locks and heap_lock in their usual order. What the marker
+// reads under them is stable because the world is stopped: goroutine records and their
+// stacks, channel buffers (no stopped goroutine is inside a channel operation: runtime code
+// is not preempted), timer heaps, span bitmaps.
 #include "collector.h"
 
 #include "../arch/amd64/cpu.h"
