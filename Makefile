@@ -86,7 +86,8 @@ HARNESS      := $(BUILD)/tests/harness
 DEBUG_LIBGORT     := $(BUILD)/debug/libgort.a
 DEBUG_RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/debug/%.o) $(BUILD)/debug/runtime/checks/debug/lock_checks.o \
                       $(ASM_SRCS:%.asm=$(BUILD)/%.o)
-DEBUG_TEST_PROGS  := $(BUILD)/debug/tests/scheduler $(BUILD)/debug/tests/channels $(BUILD)/debug/tests/threads
+DEBUG_TEST_PROGS  := $(BUILD)/debug/tests/scheduler $(BUILD)/debug/tests/channels $(BUILD)/debug/tests/threads \
+                     $(BUILD)/debug/tests/collector
 
 # `make V=1` shows each command; by default one short line per file.
 ifeq ($(V),1)
@@ -312,11 +313,11 @@ $(HARNESS): $(HARNESS_SRCS:tests/harness/%.cpp=$(BUILD)/harness/%.o)
 demo: $(BUILD)/examples/hello
 	$(BUILD)/examples/hello gopher
 
-# Everything, then the scheduler, channel and thread tests again with their programs built
+# Everything, then the scheduler, channel, thread and collector tests again with their programs built
 # on the debug runtime (child_process.cpp reads GORT_TEST_BUILD).
 test: all
 	$(HARNESS)
-	GORT_TEST_BUILD=debug $(HARNESS) "[scheduler],[channels],[threads]"
+	GORT_TEST_BUILD=debug $(HARNESS) "[scheduler],[channels],[threads],[collector]"
 
 bench: bench-programs | deps-bench
 	python3 tools/bench.py

@@ -11,6 +11,9 @@
 // Freeing (release): the owner of the span clears the slot's bit itself (the slot can be
 // reused at once); anyone else sets the slot's bit in freed_bits (atomic OR) and, if the
 // span sits on its central's full list, moves it to the partial list.
+// Collected objects (allocate_collected) take the same path through spans of their own span
+// classes, with no free lists and no tiny blocks; sweep_collected_spans frees the ones the
+// collector did not mark (the slot states of both kinds: runtime/span.h).
 // Locks: a central's lock, then heap_lock (docs/locking.md). A thread without a Processor
 // (before the scheduler starts, or sysmon) uses one shared cache under fallback_lock.
 #include "allocator.h"
@@ -39,11 +42,23 @@ using namespace size_classes;
 
 struct alignas(64) Central {  // Go's mcentral; one cache line each: they are locked independently
   RankedLock<LockRank::Central> lock;
-  Span* partial = nullptr;  // spans that may have free slots
-  Span* full = nullptr;     // spans without
+  SpanList partial;  // spans that may have free slots
+  SpanList full;     // spans without
 };
 
 Central centrals[span_class_count];
+// The collected classes' centrals (allocator.h), made by allocator_init from persistent
+// memory: as a static array they would be 8 KiB more .bss in every program, and push small
+// programs' data segment onto a page of its own.
+Central* collected_centrals = nullptr;
+// Large collected objects, on `partial` (the only list used) under its lock.
+Central collected_large;
+
+Central& central_of(uint32_t span_class) {
+  return span_class < collected_span_class_base ? centrals[span_class] : collected_centrals[span_class - collected_span_class_base];
+}
+// Bytes in collected objects (atomic): grows with each allocation, set by each sweep.
+uint64_t collected_bytes = 0;
 RankedLock<LockRank::AllocatorFallback> fallback_lock;
 // Guarded by fallback_lock; made by allocator_init from persistent memory (as a static it
 // would be 6 KiB of .bss that every program's data segment carries).
@@ -51,20 +66,6 @@ AllocationCache* fallback_cache = nullptr;
 
 constexpr uint32_t tiny_block_bytes = 16;
 const uint32_t tiny_span_class = class_for(tiny_block_bytes) * 2 + 1;
-
-void list_push(Span*& head, Span* s) {
-  s->previous = nullptr;
-  s->next = head;
-  if (head != nullptr) head->previous = s;
-  head = s;
-}
-
-void list_remove(Span*& head, Span* s) {
-  if (s->previous != nullptr) s->previous->next = s->next;
-  else head = s->next;
-  if (s->next != nullptr) s->next->previous = s->previous;
-  s->next = s->previous = nullptr;
-}
 
 // A span's place is read by remote frees without a lock (sequentially consistent: see
 // place_on_central and free_slot).
@@ -75,10 +76,19 @@ SpanPlace place_of(const Span* s) {
   return SpanPlace(__atomic_load_n(reinterpret_cast<const uint8_t*>(&s->place), __ATOMIC_SEQ_CST));
 }
 
+// The cache's slot for a span class: explicit or collected.
+Span*& cached_span(AllocationCache* cache, uint32_t span_class) {
+  return span_class < collected_span_class_base ? cache->spans[span_class]
+                                                : cache->collected_spans[span_class - collected_span_class_base];
+}
+
 Span* new_small_span(uint32_t span_class) {
-  uint32_t size_class = span_class / 2;
+  bool collected = span_class >= collected_span_class_base;
+  uint32_t size_class = (collected ? span_class - collected_span_class_base : span_class) / 2;
   Span* s = heap_allocate(class_pages[size_class]);
   s->size_class = uint8_t(size_class);
+  s->span_class = uint16_t(span_class);
+  s->collected = collected;
   s->noscan = (span_class & 1) != 0;
   s->object_size = class_size[size_class];
   s->object_count = class_objects[size_class];
@@ -87,8 +97,9 @@ Span* new_small_span(uint32_t span_class) {
   s->tiny_counts = nullptr;
   for (uint32_t w = 0; w < 16; w++) s->alloc_bits[w] = s->freed_bits[w] = 0;
   load_window(s, 0);
-  // Objects under 16 bytes cannot hold the double-free key: free() takes its careful path.
-  heap_set_page_classes(s, span_class, class_size[size_class] < 16);
+  // Objects under 16 bytes cannot hold the double-free key, and free() of a collected object
+  // is an error: free() takes its careful path for both.
+  heap_set_page_classes(s, span_class, class_size[size_class] < 16 || collected);
   return s;
 }
 
@@ -101,27 +112,27 @@ void place_on_central(Central& c, Span* s) {
   }
   if (s->allocated < s->object_count) {
     set_place(s, SpanPlace::Partial);
-    list_push(c.partial, s);
+    c.partial.push(s);
     return;
   }
   set_place(s, SpanPlace::Full);
-  list_push(c.full, s);
+  c.full.push(s);
   // A free that raced with the store above may have seen the old place and not moved the
   // span: look once more (the freer increments remote_frees before reading place).
   if (__atomic_load_n(&s->remote_frees, __ATOMIC_SEQ_CST) != 0) {
-    list_remove(c.full, s);
+    c.full.remove(s);
     set_place(s, SpanPlace::Partial);
-    list_push(c.partial, s);
+    c.partial.push(s);
   }
 }
 
 // A span with free slots for a cache (Go's mcentral.cacheSpan).
 Span* take_from_central(uint32_t span_class) {
-  Central& c = centrals[span_class];
+  Central& c = central_of(span_class);
   {
     LockGuard guard(c.lock);
-    while (Span* s = c.partial) {
-      list_remove(c.partial, s);
+    while (Span* s = c.partial.head) {
+      c.partial.remove(s);
       merge_remote_frees(s);
       if (s->allocated < s->object_count) {
         load_window(s, 0);
@@ -129,7 +140,7 @@ Span* take_from_central(uint32_t span_class) {
         return s;
       }
       set_place(s, SpanPlace::Full);
-      list_push(c.full, s);
+      c.full.push(s);
     }
   }
   Span* s = new_small_span(span_class);
@@ -138,13 +149,14 @@ Span* take_from_central(uint32_t span_class) {
 }
 
 void return_to_central(Span* s) {
-  Central& c = centrals[s->size_class * 2 + (s->noscan ? 1 : 0)];
+  Central& c = central_of(s->span_class);
   LockGuard guard(c.lock);
   place_on_central(c, s);
 }
 
 void* allocate_small(AllocationCache* cache, uint32_t span_class) {
-  Span* s = cache->spans[span_class];
+  Span*& slot = cached_span(cache, span_class);
+  Span* s = slot;
   if (s != nullptr) {
     if (void* p = take_slot(s)) return p;
     if (merge_remote_frees(s) != 0) {  // others freed slots: start over in this span
@@ -154,7 +166,7 @@ void* allocate_small(AllocationCache* cache, uint32_t span_class) {
     return_to_central(s);
   }
   s = take_from_central(span_class);
-  cache->spans[span_class] = s;
+  slot = s;
   return take_slot(s);
 }
 
@@ -208,18 +220,18 @@ class CacheAccess {
 
 // Frees slot `index` of small span s, from the owner's cache or from anyone else.
 void free_slot(AllocationCache* cache, Span* s, uint32_t index) {
-  if (cache->spans[s->size_class * 2 + (s->noscan ? 1 : 0)] == s) {  // we own it
+  if (cache->spans[s->span_class] == s) {  // we own it
     if (!owner_free_slot(s, index)) fatal("free: object is not allocated (double free?)");
     return;
   }
   if (!remote_free_slot(s, index)) fatal("free: object is not allocated (double free?)");
   if (place_of(s) == SpanPlace::Full) {
-    Central& c = centrals[s->size_class * 2 + (s->noscan ? 1 : 0)];
+    Central& c = central_of(s->span_class);
     LockGuard guard(c.lock);
     if (s->place == SpanPlace::Full) {
-      list_remove(c.full, s);
+      c.full.remove(s);
       s->place = SpanPlace::Partial;
-      list_push(c.partial, s);
+      c.partial.push(s);
     }
   }
 }
@@ -256,6 +268,20 @@ void* allocate_tiny(AllocationCache* cache, size_t bytes) {
   cache->tiny_block = reinterpret_cast<uintptr_t>(block);
   cache->tiny_offset = uint32_t(bytes);
   return block;
+}
+
+// "fatal error: free of a collected object 0xc000012340": the collector owns it.
+[[noreturn]] void fatal_free_of_collected(uintptr_t p) {
+  char message[64] = "free of a collected object 0x";
+  const size_t start = __builtin_strlen(message);
+  size_t at = start;
+  for (int shift = 60; shift >= 0; shift -= 4) {
+    uint32_t digit = uint32_t(p >> shift) & 15;
+    if (digit == 0 && at == start && shift > 0) continue;  // no leading zeros
+    message[at++] = "0123456789abcdef"[digit];
+  }
+  message[at] = 0;
+  fatal(message);
 }
 
 // The value a listed object carries in its second word: one for the whole process, so that
@@ -297,14 +323,15 @@ void flush_free_list(AllocationCache* cache, uint32_t spc, uint32_t keep) {
 
 // Returns empty spans sitting on central partial lists to the heap.
 void release_empty_central_spans() {
-  for (Central& c : centrals) {
+  for (uint32_t spc = 0; spc < span_class_count + collected_span_class_count; spc++) {
+    Central& c = central_of(spc);
     LockGuard guard(c.lock);
-    Span* s = c.partial;
+    Span* s = c.partial.head;
     while (s != nullptr) {
       Span* next = s->next;
       merge_remote_frees(s);
       if (s->allocated == 0 && s->tiny_counts == nullptr) {
-        list_remove(c.partial, s);
+        c.partial.remove(s);
         heap_free(s);
       }
       s = next;
@@ -321,6 +348,8 @@ void release_overflow(AllocationCache* cache, uint32_t span_class) {
 void allocator_init() {
   heap_init();
   fallback_cache = new_allocation_cache();
+  static_assert(alignof(Central) == 64);
+  collected_centrals = static_cast<Central*>(persistent_alloc(sizeof(Central) * collected_span_class_count, 64));  // zero: empty, unlocked
 }
 
 AllocationCache* new_allocation_cache() {
@@ -338,6 +367,11 @@ void flush_allocation_cache(AllocationCache* cache) {
     cache->tiny_block = 0;
   }
   for (Span*& s : cache->spans) {
+    if (s == nullptr) continue;
+    return_to_central(s);
+    s = nullptr;
+  }
+  for (Span*& s : cache->collected_spans) {
     if (s == nullptr) continue;
     return_to_central(s);
     s = nullptr;
@@ -438,6 +472,9 @@ void release(void* pointer) {
   // pointers that are not objects at all.
   Span* s = heap_span_of(p);
   if (s == nullptr) fatal("free: pointer was not allocated by gort's heap");
+  // Collected spans are marked careful in the page-class map (large ones have no entry), so
+  // release_fast always brings them here: the check costs the fast path nothing.
+  if (s->collected) fatal_free_of_collected(p);
   CacheAccess cache;
   if (s->size_class == 0) {
     if (p != s->object_start) fatal("free: pointer to the inside of an object");
@@ -468,6 +505,20 @@ void release(void* pointer) {
     fatal("free: object is on another Processor's free list (double free?)");
   }
   push_free(cache.get(), spc, pointer, cache->free_key);  // counted as a free in the list's pushes
+}
+
+bool is_collected(const void* pointer) {
+  Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
+  return s != nullptr && s->collected;
+}
+
+bool collected_object_allocated(const void* pointer) {
+  uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+  Span* s = heap_span_of(p);
+  if (s == nullptr || !s->collected) return false;
+  if (s->size_class == 0) return true;  // a large object's span lives exactly as long as it
+  uint32_t index = uint32_t(((p - s->start) * class_reciprocal[s->size_class]) >> 32);
+  return index < s->object_count && (__atomic_load_n(&s->alloc_bits[index / 64], __ATOMIC_RELAXED) >> (index % 64)) & 1;
 }
 
 size_t allocation_size(const void* pointer) {
@@ -524,6 +575,7 @@ MemStats read_mem_stats() {
     m.frees += m.by_size[i].frees;
   }
   m.heap_objects = m.mallocs - m.frees;
+  m.heap_alloc += collected_heap_bytes();
   HeapStats h = heap_stats();
   m.heap_sys = h.sys;
   m.heap_idle = h.idle;
@@ -533,6 +585,123 @@ MemStats read_mem_stats() {
 }
 
 void* alloc_noscan(size_t bytes) { return allocate(bytes, true); }
+
+// --- Collected objects ---
+
+void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment > heap_page_size)
+    fatal("gc::make: alignment is not a power of two of at most a page");
+  if (bytes > tunables::heap_arena_bytes) out_of_memory(bytes);
+  size_t rounded = (bytes + alignment - 1) & ~(alignment - 1);
+  void* p;
+  size_t dirty;
+  {
+    CacheAccess cache;
+    if (rounded > max_small_size) {
+      p = allocate_large(cache.get(), rounded);
+      Span* s = heap_span_of(reinterpret_cast<uintptr_t>(p));
+      cache->mallocs[0]--;  // not an explicit object: counted in collected_bytes instead
+      cache->live_bytes -= int64_t(s->pages * heap_page_size);
+      s->collected = true;
+      s->noscan = noscan;
+      dirty = s->dirty_pages * heap_page_size < rounded ? s->dirty_pages * heap_page_size : rounded;
+      {
+        LockGuard guard(collected_large.lock);
+        collected_large.partial.push(s);
+      }
+      __atomic_add_fetch(&collected_bytes, s->pages * heap_page_size, __ATOMIC_RELAXED);
+    } else {
+      uint32_t size_class = class_for(rounded == 0 ? 1 : rounded);
+      while (class_size[size_class] % alignment != 0) size_class++;  // span starts are page aligned
+      p = allocate_small(cache.get(), collected_span_class_base + size_class * 2 + (noscan ? 1 : 0));
+      dirty = class_size[size_class];
+      __atomic_add_fetch(&collected_bytes, class_size[size_class], __ATOMIC_RELAXED);
+    }
+  }
+  // A reused slot holds what the sweep left there: always zeroed. The slot is allocated
+  // already, so a collection while this runs (preempted) keeps it: p is in a register or on
+  // this stack.
+  zero_for_program(p, dirty);
+  return p;
+}
+
+uint64_t collected_heap_bytes() { return __atomic_load_n(&collected_bytes, __ATOMIC_RELAXED); }
+
+namespace {
+
+// Sweeps one small collected span (span.h: alloc_bits = mark_bits) and counts what it kept.
+void sweep_span(Span* s, SweepResult& result) {
+  if (s->remote_frees != 0 || s->tiny_counts != nullptr) fatal("sweep: a collected span has explicit slot state");
+  uint32_t kept = 0;
+  for (uint32_t w = 0; w < words_of(s); w++) {
+    s->alloc_bits[w] = s->mark_bits[w] & valid_mask(s, w);
+    s->mark_bits[w] = 0;
+    kept += uint32_t(__builtin_popcountll(s->alloc_bits[w]));
+  }
+  result.freed_objects += s->allocated - kept;
+  result.live_objects += kept;
+  result.live_bytes += uint64_t(kept) * s->object_size;
+  s->allocated = kept;
+  load_window(s, 0);
+}
+
+}  // namespace
+
+SweepResult sweep_collected_spans() {
+  SweepResult result{};
+  // 1. Every cache gives its collected spans back to their centrals, so that every small
+  //    collected span is on a central list (the world is stopped: the caches are ours).
+  auto give_back = [](AllocationCache* c) {
+    for (Span*& s : c->collected_spans) {
+      if (s == nullptr) continue;
+      return_to_central(s);
+      s = nullptr;
+    }
+  };
+  {
+    LockGuard guard(fallback_lock);
+    give_back(fallback_cache);
+  }
+  for (Processor* p : scheduler.processors)
+    if (p != nullptr && p->allocation_cache != nullptr) give_back(p->allocation_cache);
+  // 2. Sweep each collected central's spans, then put each back where it now belongs
+  //    (place_on_central: partial, full, or the heap when nothing is left).
+  for (uint32_t spc = collected_span_class_base; spc < collected_span_class_base + collected_span_class_count; spc++) {
+    Central& c = central_of(spc);
+    LockGuard guard(c.lock);
+    SpanList swept;
+    for (SpanList* list : {&c.partial, &c.full})
+      while (Span* s = list->head) {
+        list->remove(s);
+        sweep_span(s, result);
+        swept.push(s);
+      }
+    while (Span* s = swept.head) {
+      swept.remove(s);
+      place_on_central(c, s);
+    }
+  }
+  // 3. Large objects: kept if marked (their one bit), else back to the heap.
+  {
+    LockGuard guard(collected_large.lock);
+    Span* s = collected_large.partial.head;
+    while (s != nullptr) {
+      Span* next = s->next;
+      if (s->mark_bits[0] & 1) {
+        s->mark_bits[0] = 0;
+        result.live_objects++;
+        result.live_bytes += s->pages * heap_page_size;
+      } else {
+        collected_large.partial.remove(s);
+        result.freed_objects++;
+        heap_free(s);
+      }
+      s = next;
+    }
+  }
+  __atomic_store_n(&collected_bytes, result.live_bytes, __ATOMIC_RELAXED);
+  return result;
+}
 
 void free_os_memory() {
   {

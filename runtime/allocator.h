@@ -7,8 +7,11 @@
 //   central (per class)     spans with free slots (partial) and without (full), under a lock;
 //                           a cache swaps its exhausted span for a partial one here.
 //   heap                    runs of pages (runtime/heap.h).
-// A span class is a size class and whether its objects may hold pointers (the collector
-// will scan only those); the two kinds never share a span.
+// A span class is a size class, whether its objects may hold pointers (the collector scans
+// only those), and whether they are explicit (malloc/new) or collected (gc::make,
+// runtime/collector.h); no two kinds share a span. Explicit classes are
+// size class * 2 + noscan, the indices the fast paths use; collected classes follow them,
+// collected_span_class_base + size class * 2 + noscan, and have no free lists.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +24,9 @@ namespace gort {
 struct Processor;
 struct Span;
 
-constexpr uint32_t span_class_count = size_classes::count * 2;
+constexpr uint32_t span_class_count = size_classes::count * 2;  // the explicit classes
+constexpr uint32_t collected_span_class_base = span_class_count;
+constexpr uint32_t collected_span_class_count = size_classes::count * 2;
 
 // One Processor's cache (Go's mcache). Owned by whoever holds the Processor.
 struct alignas(64) AllocationCache {
@@ -58,6 +63,10 @@ struct alignas(64) AllocationCache {
   uint64_t frees[size_classes::count];
   uint64_t tiny_mallocs, tiny_frees;
   int64_t live_bytes;  // large and tiny objects only; small ones are counted by class
+  // Collected objects come from spans of their own (one per collected span class), never
+  // from the free lists above. After the fields the fast paths address, so their
+  // displacements do not change.
+  Span* collected_spans[collected_span_class_count];
 };
 
 // The current thread's cache: its Processor's, or null without one (ThreadLocal::cache in
@@ -161,12 +170,33 @@ void zero_for_program(void* p, size_t bytes);
 void copy_for_program(void* to, const void* from, size_t bytes);
 // The usable size of an allocated object (its class size), or 0 for a foreign pointer.
 size_t allocation_size(const void* p);
+// True if p lies in a collected span (free() of it is fatal: runtime/collector.h).
+bool is_collected(const void* p);
+// True if p points into a collected object that is allocated (not swept). For tests (with
+// the world running, a moment's answer).
+bool collected_object_allocated(const void* p);
 // The start of the object containing address (interior pointers too), or null.
 void* object_base(const void* address);
 
+// --- For the collector (runtime/collector.cpp) ---
+// A zeroed collected object of `bytes` aligned to `alignment` (a power of two, at most a
+// page). Called on a goroutine's stack with no runtime lock held.
+void* allocate_collected(size_t bytes, size_t alignment, bool noscan);
+// Bytes in collected objects: allocated since the last sweep plus what that sweep kept.
+uint64_t collected_heap_bytes();
+struct SweepResult {
+  uint64_t live_bytes;    // in collected objects the sweep kept
+  uint64_t live_objects;
+  uint64_t freed_objects;
+};
+// Sweeps every collected span: alloc_bits = mark_bits, then mark_bits = 0; a span left empty
+// goes back to the heap. Caller stopped the world (it owns every cache and span) and runs on
+// the scheduler stack.
+SweepResult sweep_collected_spans();
+
 // Go's runtime.MemStats, the subset the allocator knows.
 struct MemStats {
-  uint64_t heap_alloc;     // bytes in allocated objects
+  uint64_t heap_alloc;     // bytes in allocated objects, explicit and collected
   uint64_t heap_sys;       // bytes of heap memory obtained from the OS
   uint64_t heap_idle;      // bytes in free page runs
   uint64_t heap_inuse;     // bytes in in-use spans

@@ -169,6 +169,15 @@ __attribute__((always_inline)) inline bool try_operation(ChannelCore* c, bool is
 
 }  // namespace
 
+// Every channel made and not yet freed, so the collector can scan their buffers.
+static RankedLock<LockRank::Roots> live_channels_lock;
+static ChannelCore* live_channels = nullptr;  // live_channels_lock
+
+void for_each_channel(void (*visit)(ChannelCore* c, void* arg), void* arg) {
+  LockGuard guard(live_channels_lock);
+  for (ChannelCore* c = live_channels; c != nullptr; c = c->next_live) visit(c, arg);
+}
+
 ChannelCore* channel_make(uint32_t element_size, uint32_t capacity) {
   auto* c = static_cast<ChannelCore*>(allocate(sizeof(ChannelCore), false));
   *c = ChannelCore{};
@@ -179,6 +188,10 @@ ChannelCore* channel_make(uint32_t element_size, uint32_t capacity) {
   if (bytes > 0) {
     c->buffer = static_cast<uint8_t*>(allocate_zeroed(bytes, false));  // fresh pages stay untouched
   }
+  LockGuard guard(live_channels_lock);
+  c->next_live = live_channels;
+  if (live_channels != nullptr) live_channels->previous_live = c;
+  live_channels = c;
   return c;
 }
 
@@ -195,6 +208,12 @@ void channel_free(ChannelCore* c, void (*destroy)(void* element)) {
   // the destructors the caller passes run outside it).
   if (destroy != nullptr) {
     for (uint32_t i = 0, index = c->recv_index; i < c->count; i++, index = next_index(c, index)) destroy(slot(c, index));
+  }
+  {
+    LockGuard guard(live_channels_lock);
+    if (c->previous_live != nullptr) c->previous_live->next_live = c->next_live;
+    else live_channels = c->next_live;
+    if (c->next_live != nullptr) c->next_live->previous_live = c->previous_live;
   }
   if (c->buffer != nullptr) release(c->buffer);
   release(c);

@@ -64,7 +64,14 @@ struct ChannelCore {
   uint8_t* buffer;  // capacity * element_size bytes, from gort's heap
   WaiterQueue senders;
   WaiterQueue receivers;
+  // The list of live channels the collector scans (live_channels_lock in channel.cpp).
+  ChannelCore* next_live;
+  ChannelCore* previous_live;
 };
+
+// Calls visit(c, arg) for every channel made and not yet freed, under live_channels_lock
+// (visit may take no lock). For the collector, with the world stopped.
+void for_each_channel(void (*visit)(ChannelCore* c, void* arg), void* arg);
 
 // The operations are declared once, in gort.h (Channel<T> calls them). Their contracts:
 //   channel_send returns false only when !block and the send could not proceed at once;

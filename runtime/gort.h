@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "allocator.h"
+#include "collector.h"
 #include "lock.h"
 #include "print.h"
 

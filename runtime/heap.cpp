@@ -20,7 +20,7 @@ constexpr uint32_t exact_lists = 128;  // free_runs[n] holds runs of exactly n p
 RankedLock<LockRank::Heap> heap_lock;
 uintptr_t committed_end = heap_arena_start;  // written under heap_lock; read atomically by heap_span_of
 Span** span_map = nullptr;     // one entry per arena page; entries written under heap_lock
-Span* free_runs[exact_lists + 1];  // heap_lock
+SpanList free_runs[exact_lists + 1];  // heap_lock
 Span* spare_records = nullptr;     // heap_lock: Span records for reuse
 uint64_t bytes_committed = 0, bytes_in_use = 0, bytes_idle = 0, bytes_released = 0;  // heap_lock
 // heap_lock: the end of the highest run ever handed out (Go's zeroedBase). Pages from here
@@ -43,21 +43,9 @@ Span* new_record() {
   return s;
 }
 
-void list_insert(Span* s) {
-  Span*& head = free_runs[s->pages <= exact_lists ? s->pages : 0];
-  s->previous = nullptr;
-  s->next = head;
-  if (head != nullptr) head->previous = s;
-  head = s;
-}
-
-void list_remove(Span* s) {
-  Span*& head = free_runs[s->pages <= exact_lists ? s->pages : 0];
-  if (s->previous != nullptr) s->previous->next = s->next;
-  else head = s->next;
-  if (s->next != nullptr) s->next->previous = s->previous;
-  s->next = s->previous = nullptr;
-}
+SpanList& free_list_for(const Span* s) { return free_runs[s->pages <= exact_lists ? s->pages : 0]; }
+void list_insert(Span* s) { free_list_for(s).push(s); }
+void list_remove(Span* s) { free_list_for(s).remove(s); }
 
 // A free run is found through the span map at its first and last page (enough to merge).
 void map_ends(Span* s) {
@@ -134,9 +122,9 @@ void grow(uint32_t pages) {
 
 Span* find_run(uint32_t pages) {
   for (uint32_t n = pages; n <= exact_lists; n++)
-    if (free_runs[n] != nullptr) return free_runs[n];
+    if (free_runs[n].head != nullptr) return free_runs[n].head;
   Span* best = nullptr;  // longer runs: the shortest that fits
-  for (Span* s = free_runs[0]; s != nullptr; s = s->next)
+  for (Span* s = free_runs[0].head; s != nullptr; s = s->next)
     if (s->pages >= pages && (best == nullptr || s->pages < best->pages)) best = s;
   return best;
 }
@@ -182,7 +170,9 @@ Span* heap_allocate(uint32_t pages) {
   uintptr_t dirty_end = end < used_high_water ? end : used_high_water;
   s->dirty_pages = dirty_end > s->start ? uint32_t((dirty_end - s->start) / heap_page_size) : 0;
   if (end > used_high_water) used_high_water = end;
-  // The collector's fields (span.h) start clear for every span cut from the heap.
+  // The collector's fields (span.h) start clear for every span cut from the heap; the
+  // record may have served a collected span before.
+  s->collected = false;
   for (uint64_t& word : s->mark_bits) word = 0;
   s->sweep_generation = __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE);  // a new span is swept
   map_all(s);
@@ -230,8 +220,8 @@ uint64_t heap_scavenge(int64_t older_than_ns) {
   int64_t now = nanotime();
   uint64_t released = 0;
   LockGuard guard(heap_lock);
-  for (Span*& head : free_runs)
-    for (Span* s = head; s != nullptr; s = s->next) {
+  for (SpanList& list : free_runs)
+    for (Span* s = list.head; s != nullptr; s = s->next) {
       if (s->scavenged || now - s->freed_at < older_than_ns) continue;
       os_release(reinterpret_cast<void*>(s->start), s->pages * heap_page_size);
       s->scavenged = true;

@@ -22,6 +22,7 @@ const char* lock_rank_name(LockRank rank) {
       "fallback_lock",              // AllocatorFallback
       "central",                    // Central
       "heap_lock",                  // Heap
+      "roots_lock",                 // Roots
       "persistent_lock",            // Persistent
       "test",                       // Test
   };

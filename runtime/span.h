@@ -1,13 +1,44 @@
 // Span: a run of heap pages (Go's mspan). A small-object span is cut into equal slots of one
 // size class; a large-object span holds one object; a free span is an unused run in the heap.
+// Drawing of a span: docs/04-allocator.md; the collector's use of it: docs/07-collector.md.
 //
-// A slot is allocated iff its bit in alloc_bits is set and its bit in freed_bits is not.
-//   - alloc_bits is written only by the span's owner: the Processor whose cache holds it, or
-//     whoever holds its size class's central lock while it sits on a central list. So the
-//     allocation fast path needs no atomic instruction.
+// A span belongs to one of two worlds, fixed when it is cut from the heap (Span::collected):
+//   explicit   objects of malloc/new, freed by hand. Never swept.
+//   collected  objects of gc::make (runtime/collector.h), freed only by the collector's sweep.
+// They never share a span, so a slot's state has exactly one meaning in each:
+//   explicit:  a slot is allocated iff its alloc_bits bit is set and its freed_bits bit is
+//              not; an object on a Processor's free list (AllocationCache::free_lists) still
+//              counts as allocated, and a tiny block is allocated while its tiny_counts
+//              entry is non-zero. Only free() and the free lists change these.
+//   collected: a slot is allocated iff its alloc_bits bit is set. freed_bits, remote_frees
+//              and tiny_counts stay zero (free() of a collected object is fatal, the free
+//              lists hold only explicit objects, collected tiny objects take the 16-byte
+//              class), and mark_bits says "reached" during a collection. A sweep is
+//              alloc_bits = mark_bits, done with the world stopped (sweep_collected_spans in
+//              runtime/allocator.cpp), so it can never hand out an object twice or free one
+//              that a free list still holds.
+//
+// Who owns a span, by state (SpanPlace). "Owns" means may write alloc_bits, alloc_cache and
+// scan_word, and move the span between lists:
+//
+//   place    in_use  which spans               on which list            owner
+//   Heap     false   free runs                 heap free_runs (by size)  heap_lock
+//   Heap     true    large objects             collected: the collector's large list (its
+//                                              lock); explicit: none     heap_lock for the record;
+//                                                                        the object's holder frees it
+//   Cached   true    small spans               a Processor's cache       that Processor's holder
+//                                              (spans / collected_spans)
+//   Partial  true    small spans with room     its central's partial     the central's lock
+//   Full     true    small spans without room  its central's full        the central's lock
+//
+// With the world stopped, the stopper owns every span (runtime/world.h: it alone may touch
+// the stopped Processors' caches); the collector's sweep relies on that.
+//
+// Explicit spans, whatever their place:
+//   - alloc_bits is written only by the span's owner, so the allocation fast path needs no
+//     atomic instruction;
 //   - freed_bits collects frees by anyone else (atomic OR); the owner folds them into
 //     alloc_bits when it runs out of free slots (merge_remote_frees below).
-// Drawing of a span: docs/04-allocator.md.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -27,8 +58,10 @@ struct Span {
   uint32_t pages;   // number of 8 KiB pages
   bool in_use;      // false: a free run in the heap
   bool scavenged;   // (free runs) physical pages returned to the OS
-  bool noscan;      // objects hold no pointers (for the collector)
+  bool noscan;      // objects hold no pointers (the collector does not scan them)
+  bool collected;   // objects belong to the collector (reset by heap_allocate; see above)
   uint8_t size_class;  // 0: a large object
+  uint16_t span_class; // (small spans) the index of its central and cache slot (allocator.h)
   SpanPlace place;     // atomic read by remote frees
   uint32_t object_size;
   uint32_t object_count;
@@ -42,15 +75,35 @@ struct Span {
                           // the start, or an aligned address inside (allocate_aligned)
   uint32_t dirty_pages;   // set by heap_allocate: the leading pages that may hold old data;
                           // the rest came fresh from the OS and read as zero (calloc skips them)
-  Span* next;             // the list the span is on (central, heap free list)
-  Span* previous;
+  Span* next;             // the SpanList the span is on (central, heap free list, large
+  Span* previous;         // collected objects), guarded by that list's owner
   uint64_t alloc_bits[16];  // 1 bit per slot; at most 1024 slots (8-byte objects, one page)
   uint64_t freed_bits[16];
-  // Room for the collector (a later issue), as in Go's mspan. Reset by heap_allocate for
-  // every span it cuts; nothing reads them yet.
-  uint64_t mark_bits[16];     // 1 bit per slot: reached in this cycle (Go's gcmarkBits)
-  uint32_t sweep_generation;  // against heap_sweep_generation (Go's sweepgen): swept in this
-                              // cycle, waiting to be swept, or being swept
+  // The collector's, as in Go's mspan. Reset by heap_allocate for every span it cuts.
+  uint64_t mark_bits[16];     // 1 bit per slot: reached in this collection (Go's gcmarkBits);
+                              // written only by the marker, with the world stopped
+  uint32_t sweep_generation;  // against heap_sweep_generation (Go's sweepgen); for the
+                              // concurrent sweep to come: the stop-the-world sweep needs none
+};
+
+// A doubly linked list of spans through next/previous (a central's partial and full lists,
+// the heap's free runs, the collector's large objects). Not thread-safe: the list's owner
+// (the lock named where it is declared) guards it and every span on it.
+struct SpanList {
+  Span* head = nullptr;
+
+  void push(Span* s) {
+    s->previous = nullptr;
+    s->next = head;
+    if (head != nullptr) head->previous = s;
+    head = s;
+  }
+  void remove(Span* s) {
+    if (s->previous != nullptr) s->previous->next = s->next;
+    else head = s->next;
+    if (s->next != nullptr) s->next->previous = s->previous;
+    s->next = s->previous = nullptr;
+  }
 };
 
 constexpr uint32_t max_objects_per_span = 1024;

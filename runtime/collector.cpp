@@ -1,0 +1,472 @@
+// The collector: a stop-the-world, non-moving, conservative mark-sweep over the collected
+// spans (Go's GODEBUG=gcstoptheworld=1 cycle, the baseline a concurrent cycle will split).
+// API and what it sees: runtime/collector.h. Book: docs/07-collector.md.
+//
+// A collection (run_collection):
+//   1. stop_the_world() (runtime/world.h): every other goroutine is off its Processor, its
+//      registers saved (stopped_registers in runtime/goroutine.h), and every cache and span
+//      belongs to us;
+//   2. the collecting goroutine spills its callee-saved registers into its own frame
+//      (__builtin_unwind_init in collect_here) and notes its stack pointer, so its own stack
+//      is scanned like a stopped one's;
+//   3. on the scheduler stack (run_on_scheduler_stack: the mark stack below is a list of
+//      chunks, so no depth of the object graph can overflow any stack), mark_and_sweep:
+//      a. mark from the roots (scan_roots): every goroutine's stack and saved registers, the
+//         program's writable segments, channels, timers, Root handles;
+//      b. drain the mark stack: each marked object that may hold pointers is scanned, every
+//         word conservatively (mark_word);
+//      c. sweep_collected_spans() (runtime/allocator.cpp): alloc_bits = mark_bits;
+//      d. the next goal: live * (1 + GOGC/100), at least 4 MiB;
+//      e. with GODEBUG=gctrace=1, Go's line (print_trace_line);
+//   4. start_the_world().
+//
+// The conservative test (mark_word), cheapest rejection first: in the arena (a shift and a
+// compare against the fixed address); the page-class map says an explicit small span (one
+// load: stop); the span map gives the span, which must be collected; the object's index by
+// the class's reciprocal (an interior pointer finds its object's start); its alloc bit; its
+// mark bit. Only objects of scanned spans go on the mark stack.
+//
+// Locks: roots_lock (rank Roots) guards the list of Root handles; it is a leaf. The marker
+// takes, one at a time and never nested, scheduler.all_lock (to walk the goroutines),
+// live_channels_lock (runtime/channel.cpp) and roots_lock; the sweep then takes
+// fallback_lock, the centrals' locks and heap_lock in their usual order. What the marker
+// reads under them is stable because the world is stopped: goroutine records and their
+// stacks, channel buffers (no stopped goroutine is inside a channel operation: runtime code
+// is not preempted), timer heaps, span bitmaps.
+#include "collector.h"
+
+#include "../arch/amd64/cpu.h"
+#include "allocator.h"
+#include "channel.h"
+#include "context.h"
+#include "environment.h"
+#include "fatal.h"
+#include "godebug.h"
+#include "goroutine.h"
+#include "heap.h"
+#include "lock.h"
+#include "machine.h"
+#include "os_memory.h"
+#include "processor.h"
+#include "scheduler.h"
+#include "print.h"
+#include "size_classes.h"
+#include "time.h"
+#include "world.h"
+
+// The ELF header of the program, placed by the linker at the start of its first loaded
+// segment; its program headers say where the writable segments (data, bss) are.
+extern "C" const char __ehdr_start[];
+
+namespace gort {
+
+namespace {
+
+using gc::detail::RootNode;
+
+RankedLock<LockRank::Roots> roots_lock;
+RootNode* roots = nullptr;  // roots_lock
+
+// Pacing state; written with the world stopped (or by set_percent), read atomically.
+int32_t gc_percent = 100;                 // GOGC; negative: off
+uint64_t heap_goal = 4 << 20;             // collected bytes that start the next collection
+constexpr uint64_t minimum_goal = 4 << 20;  // Go's heapminimum
+uint64_t collections = 0;
+uint64_t last_live_bytes = 0, last_live_objects = 0, freed_objects_total = 0;
+int64_t pause_total_ns = 0;  // every collection's whole pause: the world is stopped throughout
+
+// What one collection measured, for GODEBUG=gctrace=1 (print_trace_line). Written by the
+// collector with the world stopped, read by it after starting the world.
+struct CycleTrace {
+  int64_t start_ns, stopped_ns, marked_ns, swept_ns;  // nanotime at each step
+  uint64_t heap_before, goal;
+  uint64_t stack_bytes, global_bytes;  // bytes scanned as roots
+  bool forced;
+};
+CycleTrace trace;
+
+uint64_t goal_for(uint64_t live, int32_t percent) {
+  if (percent < 0) return UINT64_MAX;
+  uint64_t goal = live + live / 100 * uint64_t(percent);
+  return goal < minimum_goal ? minimum_goal : goal;
+}
+
+// --- The mark stack: chunks of object ranges, from the OS, kept for the next collection ---
+
+struct MarkChunk {
+  static constexpr uint32_t capacity = (65536 - 16) / 16;
+  MarkChunk* next;
+  uint64_t count;
+  struct Entry {
+    uintptr_t start;
+    size_t bytes;
+  } entries[capacity];
+};
+static_assert(sizeof(MarkChunk) <= 65536);
+
+// Touched only by the marker (the world is stopped, one collection at a time).
+MarkChunk* mark_top = nullptr;    // the chunk being filled; its `next` is the one below
+MarkChunk* spare_chunks = nullptr;
+
+void push_object(uintptr_t start, size_t bytes) {
+  if (mark_top == nullptr || mark_top->count == MarkChunk::capacity) {
+    MarkChunk* c = spare_chunks;
+    if (c != nullptr) spare_chunks = c->next;
+    else c = static_cast<MarkChunk*>(os_alloc(sizeof(MarkChunk)));
+    if (c == nullptr) fatal("gc: out of memory for the mark stack");
+    c->next = mark_top;
+    c->count = 0;
+    mark_top = c;
+  }
+  mark_top->entries[mark_top->count++] = {start, bytes};
+}
+
+bool pop_object(MarkChunk::Entry* out) {
+  while (mark_top != nullptr && mark_top->count == 0) {
+    MarkChunk* empty = mark_top;
+    mark_top = empty->next;
+    empty->next = spare_chunks;
+    spare_chunks = empty;
+  }
+  if (mark_top == nullptr) return false;
+  *out = mark_top->entries[--mark_top->count];
+  return true;
+}
+
+// --- The conservative test ---
+
+// Marks the collected object `word` points into, if any, and queues it for scanning if it
+// may hold pointers.
+inline void mark_word(uintptr_t word) {
+  if (!in_heap_arena(word)) return;
+  uint32_t entry = arena_page_class(word);
+  if (entry != 0 && (entry & 0xffff) < collected_span_class_base) return;  // an explicit small span
+  Span* s = heap_span_of(word);
+  if (s == nullptr || !s->collected) return;
+  uint32_t index = 0;
+  uintptr_t start = s->start;
+  size_t bytes = size_t(s->pages) * heap_page_size;
+  if (s->size_class != 0) {
+    index = uint32_t(((word - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32);
+    if (index >= s->object_count) return;  // the span's unused tail
+    uint64_t bit = 1ULL << (index % 64);
+    if ((s->alloc_bits[index / 64] & bit) == 0) return;  // a free slot
+    start = s->start + uintptr_t(index) * s->object_size;
+    bytes = s->object_size;
+  }
+  uint64_t bit = 1ULL << (index % 64);
+  if (s->mark_bits[index / 64] & bit) return;
+  s->mark_bits[index / 64] |= bit;
+  if (!s->noscan) push_object(start, bytes);
+}
+
+// Every aligned word of [lo, hi).
+void scan_range(uintptr_t lo, uintptr_t hi) {
+  lo = (lo + 7) & ~uintptr_t(7);
+  for (uintptr_t at = lo; at + 8 <= hi; at += 8) mark_word(*reinterpret_cast<const uintptr_t*>(at));
+}
+
+// Like scan_range, and a word that points to the start of an explicit object (a channel's
+// box: `new T` for a T that is not trivially copyable, gort.h) has that object scanned too.
+void scan_range_with_boxes(uintptr_t lo, uintptr_t hi) {
+  lo = (lo + 7) & ~uintptr_t(7);
+  for (uintptr_t at = lo; at + 8 <= hi; at += 8) {
+    uintptr_t word = *reinterpret_cast<const uintptr_t*>(at);
+    mark_word(word);
+    if (!in_heap_arena(word)) continue;
+    Span* s = heap_span_of(word);
+    if (s == nullptr || s->collected) continue;
+    void* base = object_base(reinterpret_cast<void*>(word));
+    if (reinterpret_cast<uintptr_t>(base) == word) scan_range(word, word + allocation_size(base));
+  }
+}
+
+// --- Roots ---
+
+struct MarkArgs {
+  Goroutine* self;   // the collecting goroutine
+  uintptr_t self_sp;  // its stack pointer, below its spilled registers
+};
+
+// A goroutine's stack from sp up: the rest of the segment sp is in, then each earlier
+// segment whole (where it left one for the next is not recorded, so the part below its
+// last use is scanned too: conservative, never unsafe). Deeper cached segments are unused.
+void scan_stack(const Goroutine* g, uintptr_t sp) {
+  const StackSegment* s = g->segment;
+  if (s == nullptr || sp < s->base || sp > s->base + s->size) fatal("gc: a goroutine's stack pointer is outside its segment");
+  scan_range(sp, s->base + s->size);
+  trace.stack_bytes += s->base + s->size - sp;
+  for (s = s->previous; s != nullptr; s = s->previous) {
+    scan_range(s->base + stack_bottom_canary_bytes, s->base + s->size);
+    trace.stack_bytes += s->size - stack_bottom_canary_bytes;
+  }
+}
+
+void scan_goroutine(Goroutine* g, const MarkArgs* args) {
+  if (g == args->self) {
+    scan_stack(g, args->self_sp);
+    return;
+  }
+  arch::StoppedRegisters registers;
+  GoroutineStatus status = GoroutineStatus(__atomic_load_n(reinterpret_cast<const uint32_t*>(&g->status), __ATOMIC_ACQUIRE));
+  switch (status) {
+    case GoroutineStatus::Idle:
+    case GoroutineStatus::Dead:
+      return;  // no frames (a dead one's stack is garbage)
+    case GoroutineStatus::Running:
+      fatal("gc: a goroutine is running while the world is stopped");
+    case GoroutineStatus::Syscall:
+      // Back from the kernel and on its way to the global queue (exit_syscall_without_processor
+      // in runtime/blocking.cpp cleared g->machine on the scheduler stack): its switch frame.
+      if (!stopped_registers(g, &registers))
+        registers = arch::registers_of(reinterpret_cast<const arch::SwitchFrame*>(g->saved_sp));
+      break;
+    default:
+      if (!stopped_registers(g, &registers)) fatal("gc: a stopped goroutine has no saved registers");
+  }
+  for (size_t i = 0; i < registers.word_count; i++) mark_word(registers.words[i]);
+  scan_stack(g, registers.sp);
+}
+
+// The program's writable loaded segments: .data, .bss, and the runtime's own globals.
+void scan_data_and_bss() {
+  struct ElfHeader {
+    uint8_t ident[16];
+    uint16_t type, machine;
+    uint32_t version;
+    uint64_t entry, phoff, shoff;
+    uint32_t flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+  };
+  struct ProgramHeader {
+    uint32_t type, flags;
+    uint64_t offset, vaddr, paddr, filesz, memsz, align;
+  };
+  constexpr uint32_t pt_load = 1, pf_w = 2;
+  auto* header = reinterpret_cast<const ElfHeader*>(__ehdr_start);
+  auto* program = reinterpret_cast<const ProgramHeader*>(__ehdr_start + header->phoff);
+  // The load bias (0 for gort's static, non-PIE binaries): where the header is, less where
+  // the segment that holds it was linked.
+  uintptr_t bias = 0;
+  for (uint16_t i = 0; i < header->phnum; i++)
+    if (program[i].type == pt_load && program[i].offset == 0) bias = uintptr_t(__ehdr_start) - program[i].vaddr;
+  for (uint16_t i = 0; i < header->phnum; i++)
+    if (program[i].type == pt_load && (program[i].flags & pf_w) != 0) {
+      scan_range(bias + program[i].vaddr, bias + program[i].vaddr + program[i].memsz);
+      trace.global_bytes += program[i].memsz;
+    }
+}
+
+void scan_roots(const MarkArgs* args) {
+  {
+    LockGuard guard(scheduler.all_lock);
+    for (Goroutine* g = scheduler.all_goroutines; g != nullptr; g = g->next_in_all) scan_goroutine(g, args);
+  }
+  scan_data_and_bss();
+  for_each_channel([](ChannelCore* c, void*) {
+    if (c->buffer != nullptr) {
+      uintptr_t buffer = reinterpret_cast<uintptr_t>(c->buffer);
+      scan_range_with_boxes(buffer, buffer + size_t(c->capacity) * c->element_size);
+    }
+    for (ChannelWaiter* w = c->senders.head; w != nullptr; w = w->next) {  // values waiting to be sent
+      uintptr_t element = reinterpret_cast<uintptr_t>(w->element);
+      if (element != 0) scan_range_with_boxes(element, element + c->element_size);
+    }
+  }, nullptr);
+  for (Processor* p : scheduler.processors) {
+    if (p == nullptr) continue;
+    for (int32_t i = 0; i < p->timer_count; i++) {
+      uintptr_t record = reinterpret_cast<uintptr_t>(p->timers[i]);
+      scan_range(record, record + sizeof(TimerRecord));
+    }
+  }
+  LockGuard guard(roots_lock);
+  for (RootNode* r = roots; r != nullptr; r = r->next)
+    mark_word(reinterpret_cast<uintptr_t>(__atomic_load_n(&r->object, __ATOMIC_RELAXED)));
+}
+
+// Go's fmtNSAsMS: whole milliseconds from 10 ms up, else two significant digits with at
+// most three decimals ("0.009", "0.25", "1.2").
+void print_ms(Writer& w, int64_t ns) {
+  if (ns < 0) ns = 0;
+  if (ns >= 10000000) {
+    w.all(ns / 1000000);
+    return;
+  }
+  int64_t x = ns / 1000;
+  if (x == 0) {
+    w.all("0");
+    return;
+  }
+  int decimals = 3;
+  for (; x >= 100; x /= 10) decimals--;
+  int64_t scale = decimals == 3 ? 1000 : decimals == 2 ? 100 : 10;
+  w.all(x / scale, ".");
+  for (int64_t d = scale / 10; d > 0; d /= 10) w.all((x / d) % 10);
+}
+
+// GODEBUG=gctrace=1: Go's line, on stderr. With the whole collection stopped, the three
+// clock phases are stopping the world (Go: sweep termination), marking, and sweeping (Go:
+// mark termination), and the CPU of each stopped phase is its clock times GOMAXPROCS.
+// Printed on the scheduler stack before the world starts (Go prints after): the Writer's
+// buffer does not fit in a goroutine's stack reserve, and once the world runs another
+// collection may overwrite `trace`. So the pause includes one write to stderr.
+void print_trace_line(uint64_t live_bytes, uint64_t number, int32_t procs) {
+  int64_t since_start = nanotime_since_start();
+  int64_t stop = trace.stopped_ns - trace.start_ns, mark = trace.marked_ns - trace.stopped_ns,
+          sweep = trace.swept_ns - trace.marked_ns;
+  uint64_t percent = since_start > 0 ? uint64_t(__atomic_load_n(&pause_total_ns, __ATOMIC_RELAXED) * 100 / since_start) : 0;
+  Writer w(stderr_fd, Writer::FloatStyle::GoBuiltin);
+  w.all("gc ", number, " @", since_start / 1000000000, ".");
+  int64_t ms = since_start / 1000000 % 1000;
+  w.all(ms / 100, ms / 10 % 10, ms % 10, "s ", percent, "%: ");
+  print_ms(w, stop);
+  w.all("+");
+  print_ms(w, mark);
+  w.all("+");
+  print_ms(w, sweep);
+  w.all(" ms clock, ");
+  print_ms(w, stop * procs);
+  w.all("+0/");
+  print_ms(w, mark);
+  w.all("/0+");
+  print_ms(w, sweep * procs);
+  w.all(" ms cpu, ", trace.heap_before >> 20, "->", trace.heap_before >> 20, "->", live_bytes >> 20, " MB, ",
+        trace.goal == UINT64_MAX ? 0 : trace.goal >> 20, " MB goal, ", trace.stack_bytes >> 20, " MB stacks, ",
+        trace.global_bytes >> 20, " MB globals, ", procs, " P", trace.forced ? " (forced)" : "", "\n");
+}
+
+// Steps 3a-3d, on the scheduler stack with the world stopped.
+void mark_and_sweep(void* arg) {
+  auto* args = static_cast<MarkArgs*>(arg);
+  scan_roots(args);
+  MarkChunk::Entry object;
+  while (pop_object(&object)) scan_range(object.start, object.start + object.bytes);
+  trace.marked_ns = nanotime();
+  SweepResult swept = sweep_collected_spans();
+  trace.swept_ns = nanotime();
+  last_live_bytes = swept.live_bytes;
+  last_live_objects = swept.live_objects;
+  freed_objects_total += swept.freed_objects;
+  __atomic_store_n(&heap_goal, goal_for(swept.live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
+  uint64_t number = __atomic_add_fetch(&collections, 1, __ATOMIC_RELEASE);
+  __atomic_add_fetch(&pause_total_ns, trace.swept_ns - trace.start_ns, __ATOMIC_RELAXED);
+  if (debug.gctrace > 0) print_trace_line(swept.live_bytes, number, scheduler.gomaxprocs);
+}
+
+// Step 2: every callee-saved register of this goroutine is in this frame (unwind_init makes
+// the prologue save them all), and sp is below them.
+__attribute__((noinline)) void collect_here(Goroutine* self) {
+  __builtin_unwind_init();
+  MarkArgs args{self, 0};
+  asm volatile("mov %%rsp, %0" : "=r"(args.self_sp) : : "memory");
+  run_on_scheduler_stack(mark_and_sweep, &args);
+  asm volatile("" : : : "memory");
+}
+
+// `for_goal`: started by an allocation that found the heap at its goal; skipped if another
+// goroutine's collection brought it under the goal while this one waited to stop the world.
+void run_collection(bool for_goal) {
+  Goroutine* self = cpu::current_goroutine();
+  if (self == nullptr || self->id == 0) fatal("gc: collect called on the scheduler stack");
+  int64_t start = nanotime();
+  stop_the_world();
+  if (!for_goal || collected_heap_bytes() >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED)) {
+    trace = CycleTrace{start, nanotime(), 0, 0, collected_heap_bytes(), heap_goal, 0, 0, !for_goal};
+    collect_here(self);
+  }
+  start_the_world();
+}
+
+}  // namespace
+
+// GOGC is read on the collector's first use (any gc:: call), not at start-up, so programs
+// that never collect carry none of this. The first caller claims the read (0 -> 1) and
+// publishes it (2); a racing one waits the few instructions it takes (runtime code is not
+// preempted), so a set_percent() can never be overwritten by a late read.
+static uint32_t gogc_read = 0;  // atomic: 0 not read, 1 being read, 2 read
+
+static void read_gogc() {
+  uint32_t state = __atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE);
+  if (state == 2) return;
+  if (state != 0 || !__atomic_compare_exchange_n(&gogc_read, &state, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+    while (__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE) != 2) __builtin_ia32_pause();
+    return;
+  }
+  const char* value = getenv("GOGC");
+  int32_t percent = 100;
+  if (value != nullptr && value[0] == 'o' && value[1] == 'f' && value[2] == 'f' && value[3] == 0) {
+    percent = -1;
+  } else if (value != nullptr && *value != 0) {
+    int32_t n = 0;
+    for (const char* c = value; *c != 0 && n >= 0; c++) {
+      if (*c < '0' || *c > '9' || n > 100000000) n = -1;  // as Go: an unparsable GOGC is ignored
+      else n = n * 10 + (*c - '0');
+    }
+    if (n >= 0) percent = n;
+  }
+  __atomic_store_n(&gc_percent, percent, __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_goal, goal_for(0, percent), __ATOMIC_RELAXED);
+  __atomic_store_n(&gogc_read, 2, __ATOMIC_RELEASE);
+}
+
+namespace gc {
+
+namespace detail {
+
+void* allocate(size_t bytes, size_t alignment, bool noscan) {
+  if (__builtin_expect(__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE) != 2, 0)) read_gogc();
+  if (__builtin_expect(collected_heap_bytes() + bytes >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED), 0) &&
+      cpu::current_goroutine() != nullptr && cpu::current_goroutine()->id != 0 && scheduler.main_started &&
+      !holds_runtime_lock() && !world_stopped_by(cpu::current_goroutine()))
+    run_collection(true);
+  return allocate_collected(bytes, alignment, noscan);
+}
+
+void array_too_large() { out_of_memory(SIZE_MAX); }
+
+void add_root(RootNode* node) {
+  LockGuard guard(roots_lock);
+  node->previous = nullptr;
+  node->next = roots;
+  if (roots != nullptr) roots->previous = node;
+  roots = node;
+}
+
+void remove_root(RootNode* node) {
+  LockGuard guard(roots_lock);
+  if (node->previous != nullptr) node->previous->next = node->next;
+  else roots = node->next;
+  if (node->next != nullptr) node->next->previous = node->previous;
+}
+
+}  // namespace detail
+
+void collect() {
+  read_gogc();
+  run_collection(false);
+}
+
+int set_percent(int percent) {
+  read_gogc();
+  int old = __atomic_exchange_n(&gc_percent, percent < 0 ? -1 : percent, __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_goal, goal_for(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), percent < 0 ? -1 : percent), __ATOMIC_RELAXED);
+  return old;
+}
+
+Stats stats() {
+  read_gogc();
+  Stats s{};
+  s.collections = __atomic_load_n(&collections, __ATOMIC_ACQUIRE);
+  s.heap_bytes = collected_heap_bytes();
+  s.live_bytes = __atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED);
+  s.live_objects = __atomic_load_n(&last_live_objects, __ATOMIC_RELAXED);
+  s.freed_objects = __atomic_load_n(&freed_objects_total, __ATOMIC_RELAXED);
+  uint64_t goal = __atomic_load_n(&heap_goal, __ATOMIC_RELAXED);
+  s.goal_bytes = goal == UINT64_MAX ? 0 : goal;
+  return s;
+}
+
+}  // namespace gc
+
+}  // namespace gort

@@ -1,0 +1,146 @@
+// The collector (runtime/collector.cpp, docs/07-collector.md). Scenarios live in
+// tests/progs/collector.cpp; each runs as a child process at GOMAXPROCS 1, 2 and 4. Every
+// survival scenario also reports that collections reclaimed its churn, so a collector that
+// freed nothing could not pass them; `unrooted` shows that a lost object is detected.
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <sstream>
+
+#include "child_process.h"
+
+namespace {
+
+ChildResult run_collector(std::vector<std::string> args, int gomaxprocs, std::map<std::string, std::string> env = {}) {
+  ChildOptions options;
+  options.env = env;
+  options.timeout_seconds = 120;
+  return run_scenario("collector", args, gomaxprocs, options);
+}
+
+void expect_output(const std::string& scenario, const std::string& output, std::map<std::string, std::string> env = {}) {
+  for (int procs : {1, 2, 4}) {
+    ChildResult r = run_collector({scenario}, procs, env);
+    INFO(scenario << " at GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.status == 0);
+    CHECK(r.out == output);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("an object nobody points to is reclaimed (the survival tests can fail)", "[collector]") {
+  expect_output("unrooted", "reclaimed true\n");
+}
+
+TEST_CASE("an object reachable only from a global survives hundreds of collections", "[collector]") {
+  expect_output("global", "intact true reclaimed true\n");
+}
+
+TEST_CASE("an interior pointer keeps its object alive", "[collector]") {
+  expect_output("interior", "intact true reclaimed true\n");
+}
+
+TEST_CASE("a Root held in explicit memory keeps its object alive", "[collector]") {
+  expect_output("root", "intact true reclaimed true\n");
+}
+
+TEST_CASE("the far end of a long chain survives", "[collector]") {
+  expect_output("chain", "intact true live_at_least_chain true\n");
+}
+
+TEST_CASE("a parked goroutine's stack keeps its object alive, in every segment", "[collector]") {
+  expect_output("stack_first_segment", "intact true reclaimed true\n");
+  expect_output("stack_deep_segment", "intact true reclaimed true\n");
+  expect_output("stack_earlier_segment", "intact true reclaimed true\n");
+}
+
+TEST_CASE("a goroutine blocked in read() keeps an object held in a callee-saved register", "[collector]") {
+  expect_output("syscall_register", "intact true reclaimed true\n");
+}
+
+TEST_CASE("a goroutine preempted while spinning keeps an object held only in a vector register", "[collector]") {
+  expect_output("vector_register", "intact true preempted true reclaimed true\n");
+}
+
+TEST_CASE("a goroutine not yet started keeps the objects its closure holds", "[collector]") {
+  // One Processor and no preemption signal: main does not yield while it collects.
+  ChildResult r = run_collector({"unstarted_closure"}, 1, {{"GODEBUG", "asyncpreemptoff=1"}});
+  INFO(r.describe());
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.status == 0);
+  CHECK(r.out == "intact true ran_early false reclaimed true\n");
+}
+
+TEST_CASE("channel buffers keep their elements alive, boxed ones too", "[collector]") {
+  expect_output("channel_buffer", "intact true boxed_intact true reclaimed true\n");
+}
+
+TEST_CASE("goroutines allocating while others collect keep their structures", "[collector]") {
+  expect_output("concurrent_mutators", "intact true collected true\n");
+}
+
+TEST_CASE("objects in flight through channels survive collections started by the goal", "[collector]") {
+  expect_output("pipeline", "bad 0 collected true\n");
+}
+
+TEST_CASE("allocating far more than memory holds runs in a bounded heap", "[collector]") {
+  expect_output("garbage_bounded", "collections_many true peak_under_16MiB true heap_sys_under_64MiB true kept true\n");
+}
+
+TEST_CASE("the steady-state heap stays at the goal GOGC sets", "[collector]") {
+  for (const char* percent : {"50", "100", "200"}) {
+    ChildResult r = run_collector({"steady_state", percent}, 2);
+    INFO("GOGC=" << percent << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.out == "collections_many true peak_within_goal true peak_near_goal true live_found_again true\n");
+  }
+}
+
+TEST_CASE("heap in use returns near its baseline after a structure is dropped", "[collector]") {
+  expect_output("heap_returns_to_baseline", "grew true back_near_baseline true\n");
+}
+
+TEST_CASE("GOGC=off turns the goal off; the default collects", "[collector]") {
+  ChildResult off = run_collector({"gogc_off"}, 2, {{"GOGC", "off"}});
+  INFO(off.describe());
+  CHECK(off.out == "collections 0 goal 0\n");
+  ChildResult on = run_collector({"gogc_off"}, 2);
+  INFO(on.describe());
+  CHECK(on.out.rfind("collections 0 ", 0) != 0);
+  CHECK(on.out.find(" goal 4194304\n") != std::string::npos);
+}
+
+TEST_CASE("free or delete of a collected object is a fatal error naming it", "[collector]") {
+  for (const char* scenario : {"free_collected", "delete_collected_large"}) {
+    ChildResult r = run_collector({scenario}, 2);
+    INFO(scenario << "\n" << r.describe());
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("fatal error: free of a collected object 0xc0") == 0);
+  }
+}
+
+TEST_CASE("GODEBUG=gctrace=1 prints Go's line for every collection", "[collector]") {
+  ChildResult r = run_collector({"heap_returns_to_baseline"}, 2, {{"GODEBUG", "gctrace=1"}});
+  INFO(r.describe());
+  CHECK(r.status == 0);
+  CHECK(r.out == "grew true back_near_baseline true\n");
+  // Go 1.19's format (runtime/mgc.go, gcMarkTermination), "(forced)" for gc::collect().
+  const std::regex line(
+      R"(gc \d+ @\d+\.\d{3}s \d+%: [0-9.]+\+[0-9.]+\+[0-9.]+ ms clock, [0-9.]+\+[0-9.]+/[0-9.]+/[0-9.]+\+[0-9.]+ ms cpu, )"
+      R"(\d+->\d+->\d+ MB, \d+ MB goal, \d+ MB stacks, \d+ MB globals, 2 P( \(forced\))?)");
+  std::istringstream lines(r.err);
+  std::string text;
+  int count = 0, forced = 0;
+  while (std::getline(lines, text)) {
+    INFO(text);
+    CHECK(std::regex_match(text, line));
+    CHECK(text.rfind("gc " + std::to_string(count + 1) + " @", 0) == 0);  // numbered from 1
+    count++;
+    if (text.find("(forced)") != std::string::npos) forced++;
+  }
+  CHECK(forced == 3);     // the scenario's three gc::collect() calls
+  CHECK(count >= forced);  // and any the goal started while it built its list
+}

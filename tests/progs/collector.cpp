@@ -1,0 +1,497 @@
+// Scenarios for the collector (runtime/collector.cpp): an object reachable from only one
+// kind of root survives hundreds of collections with its contents intact, garbage is
+// reclaimed, free() of a collected object is fatal. Run by tests/harness/test_collector.cpp
+// at GOMAXPROCS 1, 2 and 4.
+//
+// How a lost object shows: a target wrongly swept is no longer allocated in its span
+// (collected_object_allocated, white-box), and once its slot is handed out again its
+// checksum breaks: every round allocates `churn` objects of the target's size class, fills
+// them with a pattern, then collects. The scenario `unrooted` proves the method works: an
+// object nobody holds is reclaimed.
+//
+// Each target is made inside a noinline helper that leaves its pointer only in the root
+// under test: the helper's frame is dead once it returns (below the stack pointer, never
+// scanned), and caller-saved registers are not scanned.
+#include "scenario.h"
+#include "testing.h"
+
+namespace out = gort::fmt;
+namespace gc = gort::gc;
+
+extern "C" void free(void*);
+
+namespace {
+
+constexpr int rounds = 300;
+constexpr int churn = 300;
+
+struct Payload {  // 56 bytes: the 64-byte class; scanned conservatively (not pointer-free)
+  uint64_t words[6];
+  uint64_t checksum;
+};
+
+uint64_t sum_of(const Payload* p) {
+  uint64_t s = 0x9e3779b97f4a7c15ULL;
+  for (uint64_t w : p->words) s = (s ^ w) * 0x100000001b3ULL;
+  return s;
+}
+
+__attribute__((noinline)) Payload* new_payload(uint64_t seed) {
+  Payload* p = gc::make<Payload>();
+  for (int i = 0; i < 6; i++) p->words[i] = seed * 31 + uint64_t(i) * 0x0101010101010101ULL;
+  p->checksum = sum_of(p);
+  return p;
+}
+
+// Still allocated (white-box: runtime/testing.h) and unchanged.
+bool intact(const Payload* p) { return gort::collected_object_allocated(p) && p->checksum == sum_of(p); }
+
+Payload* volatile garbage_sink;
+// One round: garbage of the target's class, filled with a pattern, then a collection.
+__attribute__((noinline)) void churn_and_collect() {
+  for (int i = 0; i < churn; i++) {
+    Payload* g = gc::make<Payload>();
+    for (uint64_t& w : g->words) w = 0xdeadbeefdeadbeefULL;
+    g->checksum = 1;
+    garbage_sink = g;
+  }
+  garbage_sink = nullptr;
+  gc::collect();
+}
+
+// Rounds of churn and collection; true if `check` held after every round.
+template <typename Check>
+bool survive(Check check) {
+  bool ok = true;
+  for (int r = 0; r < rounds; r++) {
+    churn_and_collect();
+    if (!check()) ok = false;
+  }
+  return ok;
+}
+
+const char* yes(bool b) { return b ? "true" : "false"; }
+
+// Collections ran and reclaimed the churn, so the survival above meant something.
+bool reclaimed_churn() { return gc::stats().freed_objects >= uint64_t(rounds - 1) * churn; }
+
+// --- Globals ---
+
+Payload* global_payload;
+__attribute__((noinline)) void plant_global() { global_payload = new_payload(1); }
+
+// --- Interior pointer: a global that points into the middle of the object ---
+
+char* global_interior;
+__attribute__((noinline)) void plant_interior() { global_interior = reinterpret_cast<char*>(new_payload(2)) + 20; }
+const Payload* from_interior() { return reinterpret_cast<const Payload*>(global_interior - 20); }
+
+// --- A Root held in explicit (malloc'ed) memory ---
+
+gc::Root<Payload>* explicit_root;
+__attribute__((noinline)) void plant_root() { explicit_root = new gc::Root<Payload>(new_payload(3)); }
+
+// --- A long chain from a global ---
+
+struct Link {
+  Link* next;
+  uint64_t value;
+};
+Link* chain_head;
+constexpr uint64_t chain_length = 100000;
+__attribute__((noinline)) void plant_chain() {
+  Link* head = nullptr;
+  for (uint64_t i = 0; i < chain_length; i++) {
+    Link* l = gc::make<Link>();
+    l->value = chain_length - 1 - i;
+    l->next = head;
+    head = l;
+  }
+  chain_head = head;
+}
+bool chain_intact() {
+  uint64_t i = 0;
+  for (const Link* l = chain_head; l != nullptr; l = l->next, i++)
+    if (l->value != i) return false;
+  return i == chain_length;
+}
+
+// --- Unrooted: the control ---
+
+uintptr_t hidden_address;  // the address, scrambled so it is not a pointer
+__attribute__((noinline)) void plant_hidden() { hidden_address = reinterpret_cast<uintptr_t>(new_payload(4)) ^ 0x5555555555555555ULL; }
+const Payload* hidden() { return reinterpret_cast<const Payload*>(hidden_address ^ 0x5555555555555555ULL); }
+
+// --- Goroutines holding the only reference on their stacks ---
+
+// Recurses `depth` frames, each with its own stack check and a 200-byte frame, so the
+// goroutine runs across several segments; makes the object at the bottom (bottom) or at the
+// top before recursing (top), then waits for `go_on` and checks it.
+__attribute__((noinline)) bool deep_wait(int depth, gort::Channel<int>* ready, gort::Channel<int>* go_on, Payload* held,
+                                         uint64_t seed) {
+  GORT_STACK_CHECK();
+  volatile char frame[200];
+  frame[0] = char(depth);
+  if (depth > 0) return deep_wait(depth - 1, ready, go_on, held, seed) && frame[0] == char(depth);
+  Payload* p = held != nullptr ? held : new_payload(seed);
+  ready->send(1);
+  go_on->receive();
+  return intact(p) && (held == nullptr || p == held);
+}
+
+__attribute__((noinline)) bool top_then_deep(int depth, gort::Channel<int>* ready, gort::Channel<int>* go_on) {
+  GORT_STACK_CHECK();
+  Payload* p = new_payload(6);
+  bool ok = deep_wait(depth, ready, go_on, nullptr, 7);
+  return ok && intact(p);
+}
+
+int stack_scenario(int depth, bool top) {
+  gort::Channel<int> ready, go_on, result(1);
+  gort::go([&, depth, top] {
+    bool ok = top ? top_then_deep(depth, &ready, &go_on) : deep_wait(depth, &ready, &go_on, nullptr, 5);
+    result.send(ok ? 1 : 0);
+  });
+  ready.receive();
+  survive([] { return true; });
+  go_on.send(1);
+  out::println("intact", yes(result.receive() == 1), "reclaimed", yes(reclaimed_churn()));
+  return 0;
+}
+
+// --- A goroutine blocked in read() with the only reference in a callee-saved register ---
+
+__attribute__((noinline)) bool read_holding_in_r12(int fd, gort::Channel<int>* ready) {
+  register Payload* held asm("r12") = new_payload(8);
+  asm volatile("" : "+r"(held));  // in r12 now, and nowhere else
+  ready->send(1);
+  char byte;
+  long n = gort::os::read(fd, &byte, 1);  // blocks in the kernel until main writes
+  asm volatile("" : "+r"(held));  // still expected in r12 (callee-saved across the calls)
+  return n == 1 && intact(held);
+}
+
+// --- A goroutine spinning without calls, the only reference in a vector register ---
+
+uint32_t spin_release;  // set by main: the spinner may stop
+uint32_t spinning;      // set by the spinner once the pointer is only in xmm8
+
+// The pointer goes into xmm8, and its general register, the other caller-saved registers
+// and the dead stack below sp are cleared, all in one asm block with the loop: no call, no
+// stack check, so only the preemption signal stops it, and the pointer is then only in the
+// XSAVE area the preemption stub saves on this stack.
+__attribute__((noinline)) bool spin_holding_in_xmm8() {
+  Payload* p = new_payload(13);
+  asm volatile(
+      "movq %[p], %%xmm8\n\t"
+      "xor %k[p], %k[p]\n\t"
+      "xor %%eax, %%eax\n\t"  // and any copy a call left in a caller-saved register
+      "xor %%ecx, %%ecx\n\t"
+      "xor %%edx, %%edx\n\t"
+      "xor %%esi, %%esi\n\t"
+      "xor %%edi, %%edi\n\t"
+      "xor %%r8d, %%r8d\n\t"
+      "xor %%r9d, %%r9d\n\t"
+      "xor %%r10d, %%r10d\n\t"
+      "xor %%r11d, %%r11d\n\t"
+      "lea -1024(%%rsp), %%rdi\n\t"  // and the dead frames below sp (new_payload's), which
+      "mov $128, %%ecx\n\t"          // the preemption frame's gap above it would expose
+      "rep stosq\n\t"
+      "xor %%edi, %%edi\n\t"
+      "movl $1, %[spinning]\n\t"
+      "0: cmpl $0, %[release]\n\t"
+      "je 0b\n\t"
+      "movq %%xmm8, %[p]\n\t"
+      : [p] "+r"(p), [spinning] "=m"(spinning)
+      : [release] "m"(spin_release)
+      : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "xmm8", "memory");
+  return intact(p);
+}
+
+// --- Not yet started: the only reference is in the goroutine's closure ---
+
+__attribute__((noinline)) void start_holder(bool* ran, gort::Channel<int>* result) {
+  Payload* p = new_payload(11);
+  gort::go([p, ran, result] {
+    *ran = true;
+    result->send(intact(p) ? 1 : 0);
+  });
+}
+
+// --- Channel buffer ---
+
+gort::Channel<Payload*>* buffered;
+__attribute__((noinline)) void plant_in_channel() {
+  buffered = new gort::Channel<Payload*>(4);
+  buffered->send(new_payload(9));
+}
+
+// A non-trivially-copyable element travels boxed (a `new` copy in explicit memory).
+struct Holder {
+  Payload* p = nullptr;
+  Holder() = default;
+  explicit Holder(Payload* q) : p(q) {}
+  Holder(const Holder& o) : p(o.p) {}
+  Holder& operator=(const Holder& o) {
+    p = o.p;
+    return *this;
+  }
+};
+gort::Channel<Holder>* boxed_channel;
+__attribute__((noinline)) void plant_in_boxed_channel() {
+  boxed_channel = new gort::Channel<Holder>(4);
+  boxed_channel->send(Holder(new_payload(10)));
+}
+
+}  // namespace
+
+TEST_SCENARIO(global) {
+  plant_global();
+  bool ok = survive([] { return intact(global_payload); });
+  out::println("intact", yes(ok), "reclaimed", yes(reclaimed_churn()));
+  return 0;
+}
+
+TEST_SCENARIO(interior) {
+  plant_interior();
+  bool ok = survive([] { return intact(from_interior()); });
+  out::println("intact", yes(ok), "reclaimed", yes(reclaimed_churn()));
+  return 0;
+}
+
+TEST_SCENARIO(root) {
+  plant_root();
+  bool ok = survive([] { return intact(explicit_root->get()); });
+  out::println("intact", yes(ok), "reclaimed", yes(reclaimed_churn()));
+  delete explicit_root;  // the object is unreachable now
+  return 0;
+}
+
+TEST_SCENARIO(chain) {
+  plant_chain();
+  bool ok = true;
+  for (int r = 0; r < 100; r++) {
+    churn_and_collect();
+    if (!chain_intact()) ok = false;
+  }
+  out::println("intact", yes(ok), "live_at_least_chain", yes(gc::stats().live_objects >= chain_length));
+  return 0;
+}
+
+TEST_SCENARIO(unrooted) {
+  plant_hidden();
+  survive([] { return true; });
+  out::println("reclaimed", yes(!intact(hidden())));
+  return 0;
+}
+
+TEST_SCENARIO(stack_first_segment) { return stack_scenario(0, false); }
+TEST_SCENARIO(stack_deep_segment) { return stack_scenario(200, false); }
+TEST_SCENARIO(stack_earlier_segment) { return stack_scenario(200, true); }
+
+TEST_SCENARIO(syscall_register) {
+  int fds[2];
+  if (gort::os::pipe(fds) != 0) return 1;
+  gort::Channel<int> ready, result(1);
+  gort::go([&] { result.send(read_holding_in_r12(fds[0], &ready) ? 1 : 0); });
+  ready.receive();
+  survive([] { return true; });
+  char byte = 'x';
+  gort::os::write(fds[1], &byte, 1);
+  out::println("intact", yes(result.receive() == 1), "reclaimed", yes(reclaimed_churn()));
+  return 0;
+}
+
+TEST_SCENARIO(vector_register) {
+  gort::Channel<int> result(1);
+  uint64_t before = gort::async_preemption_count();
+  gort::go([&] { result.send(spin_holding_in_xmm8() ? 1 : 0); });
+  while (__atomic_load_n(&spinning, __ATOMIC_ACQUIRE) == 0) gort::gosched();
+  survive([] { return true; });
+  bool preempted = gort::async_preemption_count() > before;
+  __atomic_store_n(&spin_release, 1, __ATOMIC_RELEASE);
+  out::println("intact", yes(result.receive() == 1), "preempted", yes(preempted), "reclaimed", yes(reclaimed_churn()));
+  return 0;
+}
+
+TEST_SCENARIO(unstarted_closure) {
+  // GOMAXPROCS=1 and no preemption signal (the harness sets both): main does not yield
+  // while it collects, so the goroutine has not run.
+  gort::Channel<int> result(1);
+  bool ran_early = false;
+  start_holder(&ran_early, &result);
+  survive([] { return true; });
+  bool early = ran_early;
+  out::println("intact", yes(result.receive() == 1), "ran_early", yes(early), "reclaimed", yes(reclaimed_churn()));
+  return 0;
+}
+
+TEST_SCENARIO(channel_buffer) {
+  plant_in_channel();
+  plant_in_boxed_channel();
+  survive([] { return true; });
+  Payload* p = buffered->receive();
+  Holder h = boxed_channel->receive();
+  out::println("intact", yes(intact(p)), "boxed_intact", yes(intact(h.p)), "reclaimed", yes(reclaimed_churn()));
+  return 0;
+}
+
+// Allocates far more than memory holds, keeping only a little: the heap stays near its goal.
+TEST_SCENARIO(garbage_bounded) {
+  uint64_t total = 0, peak_heap = 0;
+  Payload* keep = new_payload(12);
+  for (int i = 0; total < (uint64_t(8) << 30); i++) {  // 8 GiB in all
+    size_t n = i % 16 == 0 ? 100000 : 1000;            // large objects too
+    garbage_sink = reinterpret_cast<Payload*>(gc::make_array<uint64_t>(n));
+    total += n * 8;
+    uint64_t heap = gc::stats().heap_bytes;
+    if (heap > peak_heap) peak_heap = heap;
+  }
+  gort::MemStats m = gort::read_mem_stats();
+  out::println("collections_many", yes(gc::stats().collections > 100), "peak_under_16MiB", yes(peak_heap < (16u << 20)),
+               "heap_sys_under_64MiB", yes(m.heap_sys < (64u << 20)), "kept", yes(intact(keep)));
+  return 0;
+}
+
+// A steady state: 16 MiB kept live while 2 GiB of garbage goes by. The collected heap must
+// stay at or under the goal GOGC sets, live * (1 + GOGC/100), and each collection must find
+// the live set again (not much more: false retention).
+uint64_t** live_set;  // 16,384 arrays of 1 KiB
+TEST_SCENARIO(steady_state) {
+  long percent = scenario::argument(argc, argv, 1, 100);
+  gc::set_percent(int(percent));
+  constexpr int arrays = 16384;
+  live_set = gc::make_array<uint64_t*>(arrays);
+  for (int i = 0; i < arrays; i++) live_set[i] = gc::make_array<uint64_t>(128);
+  gc::collect();
+  uint64_t live = gc::stats().live_bytes;
+  uint64_t goal = live + live / 100 * uint64_t(percent);
+  uint64_t peak = 0, max_live = 0, collections = gc::stats().collections;
+  for (uint64_t total = 0; total < (uint64_t(2) << 30); total += 4096) {
+    garbage_sink = reinterpret_cast<Payload*>(gc::make_array<uint64_t>(512));
+    gc::Stats s = gc::stats();
+    if (s.heap_bytes > peak) peak = s.heap_bytes;
+    if (s.live_bytes > max_live) max_live = s.live_bytes;
+  }
+  // The goal moves with what each collection finds live (the last garbage object, too);
+  // the heap may pass it by the one allocation that finds it reached.
+  uint64_t highest_goal = max_live + max_live / 100 * uint64_t(percent);
+  out::println("collections_many", yes(gc::stats().collections - collections > 20), "peak_within_goal", yes(peak <= highest_goal + 4096),
+               "peak_near_goal", yes(peak >= goal - goal / 10), "live_found_again", yes(max_live <= live + 64 * 1024));
+  return 0;
+}
+
+// A live structure dropped: heap in use returns near its baseline.
+Link* volatile big_structure;
+__attribute__((noinline)) void build_big() {
+  Link* head = nullptr;
+  for (int i = 0; i < 500000; i++) {  // 8 MiB of 16-byte links
+    Link* l = gc::make<Link>();
+    l->next = head;
+    head = l;
+  }
+  big_structure = head;
+}
+TEST_SCENARIO(heap_returns_to_baseline) {
+  gc::collect();
+  uint64_t baseline = gc::stats().live_bytes;
+  build_big();
+  gc::collect();
+  uint64_t with = gc::stats().live_bytes;
+  big_structure = nullptr;
+  gc::collect();
+  uint64_t after = gc::stats().live_bytes;
+  out::println("grew", yes(with >= baseline + 500000 * 16), "back_near_baseline", yes(after < baseline + 64 * 1024));
+  return 0;
+}
+
+TEST_SCENARIO(gogc_off) {
+  for (int i = 0; i < 100000; i++) garbage_sink = reinterpret_cast<Payload*>(gc::make_array<uint64_t>(128));  // 100 MB
+  out::println("collections", gc::stats().collections, "goal", gc::stats().goal_bytes);
+  return 0;
+}
+
+TEST_SCENARIO(free_collected) {
+  int* p = gc::make<int>(7);
+  free(p);
+  out::println("survived free");
+  return 0;
+}
+
+TEST_SCENARIO(delete_collected_large) {
+  uint64_t* p = gc::make_array<uint64_t>(100000);
+  delete[] p;
+  out::println("survived delete");
+  return 0;
+}
+
+// Collected objects in flight: producers make payloads and send them through buffered
+// channels to consumers, which check them; collections start on their own (the GOGC goal)
+// while pointers sit in channel buffers, registers of preempted goroutines and parked
+// receivers' frames.
+TEST_SCENARIO(pipeline) {
+  constexpr int pairs = 3;
+  constexpr int items = 20000;
+  gort::WaitGroup wg;
+  int bad[pairs] = {};
+  gort::Channel<Payload*>* channels[pairs];
+  for (int i = 0; i < pairs; i++) channels[i] = new gort::Channel<Payload*>(16);
+  uint64_t before = gc::stats().collections;
+  for (int i = 0; i < pairs; i++) {
+    wg.add(2);
+    gort::go([&, i] {
+      for (int k = 0; k < items; k++) {
+        channels[i]->send(new_payload(uint64_t(i) * items + uint64_t(k)));
+        gc::make_array<uint64_t>(64);  // garbage between sends: the heap reaches its goal
+      }
+      channels[i]->close();
+      wg.done();
+    });
+    gort::go([&, i] {
+      Payload* p;
+      while (channels[i]->receive(p))
+        if (!intact(p)) bad[i]++;
+      wg.done();
+    });
+  }
+  wg.wait();
+  int total_bad = 0;
+  for (int b : bad) total_bad += b;
+  out::println("bad", total_bad, "collected", yes(gc::stats().collections - before >= 5));
+  return 0;
+}
+
+// Goroutines allocating and checking their own structures while others collect.
+TEST_SCENARIO(concurrent_mutators) {
+  constexpr int workers = 4;
+  gort::WaitGroup wg;
+  bool ok[workers] = {};
+  for (int w = 0; w < workers; w++) {
+    wg.add(1);
+    gort::go([&, w] {
+      bool good = true;
+      for (int r = 0; r < 40; r++) {
+        Link* head = nullptr;
+        for (uint64_t i = 0; i < 2000; i++) {
+          Link* l = gc::make<Link>();
+          l->value = i;
+          l->next = head;
+          head = l;
+        }
+        if (w == 0 && r % 4 == 0) gc::collect();
+        uint64_t expect = 2000;
+        for (Link* l = head; l != nullptr; l = l->next)
+          if (l->value != --expect) good = false;
+        if (expect != 0) good = false;
+        gort::gosched();
+      }
+      ok[w] = good;
+      wg.done();
+    });
+  }
+  wg.wait();
+  bool all = true;
+  for (bool b : ok) all = all && b;
+  out::println("intact", yes(all), "collected", yes(gc::stats().collections >= 10));
+  return 0;
+}
