@@ -39,6 +39,7 @@
 #include "allocator.h"
 #include "channel.h"
 #include "context.h"
+#include "elf.h"
 #include "environment.h"
 #include "fatal.h"
 #include "godebug.h"
@@ -230,31 +231,21 @@ void scan_goroutine(Goroutine* g, const MarkArgs* args) {
 
 // The program's writable loaded segments: .data, .bss, and the runtime's own globals.
 void scan_data_and_bss() {
-  struct ElfHeader {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-  };
-  struct ProgramHeader {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-  };
-  constexpr uint32_t pt_load = 1, pf_w = 2;
-  auto* header = reinterpret_cast<const ElfHeader*>(__ehdr_start);
-  auto* program = reinterpret_cast<const ProgramHeader*>(__ehdr_start + header->phoff);
+  auto* header = reinterpret_cast<const elf::Header*>(__ehdr_start);
   // The load bias (0 for gort's static, non-PIE binaries): where the header is, less where
   // the segment that holds it was linked.
   uintptr_t bias = 0;
-  for (uint16_t i = 0; i < header->phnum; i++)
-    if (program[i].type == pt_load && program[i].offset == 0) bias = uintptr_t(__ehdr_start) - program[i].vaddr;
-  for (uint16_t i = 0; i < header->phnum; i++)
-    if (program[i].type == pt_load && (program[i].flags & pf_w) != 0) {
-      scan_range(bias + program[i].vaddr, bias + program[i].vaddr + program[i].memsz);
-      trace.global_bytes += program[i].memsz;
+  for (uint16_t i = 0; i < header->phnum; i++) {
+    const elf::ProgramHeader* ph = elf::program_header(header, i);
+    if (ph->type == elf::PT_LOAD && ph->offset == 0) bias = uintptr_t(__ehdr_start) - ph->vaddr;
+  }
+  for (uint16_t i = 0; i < header->phnum; i++) {
+    const elf::ProgramHeader* ph = elf::program_header(header, i);
+    if (ph->type == elf::PT_LOAD && (ph->flags & elf::PF_W) != 0) {
+      scan_range(bias + ph->vaddr, bias + ph->vaddr + ph->memsz);
+      trace.global_bytes += ph->memsz;
     }
+  }
 }
 
 void scan_roots(const MarkArgs* args) {

@@ -58,9 +58,10 @@ int64_t walltime();
 //   3. Code that cannot have the check, the C++ library's recursive algorithms, is called after
 //      GORT_STACK_RESERVE(bytes) (below), which raises the budget of the code after it to
 //      `bytes`; on main's stack no reserve is needed.
-// tools/gort-build warns, naming the function and the path, where a program can break these
-// rules, and where it recurses or uses alloca without the check; for a call into the
-// library's bounded recursion it computes the depth and prints the bytes to reserve. At run time a violation ends
+// The gort driver (tools/gort build) warns, naming the function and the path, where a
+// program can break these rules, and where it recurses or uses alloca without the check; for
+// a call into the library's bounded recursion it computes the depth and prints the bytes to
+// reserve. At run time a violation ends
 // the program with "fatal error: stack overflow" and a line saying which rule was broken
 // wherever a guard page or a canary catches it; chapter 3 lists exactly where that is.
 //
@@ -106,13 +107,18 @@ inline bool stack_below_guard() {
 // neither drops it nor turns a later call into a tail call from the new segment.
 #define GORT_STACK_CHECK()                                                                          \
   do {                                                                                              \
-    if (__builtin_expect(::gort::detail::stack_below_guard(), 0)) {                                 \
-      size_t gort_distance_ =                                                                       \
-          ::gort::detail::enter_stack_segment(::gort::detail::stack_pointer(), __builtin_frame_address(0)); \
-      if (gort_distance_ != 0) {                                                                    \
-        void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                      \
-        asm volatile("" ::"r"(gort_new_sp_) : "memory");                                            \
-      }                                                                                             \
+    if (__builtin_expect(::gort::detail::stack_below_guard(), 0))                                   \
+      GORT_DETAIL_MOVE_STACK_(                                                                      \
+          ::gort::detail::enter_stack_segment(::gort::detail::stack_pointer(), __builtin_frame_address(0))); \
+  } while (0)
+
+// Both macros' slow-path tail: move the stack pointer by what the runtime returned (0: stay).
+#define GORT_DETAIL_MOVE_STACK_(distance)                                                           \
+  do {                                                                                              \
+    size_t gort_distance_ = (distance);                                                             \
+    if (gort_distance_ != 0) {                                                                      \
+      void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                        \
+      asm volatile("" ::"r"(gort_new_sp_) : "memory");                                              \
     }                                                                                               \
   } while (0)
 
@@ -123,7 +129,7 @@ inline bool stack_below_guard() {
 // then cached like any segment, so a loop of calls takes it once). Use it before calling code
 // that cannot have the check itself and needs more than the reserve: the C++ library's
 // recursive algorithms (std::sort, std::stable_sort, std::inplace_merge, copying and
-// destroying std::map and std::set), whose depth is bounded. tools/gort-build warns where a
+// destroying std::map and std::set), whose depth is bounded. The gort driver warns where a
 // call into the library needs it and prints the bytes to pass. `bytes` must be a constant
 // (it becomes a template argument, so that tools/stack-check reads it from the object code:
 // the slow path's mangled name, gort::detail::reserve_stack_slow<bytes>, carries it). The
@@ -139,16 +145,11 @@ template <size_t Bytes>
 }
 }  // namespace detail
 
-#define GORT_STACK_RESERVE(bytes)                                                                       \
-  do {                                                                                                  \
-    if (__builtin_expect(::gort::detail::stack_pointer() - size_t(bytes) < ::gort::detail::stack_guard(), 0)) { \
-      size_t gort_distance_ = ::gort::detail::reserve_stack_slow<size_t(bytes)>(                        \
-          ::gort::detail::stack_pointer(), __builtin_frame_address(0));                                  \
-      if (gort_distance_ != 0) {                                                                        \
-        void* gort_new_sp_ = __builtin_alloca(gort_distance_);                                          \
-        asm volatile("" ::"r"(gort_new_sp_) : "memory");                                                \
-      }                                                                                                 \
-    }                                                                                                   \
+#define GORT_STACK_RESERVE(bytes)                                                                   \
+  do {                                                                                              \
+    if (__builtin_expect(::gort::detail::stack_pointer() - size_t(bytes) < ::gort::detail::stack_guard(), 0)) \
+      GORT_DETAIL_MOVE_STACK_(::gort::detail::reserve_stack_slow<size_t(bytes)>(                     \
+          ::gort::detail::stack_pointer(), __builtin_frame_address(0)));                             \
   } while (0)
 
 // Sets the largest stack a goroutine may grow to and returns the previous limit

@@ -5,6 +5,7 @@
 // system call if anything is missing. Book: docs/05-channels.md, "Time".
 #include <stdint.h>
 
+#include "elf.h"
 #include "environment.h"
 #include "syscall.h"
 #include "time.h"
@@ -15,31 +16,9 @@ VdsoClock vdso_clock_gettime = nullptr;  // time.h
 
 namespace {
 
-struct ElfHeader {
-  uint8_t ident[16];
-  uint16_t type, machine;
-  uint32_t version;
-  uint64_t entry, phoff, shoff;
-  uint32_t flags;
-  uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct ProgramHeader {
-  uint32_t type, flags;
-  uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-struct Dynamic {
-  int64_t tag;
-  uint64_t value;
-};
-struct Symbol {
-  uint32_t name;
-  uint8_t info, other;
-  uint16_t section;
-  uint64_t value, size;
-};
-
-constexpr uint32_t PT_LOAD = 1, PT_DYNAMIC = 2;
-constexpr int64_t DT_NULL = 0, DT_HASH = 4, DT_STRTAB = 5, DT_SYMTAB = 6;
+using elf::DT_HASH, elf::DT_NULL, elf::DT_STRTAB, elf::DT_SYMTAB, elf::PT_DYNAMIC, elf::PT_LOAD;
+using ElfHeader = elf::Header;
+using elf::Dynamic, elf::ProgramHeader, elf::Symbol;
 
 }  // namespace
 
@@ -51,7 +30,7 @@ void find_vdso_clock() {
   intptr_t bias = 0;
   const Dynamic* dynamic = nullptr;
   for (uint16_t i = 0; i < header->phnum; i++) {
-    auto* ph = reinterpret_cast<const ProgramHeader*>(base + header->phoff + uintptr_t(i) * header->phentsize);
+    const ProgramHeader* ph = elf::program_header(header, i);
     if (ph->type == PT_LOAD && ph->offset == 0) bias = intptr_t(base) - intptr_t(ph->vaddr);
     if (ph->type == PT_DYNAMIC) dynamic = reinterpret_cast<const Dynamic*>(ph->vaddr);
   }
