@@ -30,6 +30,7 @@
 #include "processor.h"
 #include "scheduler.h"
 #include "span.h"
+#include "time.h"
 #include "tunables.h"
 
 namespace gort {
@@ -57,8 +58,10 @@ Central collected_large;
 Central& central_of(uint32_t span_class) {
   return span_class < collected_span_class_base ? centrals[span_class] : collected_centrals[span_class - collected_span_class_base];
 }
-// Bytes in collected objects (atomic): grows with each allocation, set by each sweep.
+// Bytes and objects in collected objects (atomic): grow with each allocation, set by each
+// sweep. Side by side: an allocation touches one cache line for both.
 uint64_t collected_bytes = 0;
+uint64_t collected_objects = 0;
 RankedLock<LockRank::AllocatorFallback> fallback_lock;
 // Guarded by fallback_lock; made by allocator_init from persistent memory (as a static it
 // would be 6 KiB of .bss that every program's data segment carries).
@@ -540,6 +543,8 @@ void* object_base(const void* address) {
   return reinterpret_cast<void*>(s->start + uintptr_t(index) * s->object_size);
 }
 
+CollectorCounters collector_counters{};
+
 MemStats read_mem_stats() {
   MemStats m{};
   // Other Processors' counters are read while their owners bump them with plain stores: each
@@ -574,8 +579,24 @@ MemStats read_mem_stats() {
     m.mallocs += m.by_size[i].mallocs;
     m.frees += m.by_size[i].frees;
   }
+  // Collected objects: those allocated now plus those reclaimed were all allocated once.
+  uint64_t explicit_bytes = m.heap_alloc;
+  uint64_t collected_now = collected_heap_objects(), reclaimed = load(collector_counters.freed_objects);
+  m.mallocs += collected_now + reclaimed;
+  m.frees += reclaimed;
   m.heap_objects = m.mallocs - m.frees;
   m.heap_alloc += collected_heap_bytes();
+  uint64_t goal = load(collector_counters.heap_goal);
+  if (goal == 0) goal = 4 << 20;  // the collector not used yet: its first goal (Go's heapminimum)
+  m.next_gc = goal > UINT64_MAX - explicit_bytes ? UINT64_MAX : goal + explicit_bytes;
+  uint64_t collections = __atomic_load_n(&collector_counters.collections, __ATOMIC_ACQUIRE);
+  m.num_gc = uint32_t(collections);
+  m.pause_total_ns = load(collector_counters.pause_total_ns);
+  const uint64_t* pauses = __atomic_load_n(&collector_counters.pause_ns, __ATOMIC_ACQUIRE);
+  if (pauses != nullptr)
+    for (uint32_t i = 0; i < pause_history; i++) m.pause_ns[i] = load(pauses[i]);
+  int64_t elapsed = nanotime_since_start();
+  m.gc_cpu_fraction = elapsed > 0 ? double(m.pause_total_ns) / double(elapsed) : 0;
   HeapStats h = heap_stats();
   m.heap_sys = h.sys;
   m.heap_idle = h.idle;
@@ -610,12 +631,14 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
         collected_large.partial.push(s);
       }
       __atomic_add_fetch(&collected_bytes, s->pages * heap_page_size, __ATOMIC_RELAXED);
+      __atomic_add_fetch(&collected_objects, 1, __ATOMIC_RELAXED);
     } else {
       uint32_t size_class = class_for(rounded == 0 ? 1 : rounded);
       while (class_size[size_class] % alignment != 0) size_class++;  // span starts are page aligned
       p = allocate_small(cache.get(), collected_span_class_base + size_class * 2 + (noscan ? 1 : 0));
       dirty = class_size[size_class];
       __atomic_add_fetch(&collected_bytes, class_size[size_class], __ATOMIC_RELAXED);
+      __atomic_add_fetch(&collected_objects, 1, __ATOMIC_RELAXED);
     }
   }
   // A reused slot holds what the sweep left there: always zeroed. The slot is allocated
@@ -626,6 +649,7 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
 }
 
 uint64_t collected_heap_bytes() { return __atomic_load_n(&collected_bytes, __ATOMIC_RELAXED); }
+uint64_t collected_heap_objects() { return __atomic_load_n(&collected_objects, __ATOMIC_RELAXED); }
 
 namespace {
 
@@ -700,6 +724,7 @@ SweepResult sweep_collected_spans() {
     }
   }
   __atomic_store_n(&collected_bytes, result.live_bytes, __ATOMIC_RELAXED);
+  __atomic_store_n(&collected_objects, result.live_objects, __ATOMIC_RELAXED);
   return result;
 }
 

@@ -184,6 +184,8 @@ void* object_base(const void* address);
 void* allocate_collected(size_t bytes, size_t alignment, bool noscan);
 // Bytes in collected objects: allocated since the last sweep plus what that sweep kept.
 uint64_t collected_heap_bytes();
+// Collected objects, counted the same way.
+uint64_t collected_heap_objects();
 struct SweepResult {
   uint64_t live_bytes;    // in collected objects the sweep kept
   uint64_t live_objects;
@@ -194,16 +196,44 @@ struct SweepResult {
 // the scheduler stack.
 SweepResult sweep_collected_spans();
 
-// Go's runtime.MemStats, the subset the allocator knows.
+// The collector's counters (runtime/collector.cpp), kept here so that read_mem_stats, which
+// every program links, reads them without linking the collector. Written by the collector
+// with the world stopped (pause_ns, freed_objects) or atomically; read with relaxed atomic
+// loads. All zero (in .bss) until the collector's first use.
+struct CollectorCounters {
+  uint64_t heap_goal;       // collected bytes that start the next collection; UINT64_MAX: none;
+                            // 0: not set yet (the first goal, 4 MiB)
+  uint64_t collections;     // finished, ever
+  uint64_t pause_total_ns;  // the world stopped for collections, ever
+  uint64_t freed_objects;   // collected objects reclaimed, ever
+  uint64_t* pause_ns;       // Go's circular buffer of 256: collection N's pause at [(N - 1) % 256];
+                            // made by the collector's first use (persistent memory, never
+                            // freed), so programs that never collect carry no 2 KiB of it
+};
+constexpr uint32_t pause_history = 256;
+extern CollectorCounters collector_counters;
+
+// Go's runtime.MemStats, the subset gort knows, with Go's meanings. Explicit and collected
+// objects are both counted, except in by_size (explicit objects only).
 struct MemStats {
-  uint64_t heap_alloc;     // bytes in allocated objects, explicit and collected
+  uint64_t heap_alloc;     // bytes in allocated objects, explicit and collected (collected
+                           // ones unreachable but not yet swept included, as Go's)
   uint64_t heap_sys;       // bytes of heap memory obtained from the OS
   uint64_t heap_idle;      // bytes in free page runs
   uint64_t heap_inuse;     // bytes in in-use spans
   uint64_t heap_released;  // bytes of free runs returned to the OS
-  uint64_t heap_objects;   // allocated objects
-  uint64_t mallocs;        // objects allocated, ever
-  uint64_t frees;          // objects freed, ever
+  uint64_t heap_objects;   // allocated objects, explicit and collected: mallocs - frees
+  uint64_t mallocs;        // objects allocated, ever (collected ones too)
+  uint64_t frees;          // objects freed, ever (collected ones the collector reclaimed too)
+  uint64_t next_gc;        // Go's NextGC: the heap_alloc at which the next collection starts,
+                           // the collector's goal plus today's explicit bytes; UINT64_MAX
+                           // with GOGC=off
+  uint64_t pause_total_ns; // Go's PauseTotalNs: the world stopped for collections, ever
+  uint64_t pause_ns[pause_history];  // Go's PauseNs: recent pauses, the latest at [(num_gc + 255) % 256]
+  uint32_t num_gc;         // Go's NumGC: collections finished
+  double gc_cpu_fraction;  // Go's GCCPUFraction: the collector's CPU time over all the CPU
+                           // time GOMAXPROCS offered since start-up (every collection stops
+                           // the world, so it is pause_total_ns over the time since start-up)
   struct BySize {
     uint32_t size;
     uint64_t mallocs, frees;

@@ -68,13 +68,16 @@ using gc::detail::RootNode;
 RankedLock<LockRank::Roots> roots_lock;
 RootNode* roots = nullptr;  // roots_lock
 
-// Pacing state; written with the world stopped (or by set_percent), read atomically.
+// Pacing state; written with the world stopped (or by set_percent), read atomically. The
+// counters MemStats reports live in collector_counters (runtime/allocator.h).
 int32_t gc_percent = 100;                 // GOGC; negative: off
-uint64_t heap_goal = 4 << 20;             // collected bytes that start the next collection
+uint64_t& heap_goal = collector_counters.heap_goal;  // collected bytes that start the next collection
 constexpr uint64_t minimum_goal = 4 << 20;  // Go's heapminimum
-uint64_t collections = 0;
-uint64_t last_live_bytes = 0, last_live_objects = 0, freed_objects_total = 0;
-int64_t pause_total_ns = 0;  // every collection's whole pause: the world is stopped throughout
+uint64_t& collections = collector_counters.collections;
+uint64_t last_live_bytes = 0, last_live_objects = 0;
+uint64_t& freed_objects_total = collector_counters.freed_objects;
+// Every collection's whole pause: the world is stopped throughout.
+uint64_t& pause_total_ns = collector_counters.pause_total_ns;
 
 // What one collection measured, for GODEBUG=gctrace=1 (print_trace_line). Written by the
 // collector with the world stopped, read by it after starting the world.
@@ -340,8 +343,13 @@ void mark_and_sweep(void* arg) {
   last_live_objects = swept.live_objects;
   freed_objects_total += swept.freed_objects;
   __atomic_store_n(&heap_goal, goal_for(swept.live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
-  uint64_t number = __atomic_add_fetch(&collections, 1, __ATOMIC_RELEASE);
-  __atomic_add_fetch(&pause_total_ns, trace.swept_ns - trace.start_ns, __ATOMIC_RELAXED);
+  // The pause is recorded before the count is published (release), so a reader that sees
+  // collection N sees its pause (read_mem_stats loads the count with acquire).
+  uint64_t pause = uint64_t(trace.swept_ns - trace.start_ns);
+  uint64_t number = __atomic_load_n(&collections, __ATOMIC_RELAXED) + 1;
+  __atomic_store_n(&collector_counters.pause_ns[(number - 1) % pause_history], pause, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&pause_total_ns, pause, __ATOMIC_RELAXED);
+  __atomic_store_n(&collections, number, __ATOMIC_RELEASE);
   if (debug.gctrace > 0) print_trace_line(swept.live_bytes, number, scheduler.gomaxprocs);
 }
 
@@ -398,6 +406,9 @@ static void read_gogc() {
   }
   __atomic_store_n(&gc_percent, percent, __ATOMIC_RELAXED);
   __atomic_store_n(&heap_goal, goal_for(0, percent), __ATOMIC_RELAXED);
+  // MemStats' PauseNs history, made here so programs that never collect carry none of it.
+  auto* pauses = static_cast<uint64_t*>(persistent_alloc(sizeof(uint64_t) * pause_history, 64));  // zeroed
+  __atomic_store_n(&collector_counters.pause_ns, pauses, __ATOMIC_RELEASE);
   __atomic_store_n(&gogc_read, 2, __ATOMIC_RELEASE);
 }
 

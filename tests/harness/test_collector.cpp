@@ -144,3 +144,13 @@ TEST_CASE("GODEBUG=gctrace=1 prints Go's line for every collection", "[collector
   CHECK(forced == 3);     // the scenario's three gc::collect() calls
   CHECK(count >= forced);  // and any the goal started while it built its list
 }
+
+TEST_CASE("MemStats reports the collector with Go's meanings (NumGC, PauseNs, NextGC, HeapObjects)", "[collector]") {
+  expect_output("mem_stats",
+                "fresh true counts_collected true num_gc true num_gc_counts true pauses_all_set true "
+                "latest_at_num_gc_plus_255 true total_covers_buffer true next_gc true cpu_fraction true heap_objects true "
+                "kept true\n");
+  ChildResult off = run_collector({"mem_stats_gogc_off"}, 2, {{"GOGC", "off"}});
+  INFO(off.describe());
+  CHECK(off.out == "next_gc_max true\n");
+}

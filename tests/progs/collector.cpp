@@ -495,3 +495,64 @@ TEST_SCENARIO(concurrent_mutators) {
   out::println("intact", yes(all), "collected", yes(gc::stats().collections >= 10));
   return 0;
 }
+
+// MemStats' collector fields with Go's meanings. Before any collection: NumGC 0, no pauses,
+// NextGC the first goal (4 MiB) plus explicit bytes. After 300 collections: NumGC counts
+// them, PauseNs wrapped around its 256 entries (every one set, the latest at
+// [(NumGC+255)%256]), PauseTotalNs at least the sum of the buffer, HeapObjects counts
+// collected objects (kept ones and unreachable ones not yet swept), Mallocs - Frees stays
+// HeapObjects, Frees counts what the collections reclaimed.
+Link* volatile kept_list;
+TEST_SCENARIO(mem_stats) {
+  gort::MemStats before = gort::read_mem_stats();
+  bool fresh = before.num_gc == 0 && before.pause_total_ns == 0 && before.gc_cpu_fraction == 0 &&
+               before.next_gc >= (4u << 20) && before.next_gc - (4u << 20) == before.heap_alloc;
+  gort::MemStats start = gort::read_mem_stats();
+  Link* head = nullptr;
+  for (int i = 0; i < 1000; i++) {
+    Link* l = gc::make<Link>();
+    l->next = head;
+    head = l;
+  }
+  kept_list = head;
+  head = nullptr;
+  for (int i = 0; i < 5000; i++) garbage_sink = reinterpret_cast<Payload*>(gc::make<Link>());
+  gort::MemStats made = gort::read_mem_stats();
+  bool counts_collected = made.heap_objects >= start.heap_objects + 6000 && made.mallocs >= start.mallocs + 6000;
+  constexpr uint32_t cycles = 300;
+  for (uint32_t i = 0; i < cycles; i++) gc::collect();
+  gort::MemStats after = gort::read_mem_stats();
+  uint32_t collections = uint32_t(gc::stats().collections);
+  bool all_set = true;
+  uint64_t sum = 0;
+  for (uint64_t p : after.pause_ns) {
+    if (p == 0) all_set = false;
+    sum += p;
+  }
+  // The latest pause is the last entry written: collect once more and only that slot moves.
+  uint32_t next_slot = (after.num_gc + 256) % 256;
+  gc::collect();
+  gort::MemStats last = gort::read_mem_stats();
+  bool only_next_slot_moved = true;
+  for (uint32_t i = 0; i < 256; i++)
+    if (i != next_slot && last.pause_ns[i] != after.pause_ns[i]) only_next_slot_moved = false;
+  uint64_t live_objects = gc::stats().live_objects;
+  bool heap_objects_after = after.heap_objects >= live_objects && after.heap_objects - live_objects <= start.heap_objects + 100 &&
+                            after.heap_objects == after.mallocs - after.frees && after.frees >= start.frees + 4999;  // garbage_sink keeps the last
+  uint64_t explicit_bytes = after.heap_alloc - gc::stats().heap_bytes;
+  uint64_t goal = gc::stats().goal_bytes;
+  out::println("fresh", yes(fresh), "counts_collected", yes(counts_collected), "num_gc", yes(after.num_gc == collections),
+               "num_gc_counts", yes(collections >= cycles), "pauses_all_set", yes(all_set), "latest_at_num_gc_plus_255",
+               yes(only_next_slot_moved && last.pause_ns[(last.num_gc + 255) % 256] != 0), "total_covers_buffer",
+               yes(after.pause_total_ns >= sum), "next_gc", yes(after.next_gc == goal + explicit_bytes), "cpu_fraction",
+               yes(after.gc_cpu_fraction > 0 && after.gc_cpu_fraction <= 1), "heap_objects", yes(heap_objects_after),
+               "kept", yes(kept_list != nullptr));
+  return 0;
+}
+
+// NextGC with GOGC=off: no goal, UINT64_MAX.
+TEST_SCENARIO(mem_stats_gogc_off) {
+  garbage_sink = reinterpret_cast<Payload*>(gc::make<Link>());
+  out::println("next_gc_max", yes(gort::read_mem_stats().next_gc == UINT64_MAX));
+  return 0;
+}
