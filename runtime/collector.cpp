@@ -47,6 +47,7 @@
 #include "heap.h"
 #include "lock.h"
 #include "machine.h"
+#include "memory_limit.h"
 #include "os_memory.h"
 #include "processor.h"
 #include "scheduler.h"
@@ -93,6 +94,47 @@ uint64_t goal_for(uint64_t live, int32_t percent) {
   if (percent < 0) return UINT64_MAX;
   uint64_t goal = live + live / 100 * uint64_t(percent);
   return goal < minimum_goal ? minimum_goal : goal;
+}
+
+// GOMEMLIMIT: a soft limit over all memory gort maps (collected heap, explicit heap, stacks,
+// runtime structures), in bytes; INT64_MAX: none. Set by read_gogc and set_memory_limit.
+int64_t memory_limit_bytes = INT64_MAX;  // atomic
+// Whether the goal now comes from the limit (it is below GOGC's): then the CPU cap applies.
+bool goal_from_limit = false;  // atomic
+// The last collection's end and length (nanotime), for the CPU cap (collection_may_start).
+int64_t last_end_ns = 0, last_duration_ns = 0;  // atomic; written with the world stopped
+constexpr uint64_t limit_floor_headroom = 64 << 10;  // gort's choice: the goal stays above live
+
+// The collected heap the limit leaves room for, as Go's memoryLimitHeapGoal: the limit less
+// all other mapped memory (mapped, less the heap's free runs, less the collected bytes),
+// less ~3% headroom; never below live + 64 KiB (a limit the program cannot meet leaves the
+// goal just above what it keeps, and the CPU cap paces the collections that follow).
+uint64_t limit_goal(uint64_t live) {
+  int64_t limit = __atomic_load_n(&memory_limit_bytes, __ATOMIC_RELAXED);
+  if (limit == INT64_MAX) return UINT64_MAX;
+  uint64_t mapped = os_memory_stats().mapped_bytes, idle = heap_stats().idle, collected = collected_heap_bytes();
+  uint64_t other = mapped > idle + collected ? mapped - idle - collected : 0;
+  uint64_t budget = uint64_t(limit) > other ? uint64_t(limit) - other : 0;
+  budget -= budget / 32;
+  uint64_t floor = live + limit_floor_headroom;
+  return budget < floor ? floor : budget;
+}
+
+// The goal both knobs allow: the smaller of GOGC's and the limit's. Publishes whether the
+// limit set it (goal_from_limit).
+uint64_t combined_goal(uint64_t live, int32_t percent) {
+  uint64_t by_percent = goal_for(live, percent), by_limit = limit_goal(live);
+  __atomic_store_n(&goal_from_limit, by_limit < by_percent, __ATOMIC_RELAXED);
+  return by_limit < by_percent ? by_limit : by_percent;
+}
+
+// The cap on the collector's CPU while the limit drives it (Go caps it at 50%): a
+// collection the goal asks for starts no sooner than the previous one's length after it
+// ended. So a limit the program cannot meet slows it to half speed at worst instead of
+// collecting at every allocation. gc::collect() is never capped.
+bool collection_may_start() {
+  if (!__atomic_load_n(&goal_from_limit, __ATOMIC_RELAXED)) return true;
+  return nanotime() >= __atomic_load_n(&last_end_ns, __ATOMIC_RELAXED) + __atomic_load_n(&last_duration_ns, __ATOMIC_RELAXED);
 }
 
 // --- The mark stack: chunks of object ranges, from the OS, kept for the next collection ---
@@ -342,7 +384,7 @@ void mark_and_sweep(void* arg) {
   last_live_bytes = swept.live_bytes;
   last_live_objects = swept.live_objects;
   freed_objects_total += swept.freed_objects;
-  __atomic_store_n(&heap_goal, goal_for(swept.live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_goal, combined_goal(swept.live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
   // The pause is recorded before the count is published (release), so a reader that sees
   // collection N sees its pause (read_mem_stats loads the count with acquire).
   uint64_t pause = uint64_t(trace.swept_ns - trace.start_ns);
@@ -350,6 +392,8 @@ void mark_and_sweep(void* arg) {
   __atomic_store_n(&collector_counters.pause_ns[(number - 1) % pause_history], pause, __ATOMIC_RELAXED);
   __atomic_add_fetch(&pause_total_ns, pause, __ATOMIC_RELAXED);
   __atomic_store_n(&collections, number, __ATOMIC_RELEASE);
+  __atomic_store_n(&last_end_ns, trace.swept_ns, __ATOMIC_RELAXED);
+  __atomic_store_n(&last_duration_ns, int64_t(pause), __ATOMIC_RELAXED);
   if (debug.gctrace > 0) print_trace_line(swept.live_bytes, number, scheduler.gomaxprocs);
 }
 
@@ -370,7 +414,7 @@ void run_collection(bool for_goal) {
   if (self == nullptr || self->id == 0) fatal("gc: collect called on the scheduler stack");
   int64_t start = nanotime();
   stop_the_world();
-  if (!for_goal || collected_heap_bytes() >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED)) {
+  if (!for_goal || (collected_heap_bytes() >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED) && collection_may_start())) {
     trace = CycleTrace{start, nanotime(), 0, 0, collected_heap_bytes(), heap_goal, 0, 0, !for_goal};
     collect_here(self);
   }
@@ -384,6 +428,50 @@ void run_collection(bool for_goal) {
 // publishes it (2); a racing one waits the few instructions it takes (runtime code is not
 // preempted), so a set_percent() can never be overwritten by a late read.
 static uint32_t gogc_read = 0;  // atomic: 0 not read, 1 being read, 2 read
+
+// Go's parseByteCount: decimal digits and an optional B, KiB, MiB, GiB or TiB; false for
+// anything else, a negative number, or one that does not fit in an int64.
+static bool parse_byte_count(const char* text, int64_t* out) {
+  size_t n = 0;
+  while (text[n] != 0) n++;
+  uint64_t scale = 1;
+  if (n > 0 && text[n - 1] == 'B') {
+    n--;
+    if (n >= 2 && text[n - 1] == 'i') {
+      const char unit = text[n - 2];
+      scale = unit == 'K' ? uint64_t(1) << 10 : unit == 'M' ? uint64_t(1) << 20 : unit == 'G' ? uint64_t(1) << 30 : unit == 'T' ? uint64_t(1) << 40 : 0;
+      if (scale == 0) return false;
+      n -= 2;
+    }
+  }
+  if (n == 0) return false;
+  uint64_t value = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    if (value > (uint64_t(INT64_MAX) - uint64_t(text[i] - '0')) / 10) return false;
+    value = value * 10 + uint64_t(text[i] - '0');
+  }
+  if (value > uint64_t(INT64_MAX) / scale) return false;
+  *out = int64_t(value * scale);
+  return true;
+}
+
+// GOMEMLIMIT, on the collector's first use: "off" is no limit (INT64_MAX, Go's default);
+// unset, gort's default is the container's limit (memory_limit(): cgroup memory.max), where
+// Go has none; anything unparsable is Go's fatal error. On the scheduler stack: reading the
+// cgroup's files and printing need more than a goroutine's stack reserve.
+static void read_gomemlimit(void*) {
+  const char* value = getenv("GOMEMLIMIT");
+  int64_t limit = INT64_MAX;
+  if (value == nullptr || *value == 0) {
+    uint64_t cgroup = memory_limit();
+    if (cgroup != no_memory_limit && cgroup < uint64_t(INT64_MAX)) limit = int64_t(cgroup);
+  } else if (!(value[0] == 'o' && value[1] == 'f' && value[2] == 'f' && value[3] == 0) && !parse_byte_count(value, &limit)) {
+    print("GOMEMLIMIT=", value, "\n");
+    fatal("malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`");
+  }
+  __atomic_store_n(&memory_limit_bytes, limit, __ATOMIC_RELAXED);
+}
 
 static void read_gogc() {
   uint32_t state = __atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE);
@@ -405,7 +493,8 @@ static void read_gogc() {
     if (n >= 0) percent = n;
   }
   __atomic_store_n(&gc_percent, percent, __ATOMIC_RELAXED);
-  __atomic_store_n(&heap_goal, goal_for(0, percent), __ATOMIC_RELAXED);
+  run_on_scheduler_stack(read_gomemlimit, nullptr);
+  __atomic_store_n(&heap_goal, combined_goal(0, percent), __ATOMIC_RELAXED);
   // MemStats' PauseNs history, made here so programs that never collect carry none of it.
   auto* pauses = static_cast<uint64_t*>(persistent_alloc(sizeof(uint64_t) * pause_history, 64));  // zeroed
   __atomic_store_n(&collector_counters.pause_ns, pauses, __ATOMIC_RELEASE);
@@ -420,7 +509,7 @@ void* allocate(size_t bytes, size_t alignment, bool noscan) {
   if (__builtin_expect(__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE) != 2, 0)) read_gogc();
   if (__builtin_expect(collected_heap_bytes() + bytes >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED), 0) &&
       cpu::current_goroutine() != nullptr && cpu::current_goroutine()->id != 0 && scheduler.main_started &&
-      !holds_runtime_lock() && !world_stopped_by(cpu::current_goroutine()))
+      !holds_runtime_lock() && !world_stopped_by(cpu::current_goroutine()) && collection_may_start())
     run_collection(true);
   return allocate_collected(bytes, alignment, noscan);
 }
@@ -452,7 +541,15 @@ void collect() {
 int set_percent(int percent) {
   read_gogc();
   int old = __atomic_exchange_n(&gc_percent, percent < 0 ? -1 : percent, __ATOMIC_RELAXED);
-  __atomic_store_n(&heap_goal, goal_for(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), percent < 0 ? -1 : percent), __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_goal, combined_goal(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), percent < 0 ? -1 : percent), __ATOMIC_RELAXED);
+  return old;
+}
+
+int64_t set_memory_limit(int64_t limit) {
+  read_gogc();
+  if (limit < 0) return __atomic_load_n(&memory_limit_bytes, __ATOMIC_RELAXED);
+  int64_t old = __atomic_exchange_n(&memory_limit_bytes, limit, __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_goal, combined_goal(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
   return old;
 }
 

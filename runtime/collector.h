@@ -32,7 +32,7 @@
 // When collections run: gc::collect(), and whenever the collected heap reaches the goal
 // live * (1 + GOGC/100) (at least 4 MiB), where live is what the last collection kept.
 // GOGC is read from the environment on first use (default 100; "off" disables the goal);
-// set_percent changes it. A collection stops the world for its whole length (Go's
+// set_percent changes it. GOMEMLIMIT (set_memory_limit) can lower the goal. A collection stops the world for its whole length (Go's
 // GODEBUG=gcstoptheworld=1 shape): concurrent marking is not built yet.
 #pragma once
 #include <stddef.h>
@@ -123,6 +123,15 @@ void collect();
 // Sets GOGC (Go's debug.SetGCPercent): a negative value turns the goal off (collect() still
 // works). Returns the previous setting (-1 for off).
 int set_percent(int percent);
+
+// Sets GOMEMLIMIT (Go's debug.SetMemoryLimit): a soft limit in bytes over all memory gort
+// maps, explicit heap included; math.MaxInt64 (INT64_MAX) is none. As the total nears it
+// the goal shrinks so that a collection starts first; while the limit drives collections
+// their CPU is capped at about half. A negative value changes nothing. Returns the previous
+// setting. GOMEMLIMIT is read on first use ("off", or bytes with an optional B, KiB, MiB,
+// GiB or TiB); unset, the default is the container's memory limit (cgroup memory.max), a
+// choice of gort's: Go defaults to no limit.
+int64_t set_memory_limit(int64_t limit);
 
 struct Stats {
   uint64_t collections;     // collections finished, ever

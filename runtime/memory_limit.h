@@ -1,7 +1,7 @@
 // The memory limit of the container the program runs in: its cgroup's memory.max (cgroup v2)
-// or memory.limit_in_bytes (cgroup v1), the smaller of its own and its ancestors'. Nothing
-// enforces it yet: it is kept for the collector, whose GOMEMLIMIT default will be this
-// ceiling, and an out-of-memory report prints it (runtime/os_memory.cpp).
+// or memory.limit_in_bytes (cgroup v1), the smaller of its own and its ancestors'. It is the
+// collector's GOMEMLIMIT when that is unset (read_gomemlimit in runtime/collector.cpp), and an
+// out-of-memory report prints it (runtime/os_memory.cpp).
 // Book: docs/04-allocator.md, "Limits".
 //
 // The parsing below is pure (no system calls) so that the hosted unit tests check it

@@ -154,3 +154,59 @@ TEST_CASE("MemStats reports the collector with Go's meanings (NumGC, PauseNs, Ne
   INFO(off.describe());
   CHECK(off.out == "next_gc_max true\n");
 }
+
+TEST_CASE("GOMEMLIMIT keeps all mapped memory near the limit where GOGC alone goes far past it", "[collector]") {
+  for (int procs : {1, 2, 4}) {
+    ChildResult limited = run_collector({"memory_limit_heap", "1"}, procs, {{"GOGC", "400"}});
+    INFO("limited, GOMAXPROCS=" << procs << "\n" << limited.describe());
+    CHECK(limited.out == "collections true governed_within_limit true started_near_limit true reported true\n");
+  }
+  ChildResult unlimited = run_collector({"memory_limit_heap", "0"}, 2, {{"GOGC", "400"}});
+  INFO(unlimited.describe());
+  CHECK(unlimited.out == "beyond_limit true\n");
+}
+
+TEST_CASE("GOGC=off with a memory limit collects, and only near the limit", "[collector]") {
+  ChildResult limited = run_collector({"memory_limit_heap", "1"}, 2, {{"GOGC", "off"}});
+  INFO(limited.describe());
+  CHECK(limited.out == "collections true governed_within_limit true started_near_limit true reported true\n");
+  ChildResult off = run_collector({"gogc_off"}, 2, {{"GOGC", "off"}, {"GOMEMLIMIT", "off"}});
+  INFO(off.describe());
+  CHECK(off.out == "collections 0 goal 0\n");
+}
+
+TEST_CASE("a memory limit the program cannot meet slows it instead of collecting at every allocation", "[collector]") {
+  for (int procs : {1, 2, 4}) {
+    ChildResult r = run_collector({"memory_limit_impossible"}, procs, {{"GOMEMLIMIT", "1"}});
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.status == 0);
+    CHECK(r.out == "limit 1 collected true capped true\n");
+  }
+}
+
+TEST_CASE("GOMEMLIMIT is parsed as Go parses it; unset, the default is the cgroup's limit", "[collector]") {
+  const std::string then = " previous true now 1073741824\n";
+  std::vector<std::pair<std::string, std::string>> good = {
+      {"12345", "read 12345 cgroup_default "}, {"3B", "read 3 cgroup_default "},     {"1KiB", "read 1024 cgroup_default "},
+      {"64MiB", "read 67108864 cgroup_default "}, {"2GiB", "read 2147483648 cgroup_default "},
+      {"1TiB", "read 1099511627776 cgroup_default "}, {"off", "read 9223372036854775807 cgroup_default "}};
+  for (auto& [value, expect] : good) {
+    ChildResult r = run_collector({"memory_limit_read"}, 2, {{"GOMEMLIMIT", value}});
+    INFO("GOMEMLIMIT=" << value << "\n" << r.describe());
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind(expect, 0) == 0);
+    CHECK(r.out.size() > then.size());
+    CHECK(r.out.substr(r.out.size() - then.size()) == then);
+  }
+  ChildResult unset = run_collector({"memory_limit_read"}, 2);
+  INFO(unset.describe());
+  CHECK(unset.out.find(" cgroup_default true previous true now 1073741824\n") != std::string::npos);
+  for (const char* bad : {"abc", "-5", "12KB", "1.5GiB", "MiB", "9223372036854775808", "16777216TiB"}) {
+    ChildResult r = run_collector({"memory_limit_read"}, 2, {{"GOMEMLIMIT", bad}});
+    INFO("GOMEMLIMIT=" << bad << "\n" << r.describe());
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find(std::string("GOMEMLIMIT=") + bad + "\nfatal error: malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`") == 0);
+  }
+}

@@ -556,3 +556,74 @@ TEST_SCENARIO(mem_stats_gogc_off) {
   out::println("next_gc_max", yes(gort::read_mem_stats().next_gc == UINT64_MAX));
   return 0;
 }
+
+// All memory the limit governs: mapped, less the heap's free runs.
+uint64_t governed_bytes() {
+  uint64_t mapped = gort::os_memory_stats().mapped_bytes, idle = gort::read_mem_stats().heap_idle;
+  return mapped > idle ? mapped - idle : 0;
+}
+
+// GOMEMLIMIT's heap: 16 MiB kept live while 1 GiB of garbage goes by, under GOGC=400
+// (its goal alone: 80 MiB of collected heap). Argument 1 sets a limit 12 MiB above all the
+// memory mapped once the live set is built (the reserved stacks and maps included, which the
+// limit governs too): the governed total must stay near the limit, and every collection the
+// goal starts must find the heap near it (collections start only near the limit, as Go's).
+// Argument 0 sets none, so the total must go far beyond where the limit would have been.
+// Run with GOGC=off too: then only the limit starts collections.
+TEST_SCENARIO(memory_limit_heap) {
+  bool limited = scenario::argument(argc, argv, 1, 0) == 1;
+  constexpr int arrays = 16384;
+  live_set = gc::make_array<uint64_t*>(arrays);
+  for (int i = 0; i < arrays; i++) live_set[i] = gc::make_array<uint64_t>(128);
+  gc::collect();
+  uint64_t room = 12u << 20;
+  int64_t limit = int64_t(governed_bytes() + room);
+  if (limited) gc::set_memory_limit(limit);
+  uint64_t live = gc::stats().live_bytes;
+  uint64_t peak_governed = 0, collections = gc::stats().collections, seen = collections;
+  uint64_t lowest_heap_at_collection = UINT64_MAX, heap = gc::stats().heap_bytes;
+  for (uint64_t total = 0; total < (uint64_t(1) << 30); total += 4096) {
+    garbage_sink = reinterpret_cast<Payload*>(gc::make_array<uint64_t>(512));
+    gc::Stats st = gc::stats();
+    if (st.collections != seen) {  // this allocation started one: the heap before it
+      if (heap < lowest_heap_at_collection) lowest_heap_at_collection = heap;
+      seen = st.collections;
+    }
+    heap = st.heap_bytes;
+    if ((total >> 12) % 64 == 0) {
+      uint64_t g = governed_bytes();
+      if (g > peak_governed) peak_governed = g;
+    }
+  }
+  uint64_t made = gc::stats().collections - collections;
+  if (limited)
+    out::println("collections", yes(made > 20), "governed_within_limit", yes(peak_governed <= uint64_t(limit) + (8u << 20)),
+                 "started_near_limit", yes(lowest_heap_at_collection >= live + room / 2), "reported", yes(gc::set_memory_limit(-1) == limit));
+  else
+    out::println("beyond_limit", yes(peak_governed > uint64_t(limit) + (32u << 20)));
+  return 0;
+}
+
+// A limit the program cannot meet (1 byte): every allocation finds the heap over the goal,
+// which stays just above the live heap. The CPU cap spaces collections out (the next starts
+// no sooner than the last one's length after it), so the program finishes, allocating many
+// 32 KiB arrays per collection; uncapped it would collect every other allocation.
+TEST_SCENARIO(memory_limit_impossible) {
+  uint64_t before = gc::stats().collections;
+  constexpr uint64_t allocations = 20000;  // 640 MiB
+  for (uint64_t i = 0; i < allocations; i++) garbage_sink = reinterpret_cast<Payload*>(gc::make_array<uint64_t>(4096));
+  uint64_t made = gc::stats().collections - before;
+  out::println("limit", gc::set_memory_limit(-1), "collected", yes(made > 0), "capped", yes(made < allocations / 8));
+  return 0;
+}
+
+// GOMEMLIMIT as Go parses it, and set_memory_limit's returns.
+TEST_SCENARIO(memory_limit_read) {
+  int64_t read = gc::set_memory_limit(-1);
+  uint64_t cgroup = gort::memory_limit();
+  bool is_cgroup_default = read == (cgroup == gort::no_memory_limit ? INT64_MAX : int64_t(cgroup));
+  int64_t previous = gc::set_memory_limit(1 << 30);
+  out::println("read", read, "cgroup_default", yes(is_cgroup_default), "previous", yes(previous == read), "now",
+               gc::set_memory_limit(-1));
+  return 0;
+}
