@@ -211,6 +211,16 @@ struct CollectorCounters {
                             // freed), so programs that never collect carry no 2 KiB of it
 };
 constexpr uint32_t pause_history = 256;
+
+// The forced cycle (Go's forcegcperiod): sysmon (runtime/sysmon.cpp) calls
+// forced_collection_check each round once the collector's first use set it, so programs
+// that never collect link none of it. It runs on sysmon's thread, without a Processor.
+extern void (*forced_collection_check)();  // atomic
+// A collection starts when none has finished for this long (2 minutes; tests shorten it
+// through runtime/testing.h).
+int64_t forced_collection_period_ns();
+void set_forced_collection_period(int64_t nanoseconds);  // for tests
+uint64_t forced_collections();  // forced cycles finished (runtime/collector.cpp; a statistic)
 extern CollectorCounters collector_counters;
 
 // Go's runtime.MemStats, the subset gort knows, with Go's meanings. Explicit and collected

@@ -19,6 +19,9 @@
 //      d. the next goal: live * (1 + GOGC/100), at least 4 MiB;
 //      e. with GODEBUG=gctrace=1, Go's line (print_trace_line);
 //   4. start_the_world().
+// A collection is started (Trigger) by gc::collect(), by an allocation that finds the heap at
+// its goal (GOGC's or GOMEMLIMIT's, the smaller: combined_goal), or by the forced cycle that
+// sysmon asks for when none ran for two minutes (check_forced_collection).
 //
 // The conservative test (mark_word), cheapest rejection first: in the arena (a shift and a
 // compare against the fixed address); the page-class map says an explicit small span (one
@@ -407,18 +410,86 @@ __attribute__((noinline)) void collect_here(Goroutine* self) {
   asm volatile("" : : : "memory");
 }
 
-// `for_goal`: started by an allocation that found the heap at its goal; skipped if another
-// goroutine's collection brought it under the goal while this one waited to stop the world.
-void run_collection(bool for_goal) {
+// What started a collection (Go's gcTrigger kinds).
+enum class Trigger { Goal, User, Time };
+
+// Trigger::Goal: an allocation found the heap at its goal; skipped if another goroutine's
+// collection brought it under the goal while this one waited to stop the world.
+// Trigger::Time: the forced cycle; skipped if a collection ended within the period since.
+// Trigger::User: gc::collect(), always, and marked "(forced)" in the trace as Go marks it.
+void run_collection(Trigger trigger) {
   Goroutine* self = cpu::current_goroutine();
   if (self == nullptr || self->id == 0) fatal("gc: collect called on the scheduler stack");
   int64_t start = nanotime();
   stop_the_world();
-  if (!for_goal || (collected_heap_bytes() >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED) && collection_may_start())) {
-    trace = CycleTrace{start, nanotime(), 0, 0, collected_heap_bytes(), heap_goal, 0, 0, !for_goal};
+  bool run = trigger == Trigger::User;
+  if (trigger == Trigger::Goal)
+    run = collected_heap_bytes() >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED) && collection_may_start();
+  if (trigger == Trigger::Time) run = nanotime() - __atomic_load_n(&last_end_ns, __ATOMIC_RELAXED) >= forced_collection_period_ns();
+  if (run) {
+    trace = CycleTrace{start, nanotime(), 0, 0, collected_heap_bytes(), heap_goal, 0, 0, trigger == Trigger::User};
     collect_here(self);
   }
   start_the_world();
+}
+
+// --- The forced cycle (Go's forcegchelper and sysmon's gcTrigger{gcTriggerTime} test) ---
+//
+// A system goroutine (is_system: not counted by num_goroutine or the deadlock check), made
+// on the collector's first use, parks between cycles. sysmon calls check_forced_collection
+// each round; once a collection has ended (as Go: never before the first) and none since
+// for the period, it claims the parked helper (forced_helper_parked 1 -> 0, so it is readied
+// once) and puts it on the global queue, as a goroutine back from a system call goes there.
+// The helper prints "GC forced" under gctrace, as Go's does, and collects.
+Goroutine* forced_helper = nullptr;  // set once, before forced_collection_check is published
+uint32_t forced_helper_parked = 0;   // atomic: 1 from its park's commit until sysmon claims it
+uint64_t forced_total = 0;           // atomic statistic: forced cycles finished
+
+void forced_helper_commit(Goroutine*, void*) { __atomic_store_n(&forced_helper_parked, 1, __ATOMIC_RELEASE); }
+
+// On the scheduler stack: print's buffer is more than a goroutine's stack reserve.
+void print_gc_forced(void*) { print("GC forced\n"); }
+
+void forced_helper_main(void*) {
+  for (;;) {
+    park(WaitReason::ForceGCIdle, forced_helper_commit, nullptr);
+    if (debug.gctrace > 0) run_on_scheduler_stack(print_gc_forced, nullptr);
+    uint64_t before = __atomic_load_n(&collections, __ATOMIC_ACQUIRE);
+    run_collection(Trigger::Time);
+    if (__atomic_load_n(&collections, __ATOMIC_ACQUIRE) != before) __atomic_add_fetch(&forced_total, 1, __ATOMIC_RELAXED);
+  }
+}
+
+// On sysmon's thread, without a Processor (so it only queues the helper: the collection
+// needs a goroutine). The world is not stopped: sysmon starts no round while it is.
+void check_forced_collection() {
+  int64_t last = __atomic_load_n(&last_end_ns, __ATOMIC_RELAXED);
+  if (last == 0 || nanotime() - last < forced_collection_period_ns()) return;
+  uint32_t parked = 1;
+  if (!__atomic_compare_exchange_n(&forced_helper_parked, &parked, 0, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return;
+  {
+    LockGuard guard(scheduler.lock);
+    forced_helper->status = GoroutineStatus::Runnable;
+    global_queue_put(forced_helper);
+  }
+  wake_processor();
+}
+
+// Makes the helper and registers the check with sysmon. From a goroutine with a Processor
+// (the collector's first use from main or a goroutine; a first use with none, before the
+// scheduler starts, leaves it to the next gc::collect() or collection).
+bool forced_cycle_started = false;  // atomic
+void start_forced_cycle() {
+  if (__atomic_load_n(&forced_cycle_started, __ATOMIC_ACQUIRE)) return;
+  Goroutine* self = cpu::current_goroutine();
+  if (self == nullptr || self->id == 0 || cpu::current_machine()->processor == nullptr || !scheduler.main_started) return;
+  if (__atomic_exchange_n(&forced_cycle_started, true, __ATOMIC_ACQ_REL)) return;
+  Goroutine* g = new_goroutine(forced_helper_main);
+  g->is_system = true;
+  __atomic_add_fetch(&system_goroutine_count, 1, __ATOMIC_RELAXED);
+  forced_helper = g;
+  start_goroutine(g);
+  __atomic_store_n(&forced_collection_check, check_forced_collection, __ATOMIC_RELEASE);
 }
 
 }  // namespace
@@ -501,6 +572,8 @@ static void read_gogc() {
   __atomic_store_n(&gogc_read, 2, __ATOMIC_RELEASE);
 }
 
+uint64_t forced_collections() { return __atomic_load_n(&forced_total, __ATOMIC_RELAXED); }
+
 namespace gc {
 
 namespace detail {
@@ -509,8 +582,10 @@ void* allocate(size_t bytes, size_t alignment, bool noscan) {
   if (__builtin_expect(__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE) != 2, 0)) read_gogc();
   if (__builtin_expect(collected_heap_bytes() + bytes >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED), 0) &&
       cpu::current_goroutine() != nullptr && cpu::current_goroutine()->id != 0 && scheduler.main_started &&
-      !holds_runtime_lock() && !world_stopped_by(cpu::current_goroutine()) && collection_may_start())
-    run_collection(true);
+      !holds_runtime_lock() && !world_stopped_by(cpu::current_goroutine()) && collection_may_start()) {
+    start_forced_cycle();
+    run_collection(Trigger::Goal);
+  }
   return allocate_collected(bytes, alignment, noscan);
 }
 
@@ -535,7 +610,8 @@ void remove_root(RootNode* node) {
 
 void collect() {
   read_gogc();
-  run_collection(false);
+  start_forced_cycle();
+  run_collection(Trigger::User);
 }
 
 int set_percent(int percent) {

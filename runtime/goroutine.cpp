@@ -192,8 +192,13 @@ bool stopped_registers(const Goroutine* g, arch::StoppedRegisters* out) {
   }
 }
 
+// Runtime goroutines that never end (is_system: the collector's forced-cycle helper), left
+// out of the count as Go's gcount leaves out its own.
+int32_t system_goroutine_count = 0;  // atomic
+
 int32_t count_goroutines() {
-  int32_t free = __atomic_load_n(&scheduler.free_goroutines.count, __ATOMIC_RELAXED);
+  int32_t free = __atomic_load_n(&scheduler.free_goroutines.count, __ATOMIC_RELAXED) +
+                 __atomic_load_n(&system_goroutine_count, __ATOMIC_RELAXED);
   int32_t count = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_ACQUIRE);
   for (int32_t i = 0; i < count; i++) free += __atomic_load_n(&scheduler.processors[i]->free_goroutines.count, __ATOMIC_RELAXED);
   int32_t n = int32_t(__atomic_load_n(&scheduler.all_count, __ATOMIC_ACQUIRE)) - free;

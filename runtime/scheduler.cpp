@@ -424,6 +424,7 @@ const char* wait_reason_text(WaitReason r) {
       "preempted",            // Preempted
       "IO wait",              // IOWait
       "static initialization",  // StaticInit
+      "force gc (idle)",        // ForceGCIdle
   };
   static_assert(sizeof(texts) / sizeof(texts[0]) == size_t(WaitReason::Count));
   return size_t(r) < size_t(WaitReason::Count) ? texts[size_t(r)] : "?";

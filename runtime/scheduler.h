@@ -90,6 +90,7 @@ void* allocate_closure(Goroutine* g, size_t bytes, size_t align);  // at the top
 void start_goroutine(Goroutine* g);  // make it runnable on the current Processor (Go's newproc tail)
 void free_goroutine(Processor* p, Goroutine* g);
 int32_t count_goroutines();  // user goroutines that are not dead (Go's gcount)
+extern int32_t system_goroutine_count;  // atomic: is_system goroutines, which never end
 
 // --- Parking (runtime/scheduler.cpp) ---
 // Blocks the current goroutine. On the scheduler stack, after the goroutine is off its

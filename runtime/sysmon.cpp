@@ -1,7 +1,9 @@
 // sysmon: the monitor thread (Go's sysmon). It runs on its own Machine without a Processor,
 // so it keeps running whatever goroutines do. Each round it:
 //   1. prints the scheduler trace when GODEBUG=schedtrace=N asks for it;
-//   2. asks goroutines that have run for more than 10 ms without yielding to yield
+//   2. once the collector is in use, lets it start a forced cycle when none ran for two
+//      minutes (forced_collection_check, runtime/collector.cpp);
+//   3. asks goroutines that have run for more than 10 ms without yielding to yield
 //      (Go's retake/preemptone): it sets the goroutine's preempt_requested flag and poisons
 //      its stack guard, so the next GORT_STACK_CHECK enters the runtime and yields.
 // Sleep policy: 20 us after a round that retook a Processor from a system call, doubling up to
@@ -39,6 +41,7 @@ Observation observed[max_processors];
 uint32_t observed_syscall_tick[max_processors];
 uint64_t slices_ended = 0;  // atomic statistic: see sysmon_slices_ended()
 uint64_t rounds = 0;             // atomic statistic: see sysmon_round_count()
+int64_t forced_period_ns = int64_t(120) * 1000 * 1000 * 1000;  // Go's forcegcperiod; tests may shorten it
 
 // Asks the goroutine running on p to yield: at its next stack check, or at once through the
 // preemption signal if it runs code without checks.
@@ -120,6 +123,7 @@ void wake_processors_with_due_timers(int64_t now) {
     // is where latency matters: a Processor idles until retaken). Preempting a long-running
     // goroutine does not: it recurs every time slice in a CPU-bound program, and polling
     // every 20 us after each one took a measurable share of a 2-CPU machine.
+    if (void (*check)() = __atomic_load_n(&forced_collection_check, __ATOMIC_ACQUIRE)) check();
     preempt_long_running(now);
     bool acted = retake_from_syscalls(observed_syscall_tick);
     idle_rounds = acted ? 0 : idle_rounds + 1;
@@ -147,6 +151,12 @@ void timer_added_wake_sysmon(int64_t when) {
   __atomic_add_fetch(&sysmon_kick, 1, __ATOMIC_RELEASE);
   sys::futex_wake(&sysmon_kick, 1);
 }
+
+void (*forced_collection_check)() = nullptr;
+
+int64_t forced_collection_period_ns() { return __atomic_load_n(&forced_period_ns, __ATOMIC_RELAXED); }
+
+void set_forced_collection_period(int64_t nanoseconds) { __atomic_store_n(&forced_period_ns, nanoseconds, __ATOMIC_RELAXED); }
 
 uint64_t sysmon_round_count() { return __atomic_load_n(&rounds, __ATOMIC_RELAXED); }
 

@@ -210,3 +210,45 @@ TEST_CASE("GOMEMLIMIT is parsed as Go parses it; unset, the default is the cgrou
     CHECK(r.err.find(std::string("GOMEMLIMIT=") + bad + "\nfatal error: malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`") == 0);
   }
 }
+
+TEST_CASE("a collection is forced when none ran for the period, started by sysmon", "[collector]") {
+  for (int procs : {1, 2, 4}) {
+    ChildResult r = run_collector({"forced_cycle"}, procs);
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.status == 0);
+    CHECK(r.out == "forced_3 true counted true goroutines 1\n");
+  }
+  ChildResult idle = run_collector({"forced_cycle_default"}, 2);
+  INFO(idle.describe());
+  CHECK(idle.out == "forced 0 period_s 120\n");
+}
+
+TEST_CASE("gctrace prints GC forced before a forced cycle's line, as Go does", "[collector]") {
+  ChildResult r = run_collector({"forced_cycle"}, 2, {{"GODEBUG", "gctrace=1"}});
+  INFO(r.describe());
+  CHECK(r.status == 0);
+  CHECK(r.out == "forced_3 true counted true goroutines 1\n");
+  std::istringstream lines(r.err);
+  std::vector<std::string> all;
+  for (std::string text; std::getline(lines, text);) all.push_back(text);
+  int forced = 0;
+  for (size_t i = 0; i < all.size(); i++) {
+    if (all[i] != "GC forced") continue;
+    forced++;
+    if (i + 1 == all.size()) continue;  // the program may end between the two lines
+    INFO(all[i + 1]);
+    CHECK(all[i + 1].rfind("gc ", 0) == 0);
+    CHECK(all[i + 1].find("(forced)") == std::string::npos);  // Go marks only runtime.GC() so
+  }
+  CHECK(forced >= 3);
+}
+
+TEST_CASE("the forced cycle's helper does not hide a deadlock", "[collector]") {
+  ChildResult r = run_collector({"forced_cycle_deadlock"}, 2);
+  INFO(r.describe());
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.status == 2);
+  CHECK(r.err.rfind("fatal error: all goroutines are asleep - deadlock!\n", 0) == 0);
+  CHECK(r.err.find("force gc") == std::string::npos);
+}

@@ -627,3 +627,36 @@ TEST_SCENARIO(memory_limit_read) {
                gc::set_memory_limit(-1));
   return 0;
 }
+
+// The forced cycle, its period shortened to 20 ms: after one collection, a program that
+// only sleeps still gets forced cycles (counted, up to 3; the bound on the wait is 40 s).
+// The helper is a system goroutine: num_goroutine still says 1.
+TEST_SCENARIO(forced_cycle) {
+  gort::set_forced_collection_period(20 * 1000 * 1000);
+  gc::collect();
+  uint64_t before = gc::stats().collections;
+  for (int i = 0; i < 8000 && gort::forced_collections() < 3; i++) gort::sleep(5 * 1000 * 1000);
+  uint64_t forced = gort::forced_collections();
+  out::println("forced_3", yes(forced >= 3), "counted", yes(gc::stats().collections - before >= forced), "goroutines",
+               gort::num_goroutine());
+  return 0;
+}
+
+// With the default period (two minutes) nothing is forced while the program sleeps briefly.
+TEST_SCENARIO(forced_cycle_default) {
+  gc::collect();
+  for (int i = 0; i < 20; i++) gort::sleep(5 * 1000 * 1000);
+  out::println("forced", gort::forced_collections(), "period_s", gort::forced_collection_period_ns() / 1000000000);
+  return 0;
+}
+
+// A program that used the collector and then blocks forever still dies of Go's deadlock
+// error: the parked helper is a system goroutine and does not count.
+TEST_SCENARIO(forced_cycle_deadlock) {
+  gort::set_forced_collection_period(1000 * 1000);
+  gc::collect();
+  gort::Channel<int> never;
+  never.receive();
+  out::println("received");
+  return 0;
+}
