@@ -104,8 +104,9 @@ uint64_t goal_for(uint64_t live, int32_t percent) {
 int64_t memory_limit_bytes = INT64_MAX;  // atomic
 // Whether the goal now comes from the limit (it is below GOGC's): then the CPU cap applies.
 bool goal_from_limit = false;  // atomic
-// The last collection's end and length (nanotime), for the CPU cap (collection_may_start).
-int64_t last_end_ns = 0, last_duration_ns = 0;  // atomic; written with the world stopped
+// The last collection's end (nanotime), and the CPU cap's bucket (collection_may_start).
+int64_t last_end_ns = 0, cap_bucket_ns = 0;  // atomic; written with the world stopped
+constexpr int64_t cap_bucket_capacity_ns = 100 * 1000 * 1000;  // gort's choice (Go's: 1 CPU-second per P)
 constexpr uint64_t limit_floor_headroom = 64 << 10;  // gort's choice: the goal stays above live
 
 // The collected heap the limit leaves room for, as Go's memoryLimitHeapGoal: the limit less
@@ -131,13 +132,31 @@ uint64_t combined_goal(uint64_t live, int32_t percent) {
   return by_limit < by_percent ? by_limit : by_percent;
 }
 
-// The cap on the collector's CPU while the limit drives it (Go caps it at 50%): a
-// collection the goal asks for starts no sooner than the previous one's length after it
-// ended. So a limit the program cannot meet slows it to half speed at worst instead of
-// collecting at every allocation. gc::collect() is never capped.
+// The cap on the collector's CPU while the limit drives it (Go's gcCPULimiter caps it at
+// 50%), as a leaky bucket: each collection pours in its length, and the time between
+// collections drains it (fill_cap_bucket). While the bucket, drained by the time since the
+// last collection ended, is still full, a collection the goal asks for does not start (the
+// allocation goes ahead). Full, then, the next starts no sooner than the last one's length
+// after it ended: a limit the program cannot meet slows it to half speed at worst instead
+// of collecting at every allocation. The bucket's 100 ms absorb collections that a loaded
+// machine stretched now and then, so a limit that can be met is still met. gc::collect()
+// and GOGC's goal are never capped.
 bool collection_may_start() {
   if (!__atomic_load_n(&goal_from_limit, __ATOMIC_RELAXED)) return true;
-  return nanotime() >= __atomic_load_n(&last_end_ns, __ATOMIC_RELAXED) + __atomic_load_n(&last_duration_ns, __ATOMIC_RELAXED);
+  int64_t since = nanotime() - __atomic_load_n(&last_end_ns, __ATOMIC_RELAXED);
+  return __atomic_load_n(&cap_bucket_ns, __ATOMIC_RELAXED) - since < cap_bucket_capacity_ns;
+}
+
+// With the world stopped, as a collection ends: drain by the time since the previous one
+// ended, pour in this one's length; never more than full plus one collection.
+void fill_cap_bucket(int64_t start_ns, int64_t pause_ns) {
+  int64_t last = __atomic_load_n(&last_end_ns, __ATOMIC_RELAXED);
+  int64_t level = __atomic_load_n(&cap_bucket_ns, __ATOMIC_RELAXED);
+  if (last != 0) level -= start_ns > last ? start_ns - last : 0;
+  if (level < 0) level = 0;
+  level += pause_ns;
+  if (level > cap_bucket_capacity_ns + pause_ns) level = cap_bucket_capacity_ns + pause_ns;
+  __atomic_store_n(&cap_bucket_ns, level, __ATOMIC_RELAXED);
 }
 
 // --- The mark stack: chunks of object ranges, from the OS, kept for the next collection ---
@@ -395,8 +414,8 @@ void mark_and_sweep(void* arg) {
   __atomic_store_n(&collector_counters.pause_ns[(number - 1) % pause_history], pause, __ATOMIC_RELAXED);
   __atomic_add_fetch(&pause_total_ns, pause, __ATOMIC_RELAXED);
   __atomic_store_n(&collections, number, __ATOMIC_RELEASE);
+  fill_cap_bucket(trace.start_ns, int64_t(pause));
   __atomic_store_n(&last_end_ns, trace.swept_ns, __ATOMIC_RELAXED);
-  __atomic_store_n(&last_duration_ns, int64_t(pause), __ATOMIC_RELAXED);
   if (debug.gctrace > 0) print_trace_line(swept.live_bytes, number, scheduler.gomaxprocs);
 }
 

@@ -127,7 +127,7 @@ int set_percent(int percent);
 // Sets GOMEMLIMIT (Go's debug.SetMemoryLimit): a soft limit in bytes over all memory gort
 // maps, explicit heap included; math.MaxInt64 (INT64_MAX) is none. As the total nears it
 // the goal shrinks so that a collection starts first; while the limit drives collections
-// their CPU is capped at about half. A negative value changes nothing. Returns the previous
+// their CPU is capped at about half (after a 100 ms allowance), so the limit can be passed. A negative value changes nothing. Returns the previous
 // setting. GOMEMLIMIT is read on first use ("off", or bytes with an optional B, KiB, MiB,
 // GiB or TiB); unset, the default is the container's memory limit (cgroup memory.max), a
 // choice of gort's: Go defaults to no limit.

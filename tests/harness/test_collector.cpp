@@ -103,7 +103,8 @@ TEST_CASE("heap in use returns near its baseline after a structure is dropped", 
 }
 
 TEST_CASE("GOGC=off turns the goal off; the default collects", "[collector]") {
-  ChildResult off = run_collector({"gogc_off"}, 2, {{"GOGC", "off"}});
+  // GOMEMLIMIT=off: unset, a container's memory limit would be a goal of its own.
+  ChildResult off = run_collector({"gogc_off"}, 2, {{"GOGC", "off"}, {"GOMEMLIMIT", "off"}});
   INFO(off.describe());
   CHECK(off.out == "collections 0 goal 0\n");
   ChildResult on = run_collector({"gogc_off"}, 2);
@@ -150,7 +151,7 @@ TEST_CASE("MemStats reports the collector with Go's meanings (NumGC, PauseNs, Ne
                 "fresh true counts_collected true num_gc true num_gc_counts true pauses_all_set true "
                 "latest_at_num_gc_plus_255 true total_covers_buffer true next_gc true cpu_fraction true heap_objects true "
                 "kept true\n");
-  ChildResult off = run_collector({"mem_stats_gogc_off"}, 2, {{"GOGC", "off"}});
+  ChildResult off = run_collector({"mem_stats_gogc_off"}, 2, {{"GOGC", "off"}, {"GOMEMLIMIT", "off"}});
   INFO(off.describe());
   CHECK(off.out == "next_gc_max true\n");
 }
@@ -161,7 +162,7 @@ TEST_CASE("GOMEMLIMIT keeps all mapped memory near the limit where GOGC alone go
     INFO("limited, GOMAXPROCS=" << procs << "\n" << limited.describe());
     CHECK(limited.out == "collections true governed_within_limit true started_near_limit true reported true\n");
   }
-  ChildResult unlimited = run_collector({"memory_limit_heap", "0"}, 2, {{"GOGC", "400"}});
+  ChildResult unlimited = run_collector({"memory_limit_heap", "0"}, 2, {{"GOGC", "400"}, {"GOMEMLIMIT", "off"}});
   INFO(unlimited.describe());
   CHECK(unlimited.out == "beyond_limit true\n");
 }
@@ -199,7 +200,7 @@ TEST_CASE("GOMEMLIMIT is parsed as Go parses it; unset, the default is the cgrou
     CHECK(r.out.size() > then.size());
     CHECK(r.out.substr(r.out.size() - then.size()) == then);
   }
-  ChildResult unset = run_collector({"memory_limit_read"}, 2);
+  ChildResult unset = run_collector({"memory_limit_read"}, 2, {{"GOMEMLIMIT", ""}});  // empty is unset, as in Go
   INFO(unset.describe());
   CHECK(unset.out.find(" cgroup_default true previous true now 1073741824\n") != std::string::npos);
   for (const char* bad : {"abc", "-5", "12KB", "1.5GiB", "MiB", "9223372036854775808", "16777216TiB"}) {
