@@ -52,13 +52,19 @@ constexpr Extended kLog2OfE = 1.442695040888963407359924681001892137L;
 constexpr Extended kPi = 3.141592653589793238462643383279502884L;
 
 // x reduced to (-pi, pi] by repeated fprem1 (each step reduces by up to 2^63 multiples).
-Extended reduce_angle(Extended x) {
-  Extended two_pi = 2 * kPi;
+// x87 partial remainder, repeated until the C2 status flag (0x400) says it is complete: fprem
+// truncates the quotient (fmod), fprem1 rounds it to nearest (IEEE remainder).
+template <bool RoundToNearest>
+Extended x87_remainder(Extended x, Extended y) {
   uint16_t status;
-  do asm("fprem1\n\tfnstsw %1" : "+t"(x), "=a"(status) : "u"(two_pi));
-  while (status & 0x400);  // C2: reduction incomplete
+  do {
+    if constexpr (RoundToNearest) asm("fprem1\n\tfnstsw %1" : "+t"(x), "=a"(status) : "u"(y));
+    else asm("fprem\n\tfnstsw %1" : "+t"(x), "=a"(status) : "u"(y));
+  } while (status & 0x400);
   return x;
 }
+
+Extended reduce_angle(Extended x) { return x87_remainder<true>(x, 2 * kPi); }
 
 }  // namespace
 
@@ -90,20 +96,8 @@ double rint(double x) {
 double nearbyint(double x) { return rint(x); }
 long lrint(double x) { return long(rint(x)); }
 
-double fmod(double x, double y) {
-  Extended r = x;
-  uint16_t status;
-  do asm("fprem\n\tfnstsw %1" : "+t"(r), "=a"(status) : "u"(Extended(y)));
-  while (status & 0x400);
-  return double(r);
-}
-double remainder(double x, double y) {
-  Extended r = x;
-  uint16_t status;
-  do asm("fprem1\n\tfnstsw %1" : "+t"(r), "=a"(status) : "u"(Extended(y)));
-  while (status & 0x400);
-  return double(r);
-}
+double fmod(double x, double y) { return double(x87_remainder<false>(x, y)); }
+double remainder(double x, double y) { return double(x87_remainder<true>(x, y)); }
 
 double exp(double x) { return double(exp2_extended(Extended(x) * kLog2OfE)); }
 double exp2(double x) { return double(exp2_extended(x)); }

@@ -140,22 +140,30 @@ void allocate_segment(void* arg) {
   __atomic_add_fetch(&segments_taken, 1, __ATOMIC_RELAXED);
 }
 
-// The segment after g's current one: the cached one, or a new one (the second is
-// tunables::second_segment_bytes, each later one twice the one before, up to
-// max_segment_bytes). `here`: allocate on the current stack (the signal stack, which has
+// The segment after g's current one: the cached one, or a new one (next_segment_bytes).
+// `here`: allocate on the current stack (the signal stack, which has
 // room); otherwise on the scheduler stack, since a goroutine in its guard reserve has none.
-StackSegment* next_segment(Goroutine* g, bool here) {
-  StackSegment* current = g->segment;
-  if (current->next != nullptr) return current->next;
-  size_t bytes = current == &g->first_segment ? tunables::second_segment_bytes : current->size * 2;
-  if (bytes > tunables::max_segment_bytes) bytes = tunables::max_segment_bytes;
-  SegmentRequest request{bytes, nullptr};
-  if (here) allocate_segment(&request);
-  else run_on_scheduler_stack(allocate_segment, &request);
-  StackSegment* next = request.result;
+// The size of the segment after `current`: the second is tunables::second_segment_bytes, each
+// later one twice the one before, up to max_segment_bytes.
+size_t next_segment_bytes(const StackSegment* current, bool current_is_first) {
+  size_t bytes = current_is_first ? tunables::second_segment_bytes : current->size * 2;
+  return bytes > tunables::max_segment_bytes ? tunables::max_segment_bytes : bytes;
+}
+
+// Chains `next` (fresh from allocate_segment) after `current`, as the segment g moves to next.
+StackSegment* link_next_segment(StackSegment* current, StackSegment* next) {
   next->previous = current;
   current->next = next;
   return next;
+}
+
+StackSegment* next_segment(Goroutine* g, bool here) {
+  StackSegment* current = g->segment;
+  if (current->next != nullptr) return current->next;
+  SegmentRequest request{next_segment_bytes(current, current == &g->first_segment), nullptr};
+  if (here) allocate_segment(&request);
+  else run_on_scheduler_stack(allocate_segment, &request);
+  return link_next_segment(current, request.result);
 }
 
 // g continues on `next`, the segment after its current one.
@@ -193,13 +201,11 @@ void replace_next_segment(void* arg) {
     s = after;
   }
   current->next = nullptr;
-  size_t bytes = request->first ? tunables::second_segment_bytes : current->size * 2;
-  if (bytes > tunables::max_segment_bytes) bytes = tunables::max_segment_bytes;
+  size_t bytes = next_segment_bytes(current, request->first);
   while (bytes < request->bytes) bytes *= 2;
   SegmentRequest segment{bytes, nullptr};
   allocate_segment(&segment);
-  segment.result->previous = current;
-  current->next = segment.result;
+  link_next_segment(current, segment.result);
 }
 
 // The segment after g's current one with at least `bytes` in all: the cached one if it is
