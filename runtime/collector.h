@@ -30,7 +30,7 @@
 // "fatal error: free of a collected object 0x...".
 //
 // When collections run: gc::collect(), and whenever the collected heap reaches the goal
-// live * (1 + GOGC/100) (at least 4 MiB), where live is what the last collection kept.
+// live * (1 + GOGC/100) (at least 4 MiB * GOGC/100, as Go), where live is what the last collection kept.
 // GOGC is read from the environment on first use (default 100; "off" disables the goal);
 // set_percent changes it. GOMEMLIMIT (set_memory_limit) can lower the goal. A collection stops the world for its whole length (Go's
 // GODEBUG=gcstoptheworld=1 shape): concurrent marking is not built yet.
