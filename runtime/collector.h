@@ -14,9 +14,11 @@
 //     goroutine that is not running (switched away, preempted, in a system call), and the
 //     registers and stack of the goroutine that calls collect();
 //   - the program's data and bss (its globals and static locals);
-//   - the runtime's own references: channel buffers (and the boxes of channels of
-//     non-trivially-copyable types), values of goroutines blocked sending, timers' records,
-//     closures of goroutines not yet started;
+//   - the runtime's own references: explicit channels' buffers (and the boxes of channels of
+//     non-trivially-copyable types), values of goroutines blocked sending, timers' records
+//     (a collected one, after()'s, is itself kept while pending), closures of goroutines not
+//     yet started. A collected channel (gc::make<Channel<T>>) is not a root but a collected
+//     object: its buffer keeps what it points to only while the channel is reachable;
 //   - other collected objects, scanned conservatively: every aligned word of an object that
 //     may hold pointers is a possible pointer (noscan objects are not read at all);
 //   - Root handles, wherever they are.

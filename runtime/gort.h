@@ -329,11 +329,10 @@ class Channel {
 
  public:
   // Collected or explicit by where this Channel lives (is_collected: one span lookup).
-  explicit Channel(uint32_t capacity = 0)
-      : collected_(is_collected(this)),
-        core_(collected_ ? channel_make_collected(sizeof(Carried), capacity, gc::pointer_free_v<Carried>)
-                         : channel_make(sizeof(Carried), capacity)),
-        capacity_(capacity) {}
+  explicit Channel(uint32_t capacity = 0) : capacity_(capacity), collected_(is_collected(this)) {
+    core_ = collected_ ? channel_make_collected(sizeof(Carried), capacity, gc::pointer_free_v<Carried>)
+                       : channel_make(sizeof(Carried), capacity);
+  }
   // Runs only for an explicit Channel (the collector runs no destructors); a collected core
   // is left to the collector (channel_free returns at once).
   ~Channel() {
@@ -411,9 +410,9 @@ class Channel {
     }
   }
 
-  bool collected_;  // the core is collected (and so are the boxes); set once, first
   ChannelCore* core_;
   uint32_t capacity_;
+  bool collected_;  // the core is collected (and so are the boxes); set once (in the padding: 16 bytes)
 };
 
 // Cases for select. A null channel pointer makes a case that never proceeds. As in Go, the
