@@ -390,10 +390,11 @@ class Channel {
   // The two places that know how a T travels (by value, or boxed).
   bool put(const T& value, bool block) {
     if constexpr (boxed) {
-      const ElementBoxing* how = boxing();
-      T* box = static_cast<T*>(how->box(&value));
+      // An explicit channel's path is the one it always had, behind one predictable branch.
+      T* box = collected_ ? static_cast<T*>(detail::collected_element_boxing<T>.box(&value)) : new T(value);
       if (channel_send(core_, &box, block)) return true;
-      how->discard(box);  // a try_send that could not proceed
+      if (collected_) detail::collected_element_boxing<T>.discard(box);  // a try_send that could not proceed
+      else delete box;
       return false;
     } else {
       return channel_send(core_, &value, block);
@@ -403,7 +404,8 @@ class Channel {
     if constexpr (boxed) {
       T* box = nullptr;
       if (!channel_receive(core_, &box, ok, block)) return false;
-      boxing()->unbox(box, &value);
+      if (collected_) detail::collected_element_boxing<T>.unbox(box, &value);
+      else detail::element_boxing<T>.unbox(box, &value);
       return true;
     } else {
       return channel_receive(core_, &value, ok, block);
