@@ -52,3 +52,7 @@ TEST_CASE("a Channel member of a collected object and a collected Timer are coll
 TEST_CASE("a pending collected timer is kept by the timer heap, and reclaimed once stopped", "[collector][gc_channels]") {
   expect_output("pending_timer_kept", "kept_pending true stopped true reclaimed_after_stop true\n");
 }
+
+TEST_CASE("a cycle through a collected channel's buffer is reclaimed", "[collector][gc_channels]") {
+  expect_output("cycle_through_channel", "channel_reclaimed true object_reclaimed true\n");
+}

@@ -360,3 +360,29 @@ TEST_SCENARIO(pending_timer_kept) {
   out::println("kept_pending", yes(kept_pending), "stopped", yes(stopped), "reclaimed_after_stop", yes(reclaimed));
   return 0;
 }
+
+// A cycle through a channel dies with it: an object in a collected channel's buffer that
+// points back to the channel keeps neither alive once nothing else does.
+struct BackPointer {
+  Channel<BackPointer*>* channel;
+  uint64_t tag;
+};
+uintptr_t hidden_cycle_channel, hidden_cycle_object;
+__attribute__((noinline)) void plant_cycle() {
+  auto* ch = gc::make<Channel<BackPointer*>>(1);
+  auto* b = gc::make<BackPointer>(BackPointer{ch, 42});
+  ch->send(b);
+  hidden_cycle_channel = reinterpret_cast<uintptr_t>(ch) ^ scramble;
+  hidden_cycle_object = reinterpret_cast<uintptr_t>(b) ^ scramble;
+}
+
+TEST_SCENARIO(cycle_through_channel) {
+  plant_cycle();
+  churn_and_collect();
+  churn_and_collect();
+  auto* ch = reinterpret_cast<const void*>(hidden_cycle_channel ^ scramble);
+  auto* b = reinterpret_cast<const void*>(hidden_cycle_object ^ scramble);
+  out::println("channel_reclaimed", yes(!gort::collected_object_allocated(ch)), "object_reclaimed",
+               yes(!gort::collected_object_allocated(b)));
+  return 0;
+}
