@@ -195,8 +195,30 @@ ChannelCore* channel_make(uint32_t element_size, uint32_t capacity) {
   return c;
 }
 
+void* (*collected_allocate)(size_t bytes, size_t alignment, bool noscan) = nullptr;
+
+// The core and its buffer in one collected object (see channel.h): the buffer starts at the
+// first 16-byte boundary after the core, so elements keep the alignment explicit buffers get.
+// No list, no destructor: unreachable, the collector reclaims it. From a goroutine holding
+// no runtime lock (the allocation may start a collection).
+ChannelCore* channel_make_collected(uint32_t element_size, uint32_t capacity, bool noscan) {
+  auto allocate_collected_object = __atomic_load_n(&collected_allocate, __ATOMIC_ACQUIRE);
+  if (allocate_collected_object == nullptr) fatal("channel: a collected channel before the collector's first use");
+  constexpr size_t header = (sizeof(ChannelCore) + 15) & ~size_t(15);
+  size_t bytes;
+  if (__builtin_mul_overflow(size_t(element_size), size_t(capacity), &bytes) || bytes > SIZE_MAX - header)
+    out_of_memory(SIZE_MAX);
+  auto* c = static_cast<ChannelCore*>(allocate_collected_object(header + bytes, 16, noscan));  // zeroed
+  ::new (c) ChannelCore{};
+  c->element_size = element_size;
+  c->capacity = capacity;
+  c->collected = true;
+  if (bytes > 0) c->buffer = reinterpret_cast<uint8_t*>(c) + header;
+  return c;
+}
+
 void channel_free(ChannelCore* c, void (*destroy)(void* element)) {
-  if (c == nullptr) return;
+  if (c == nullptr || c->collected) return;  // a collected core is the collector's to reclaim
   c->lock.lock();
   bool waited_on = c->senders.head != nullptr || c->receivers.head != nullptr;
   c->lock.unlock();
@@ -434,10 +456,15 @@ int select_cases(const SelectCase* cases, int count, bool has_default) {
   void* inline_boxes[inline_cases];
   SelectScratch scratch{inline_waiters, inline_channels, inline_order, inline_elements, inline_boxes};
   uint8_t* block = nullptr;
+  bool collected_block = false;
   if (count > inline_cases) {
     // Pointer-sized arrays first, then the 16-bit order: every array stays aligned.
     size_t waiters = sizeof(ChannelWaiter) * size_t(count), words = sizeof(void*) * size_t(count);
-    block = static_cast<uint8_t*>(allocate(waiters + 3 * words + sizeof(uint16_t) * size_t(count), false));
+    size_t bytes = waiters + 3 * words + sizeof(uint16_t) * size_t(count);
+    // Collected boxes held only here must stay visible to the collector: then the block is a
+    // collected object (found from this frame, scanned, reclaimed after the select).
+    for (int i = 0; i < count && !collected_block; i++) collected_block = cases[i].boxing != nullptr && cases[i].boxing->collected;
+    block = static_cast<uint8_t*>(collected_block ? collected_allocate(bytes, 16, false) : allocate(bytes, false));
     scratch = SelectScratch{reinterpret_cast<ChannelWaiter*>(block), reinterpret_cast<ChannelCore**>(block + waiters),
                             reinterpret_cast<uint16_t*>(block + waiters + 3 * words),
                             reinterpret_cast<void**>(block + waiters + words),
@@ -446,7 +473,7 @@ int select_cases(const SelectCase* cases, int count, bool has_default) {
   prepare_elements(cases, count, scratch);
   int chosen = run_select(cases, count, has_default, scratch);
   finish_elements(cases, count, chosen, scratch);
-  if (block != nullptr) release(block);
+  if (block != nullptr && !collected_block) release(block);
   return chosen;
 }
 

@@ -16,6 +16,19 @@
 // while it is parked. A goroutine in select has one waiter on each channel it waits on; all
 // share one SelectState, and whoever wakes it first claims it with a compare-and-swap, so it
 // is woken exactly once.
+//
+// Two kinds of channel, decided once when the Channel<T> is constructed (runtime/gort.h):
+//   - explicit (the Channel lives on a stack, in a global, or in new'd memory): the core and
+//     its buffer are explicit heap blocks, freed by ~Channel, and the core is on the list of
+//     live channels (for_each_channel), whose buffers the collector scans as roots;
+//   - collected (the Channel's own storage is collected: gc::make<Channel<T>>, or a member of
+//     a collected object): channel_make_collected makes the core and the buffer one collected
+//     object, on no list, scanned as heap (noscan when the element holds no pointers). So the
+//     buffer's pointers keep their targets alive only while the channel is reachable, and a
+//     cycle through a channel dies with it. A goroutine blocked on it keeps it alive: its
+//     waiter record, on its stack (a root), points to the core. Boxes of such a channel are
+//     collected too (ElementBoxing::collected).
+// The operations do not tell the two apart: the same lock, buffer and queues.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -61,15 +74,20 @@ struct ChannelCore {
   uint32_t send_index;
   uint32_t recv_index;
   bool closed;
-  uint8_t* buffer;  // capacity * element_size bytes, from gort's heap
+  // Set once, at making: a collected core (channel_make_collected), whose buffer follows
+  // it in the same collected object and which is on no list; never freed by hand.
+  bool collected;
+  uint8_t* buffer;  // capacity * element_size bytes: gort's explicit heap, or (collected) just after this core
   WaiterQueue senders;
   WaiterQueue receivers;
-  // The list of live channels the collector scans (live_channels_lock in channel.cpp).
+  // The list of live explicit channels the collector scans as roots (live_channels_lock in
+  // channel.cpp); null in a collected core.
   ChannelCore* next_live;
   ChannelCore* previous_live;
 };
 
-// Calls visit(c, arg) for every channel made and not yet freed, under live_channels_lock
+// Calls visit(c, arg) for every explicit channel made and not yet freed (collected channels
+// are heap objects, not roots), under live_channels_lock
 // (visit may take no lock). For the collector, with the world stopped.
 void for_each_channel(void (*visit)(ChannelCore* c, void* arg), void* arg);
 

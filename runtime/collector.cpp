@@ -16,7 +16,7 @@
 //      b. drain the mark stack: each marked object that may hold pointers is scanned, every
 //         word conservatively (mark_word);
 //      c. sweep_collected_spans() (runtime/allocator.cpp): alloc_bits = mark_bits;
-//      d. the next goal: live * (1 + GOGC/100), at least 4 MiB;
+//      d. the next goal: live * (1 + GOGC/100), at least 4 MiB * GOGC/100 (Go's heapMinimum);
 //      e. with GODEBUG=gctrace=1, Go's line (print_trace_line);
 //   4. start_the_world().
 // A collection is started (Trigger) by gc::collect(), by an allocation that finds the heap at
@@ -76,7 +76,7 @@ RootNode* roots = nullptr;  // roots_lock
 // counters MemStats reports live in collector_counters (runtime/allocator.h).
 int32_t gc_percent = 100;                 // GOGC; negative: off
 uint64_t& heap_goal = collector_counters.heap_goal;  // collected bytes that start the next collection
-constexpr uint64_t minimum_goal = 4 << 20;  // Go's heapminimum
+constexpr uint64_t minimum_goal = 4 << 20;  // Go's defaultHeapMinimum, at GOGC=100
 uint64_t& collections = collector_counters.collections;
 uint64_t last_live_bytes = 0, last_live_objects = 0;
 uint64_t& freed_objects_total = collector_counters.freed_objects;
@@ -93,10 +93,13 @@ struct CycleTrace {
 };
 CycleTrace trace;
 
+// The floor scales with GOGC as Go's heapMinimum does (4 MiB * GOGC/100): GOGC=1 starts a
+// collection every ~40 KiB, GOGC=200 no sooner than 8 MiB.
 uint64_t goal_for(uint64_t live, int32_t percent) {
   if (percent < 0) return UINT64_MAX;
   uint64_t goal = live + live / 100 * uint64_t(percent);
-  return goal < minimum_goal ? minimum_goal : goal;
+  uint64_t floor = minimum_goal * uint64_t(percent) / 100;  // GOGC is at most ~10^8: no overflow
+  return goal < floor ? floor : goal;
 }
 
 // GOMEMLIMIT: a soft limit over all memory gort maps (collected heap, explicit heap, stacks,
@@ -331,10 +334,14 @@ void scan_roots(const MarkArgs* args) {
       if (element != 0) scan_range_with_boxes(element, element + c->element_size);
     }
   }, nullptr);
+  // A pending timer's record: its words (arg may point anywhere), and the record itself when
+  // it lies in a collected object (after()'s Timer, or a gc::make<Timer>): pending, it is
+  // kept; fired and out of the heap, it is garbage once nothing else points to it.
   for (Processor* p : scheduler.processors) {
     if (p == nullptr) continue;
     for (int32_t i = 0; i < p->timer_count; i++) {
       uintptr_t record = reinterpret_cast<uintptr_t>(p->timers[i]);
+      mark_word(record);
       scan_range(record, record + sizeof(TimerRecord));
     }
   }
@@ -588,6 +595,9 @@ static void read_gogc() {
   // MemStats' PauseNs history, made here so programs that never collect carry none of it.
   auto* pauses = static_cast<uint64_t*>(persistent_alloc(sizeof(uint64_t) * pause_history, 64));  // zeroed
   __atomic_store_n(&collector_counters.pause_ns, pauses, __ATOMIC_RELEASE);
+  // Collected channels and their boxes allocate through this (runtime/channel.cpp); release:
+  // published before any collected object exists.
+  __atomic_store_n(&collected_allocate, &gc::detail::allocate, __ATOMIC_RELEASE);
   __atomic_store_n(&gogc_read, 2, __ATOMIC_RELEASE);
 }
 

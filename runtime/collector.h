@@ -14,9 +14,11 @@
 //     goroutine that is not running (switched away, preempted, in a system call), and the
 //     registers and stack of the goroutine that calls collect();
 //   - the program's data and bss (its globals and static locals);
-//   - the runtime's own references: channel buffers (and the boxes of channels of
-//     non-trivially-copyable types), values of goroutines blocked sending, timers' records,
-//     closures of goroutines not yet started;
+//   - the runtime's own references: explicit channels' buffers (and the boxes of channels of
+//     non-trivially-copyable types), values of goroutines blocked sending, timers' records
+//     (a collected one, after()'s, is itself kept while pending), closures of goroutines not
+//     yet started. A collected channel (gc::make<Channel<T>>) is not a root but a collected
+//     object: its buffer keeps what it points to only while the channel is reachable;
 //   - other collected objects, scanned conservatively: every aligned word of an object that
 //     may hold pointers is a possible pointer (noscan objects are not read at all);
 //   - Root handles, wherever they are.
@@ -30,7 +32,7 @@
 // "fatal error: free of a collected object 0x...".
 //
 // When collections run: gc::collect(), and whenever the collected heap reaches the goal
-// live * (1 + GOGC/100) (at least 4 MiB), where live is what the last collection kept.
+// live * (1 + GOGC/100) (at least 4 MiB * GOGC/100, as Go), where live is what the last collection kept.
 // GOGC is read from the environment on first use (default 100; "off" disables the goal);
 // set_percent changes it. GOMEMLIMIT (set_memory_limit) can lower the goal. A collection stops the world for its whole length (Go's
 // GODEBUG=gcstoptheworld=1 shape): concurrent marking is not built yet.

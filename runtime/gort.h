@@ -231,9 +231,17 @@ void sleep_thread(int64_t nanoseconds);            // blocks this goroutine's th
 // (a "box", ElementBoxing below), so the runtime copies only bytes under its locks and T's
 // constructors and destructor run in the sending and receiving goroutines, never inside the
 // runtime. Values still buffered when a Channel is destroyed are destroyed with it.
-// Share a channel by reference or pointer; with no collector yet, the
-// program owns its lifetime (a channel destroyed while goroutines still wait on it stays
-// allocated, and they stay blocked, as in Go). A null Channel<T>* in select behaves as a
+// Share a channel by reference or pointer. Who owns it depends on where the Channel is:
+//   - on a stack, in a global, or made with new: the program owns its lifetime (a channel
+//     destroyed while goroutines still wait on it stays allocated, and they stay blocked, as
+//     in Go), and the collector treats its buffer as a root;
+//   - collected (gort::gc::make<Channel<T>>(capacity), or a member of a collected object):
+//     the collector owns it, and reclaims it with its buffer once nothing points to it or
+//     its Channel (a goroutine blocked on it counts). Its buffered values keep what they
+//     point to alive only while it is reachable; boxes are collected objects too, and the
+//     destructors of values still buffered when it is reclaimed never run (a value
+//     received is moved out, its box's destructor run).
+// A null Channel<T>* in select behaves as a
 // nil channel in Go: that case never proceeds. Misuse ends the program as Go's panics do:
 // "panic: send on closed channel", "panic: close of closed channel".
 
@@ -242,11 +250,14 @@ void sleep_thread(int64_t nanoseconds);            // blocks this goroutine's th
 
 struct ChannelCore;
 
-// How values of a T that is not trivially copyable are boxed (see Channel<T>).
+// How values of a T that is not trivially copyable are boxed (see Channel<T>). An explicit
+// channel's boxes come from new and are deleted; a collected channel's are collected objects,
+// whose destructors run but whose memory the collector reclaims.
 struct ElementBoxing {
   void* (*box)(const void* value);      // new T(*value)
   void (*unbox)(void* box, void* out);  // *out = T(move(*box)) and delete box; null box: *out = T{}
   void (*discard)(void* box);           // delete box
+  bool collected;                       // the boxes are collected objects
 };
 
 struct SelectCase {
@@ -257,6 +268,13 @@ struct SelectCase {
   const ElementBoxing* boxing;  // null when T is trivially copyable
 };
 ChannelCore* channel_make(uint32_t element_size, uint32_t capacity);
+// A collected core with its buffer in the same collected object (runtime/channel.h);
+// `noscan`: the elements hold no pointers. Only once the collector is in use.
+ChannelCore* channel_make_collected(uint32_t element_size, uint32_t capacity, bool noscan);
+// gc::detail::allocate, published by the collector's first use (runtime/collector.cpp), so
+// that channels, which every concurrent program links, link no collector (hello's size).
+// Set before any collected object exists, so a collected Channel always finds it.
+extern void* (*collected_allocate)(size_t bytes, size_t alignment, bool noscan);  // atomic
 // Frees a channel nobody waits on; `destroy` (if not null) is first called on each element
 // still buffered.
 void channel_free(ChannelCore* c, void (*destroy)(void* element) = nullptr);
@@ -280,6 +298,25 @@ inline constexpr ElementBoxing element_boxing = {
       delete b;
     },
     [](void* box) { delete static_cast<T*>(box); },
+    false,
+};
+template <class T>
+inline constexpr ElementBoxing collected_element_boxing = {
+    [](const void* value) -> void* {
+      void* box = collected_allocate(sizeof(T), alignof(T), gc::pointer_free_v<T>);
+      return ::new (box) T(*static_cast<const T*>(value));
+    },
+    [](void* box, void* out) {
+      T* b = static_cast<T*>(box);
+      if (b == nullptr) {
+        *static_cast<T*>(out) = T{};
+        return;
+      }
+      *static_cast<T*>(out) = static_cast<T&&>(*b);
+      b->~T();
+    },
+    [](void* box) { static_cast<T*>(box)->~T(); },
+    true,
 };
 }  // namespace detail
 
@@ -291,7 +328,13 @@ class Channel {
   using Carried = std::conditional_t<boxed, T*, T>;  // what the runtime copies
 
  public:
-  explicit Channel(uint32_t capacity = 0) : core_(channel_make(sizeof(Carried), capacity)), capacity_(capacity) {}
+  // Collected or explicit by where this Channel lives (is_collected: one span lookup).
+  explicit Channel(uint32_t capacity = 0) : capacity_(capacity), collected_(is_collected(this)) {
+    core_ = collected_ ? channel_make_collected(sizeof(Carried), capacity, gc::pointer_free_v<Carried>)
+                       : channel_make(sizeof(Carried), capacity);
+  }
+  // Runs only for an explicit Channel (the collector runs no destructors); a collected core
+  // is left to the collector (channel_free returns at once).
   ~Channel() {
     if constexpr (boxed) channel_free(core_, [](void* element) { delete *static_cast<T**>(element); });
     else channel_free(core_);
@@ -317,7 +360,10 @@ class Channel {
   uint32_t length() const { return channel_length(core_); }  // len(ch)
   uint32_t capacity() const { return capacity_; }              // cap(ch)
   ChannelCore* core() const { return core_; }
-  static const ElementBoxing* boxing() { return boxed ? &detail::element_boxing<T> : nullptr; }
+  const ElementBoxing* boxing() const {
+    if constexpr (!boxed) return nullptr;
+    else return collected_ ? &detail::collected_element_boxing<T> : &detail::element_boxing<T>;
+  }
 
   // for (T v : ch) receives until the channel is closed and drained (Go's range over a channel).
   class Iterator {
@@ -344,9 +390,11 @@ class Channel {
   // The two places that know how a T travels (by value, or boxed).
   bool put(const T& value, bool block) {
     if constexpr (boxed) {
-      T* box = new T(value);
+      // An explicit channel's path is the one it always had, behind one predictable branch.
+      T* box = collected_ ? static_cast<T*>(detail::collected_element_boxing<T>.box(&value)) : new T(value);
       if (channel_send(core_, &box, block)) return true;
-      delete box;  // a try_send that could not proceed
+      if (collected_) detail::collected_element_boxing<T>.discard(box);  // a try_send that could not proceed
+      else delete box;
       return false;
     } else {
       return channel_send(core_, &value, block);
@@ -356,7 +404,8 @@ class Channel {
     if constexpr (boxed) {
       T* box = nullptr;
       if (!channel_receive(core_, &box, ok, block)) return false;
-      detail::element_boxing<T>.unbox(box, &value);
+      if (collected_) detail::collected_element_boxing<T>.unbox(box, &value);
+      else detail::element_boxing<T>.unbox(box, &value);
       return true;
     } else {
       return channel_receive(core_, &value, ok, block);
@@ -365,17 +414,18 @@ class Channel {
 
   ChannelCore* core_;
   uint32_t capacity_;
+  bool collected_;  // the core is collected (and so are the boxes); set once (in the padding: 16 bytes)
 };
 
 // Cases for select. A null channel pointer makes a case that never proceeds. As in Go, the
 // value of every send case is taken (for a boxed T: copied) before select chooses.
 template <class T>
 SelectCase on_send(Channel<T>* ch, const T* value) {
-  return SelectCase{ch ? ch->core() : nullptr, true, const_cast<T*>(value), nullptr, Channel<T>::boxing()};
+  return SelectCase{ch ? ch->core() : nullptr, true, const_cast<T*>(value), nullptr, ch ? ch->boxing() : nullptr};
 }
 template <class T>
 SelectCase on_receive(Channel<T>* ch, T* out, bool* ok = nullptr) {
-  return SelectCase{ch ? ch->core() : nullptr, false, out, ok, Channel<T>::boxing()};
+  return SelectCase{ch ? ch->core() : nullptr, false, out, ok, ch ? ch->boxing() : nullptr};
 }
 
 // Go's select: waits until one case can proceed (chosen uniformly at random among ready
@@ -462,8 +512,11 @@ class Ticker : public Timer {
   }
 };
 
-// time.After: a channel that receives the time after `nanoseconds`. Without a collector the
-// channel and its timer stay allocated; in a loop, use a Timer and reset it instead.
+// time.After: a channel that receives the time after `nanoseconds`. The channel and its timer
+// are one collected object: kept while the timer is pending (the timer heaps are roots) or
+// the channel is reachable, reclaimed after that, so a loop of select on after() runs in
+// bounded memory (a pending timer stays until it fires: Go before 1.23). Using after() brings
+// the collector into the program.
 Channel<int64_t>* after(int64_t nanoseconds);
 
 // --- Synchronisation (Go's sync package) ---

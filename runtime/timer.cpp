@@ -182,9 +182,4 @@ void sleep(int64_t nanoseconds) {
   park(WaitReason::Sleep, add_sleep_timer, &t);
 }
 
-Channel<int64_t>* after(int64_t nanoseconds) {
-  auto* timer = new Timer(nanoseconds);  // stays allocated: see gort.h
-  return &timer->channel();
-}
-
 }  // namespace gort
