@@ -84,6 +84,12 @@ struct Span {
                               // written only by the marker, with the world stopped
   uint32_t sweep_generation;  // against heap_sweep_generation (Go's sweepgen); for the
                               // concurrent sweep to come: the stop-the-world sweep needs none
+  // Finalization (runtime/finalization.cpp). Reset by heap_allocate.
+  bool typed;                 // (collected) each slot starts with a 16-byte header naming
+                              // its type (gc::TypeInfo, runtime/collector.h): typed span
+                              // classes, and large objects made by gc::detail::allocate_typed
+  struct Special* specials;   // cleanup records of this span's objects, sorted by offset
+                              // (Go's mspan.specials); guarded by specials_lock
 };
 
 // A doubly linked list of spans through next/previous (a central's partial and full lists,

@@ -1,0 +1,70 @@
+// Typed collected objects, destructors and cleanups (runtime/finalization.cpp,
+// docs/07-collector.md "Cleanups and destructors", "Finding pointers"). Scenarios live in
+// tests/progs/gc_final.cpp; each runs as a child process at GOMAXPROCS 1, 2 and 4.
+#include <catch2/catch.hpp>
+
+#include "child_process.h"
+
+namespace {
+
+ChildResult run_final(std::vector<std::string> args, int gomaxprocs) {
+  ChildOptions options;
+  options.timeout_seconds = 120;
+  return run_scenario("gc_final", args, gomaxprocs, options);
+}
+
+void expect_output(const std::string& scenario, const std::string& output) {
+  for (int procs : {1, 2, 4}) {
+    ChildResult r = run_final({scenario}, procs);
+    INFO(scenario << " at GOMAXPROCS=" << procs << "\n" << r.describe());
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.status == 0);
+    CHECK(r.out == output);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a layout makes scanning precise: look-alike words retain nothing, listed pointers keep their objects", "[collector][gc_final]") {
+  expect_output("precise_layout",
+                "precise_reclaimed 1000 of 1000 reals true\n"
+                "conservative_reclaimed 0 reals true\n"
+                "array_reclaimed 1000 reals true\n");
+}
+
+TEST_CASE("objects scanned by their layout survive hundreds of collections", "[collector][gc_final]") {
+  expect_output("precise_survives", "intact true reclaimed true\n");
+}
+
+TEST_CASE("a collected object's destructor runs exactly once after it is unreachable, never while reachable", "[collector][gc_final]") {
+  expect_output("destructors",
+                "first_batch true kept_never true kept_alive true garbage_once true\n"
+                "array_each true dropped_once true calls_exact true corrupt 0\n"
+                "freed_after true\n");
+}
+
+TEST_CASE("cleanups run once after their object is unreachable; stop() cancels one", "[collector][gc_final]") {
+  expect_output("cleanups",
+                "stopped 500 second_stop_noop true ran_once true never_stopped true never_kept true\n"
+                "kept_intact true objects_freed true\n"
+                "dropped_ran_once true\n");
+}
+
+TEST_CASE("a cleanup's argument stays alive until the cleanup ran", "[collector][gc_final]") {
+  expect_output("cleanup_argument_alive", "checked 400 lost 0\n");
+}
+
+TEST_CASE("an object with a cleanup and a destructor gets both", "[collector][gc_final]") {
+  expect_output("cleanup_and_destructor", "cleanups 300 destroyed_once true\n");
+}
+
+TEST_CASE("add_cleanup panics as Go's does for an argument that is the object, and for an object not collected", "[collector][gc_final]") {
+  ChildResult r = run_final({"cleanup_arg_is_object"}, 2);
+  INFO(r.describe());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("panic: runtime.AddCleanup: ptr is equal to arg, cleanup will never run\n") == 0);
+  r = run_final({"cleanup_not_collected"}, 2);
+  INFO(r.describe());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("panic: gc::add_cleanup: object is not a collected object (gc::make)\n") == 0);
+}
