@@ -1,13 +1,16 @@
 // The garbage collector's public API (namespace gort::gc), included by gort.h. Objects made
 // here belong to the collector: nobody frees them; the collector reclaims each one once
 // nothing it can see points into it. Everything else (malloc, new) stays explicit.
-// Book: docs/07-collector.md. Implementation: runtime/collector.cpp (marking, roots) and
-// runtime/allocator.cpp (collected spans, sweeping).
+// Book: docs/07-collector.md. Implementation: runtime/collector.cpp (marking, roots),
+// runtime/allocator.cpp (collected spans, sweeping) and runtime/finalization.cpp (typed
+// objects' destructors, cleanups).
 //
 //   Point* p = gort::gc::make<Point>(1, 2);        // zeroed, constructed, collected
 //   double* v = gort::gc::make_array<double>(n);   // n zeroed doubles (noscan: never scanned)
 //   gort::gc::Root<Point> keep(p);                 // keeps *p alive from explicit memory
 //   gort::gc::collect();                           // a full collection now
+//   GORT_GC_POINTERS(Node, left, right);           // Node's pointer fields: scanned precisely
+//   gort::gc::add_cleanup(p, close_it, fd_box);    // close_it(fd_box) once *p is unreachable
 //
 // What the collector sees (and so what keeps a collected object alive):
 //   - every goroutine's stack, all of its segments, and the registers saved for every
@@ -17,15 +20,26 @@
 //   - the runtime's own references: channel buffers (and the boxes of channels of
 //     non-trivially-copyable types), values of goroutines blocked sending, timers' records,
 //     closures of goroutines not yet started;
-//   - other collected objects, scanned conservatively: every aligned word of an object that
-//     may hold pointers is a possible pointer (noscan objects are not read at all);
+//   - other collected objects: precisely where the type has a layout (GORT_GC_POINTERS: only
+//     the listed words), else conservatively, every aligned word a possible pointer (noscan
+//     objects, of pointer-free types, are not read at all);
+//   - the arguments of cleanups not yet run (gc::add_cleanup);
 //   - Root handles, wherever they are.
 // It does NOT see explicit heap memory (malloc, new, std:: containers' buffers), memory the
 // program maps itself, or thread_local variables. A pointer to a collected object kept only
 // there dangles after the next collection: hold it through a Root instead.
 // Any word that points anywhere inside an object (an interior pointer) keeps it alive.
-// Destructors of collected objects never run (finalization is not built yet): give them
-// only types whose destructors have nothing to do, or call what they would do yourself.
+// Destructors. A collected type with a non-trivial destructor gets it run, exactly once,
+// after the object is found unreachable and before its memory is reused: not in the
+// collection itself but on the cleanup goroutine (a system goroutine), one object at a time,
+// in no particular order (an array's elements last first). A destructor may allocate, lock,
+// block, free explicit memory and close descriptors. It may NOT touch other collected
+// objects, not even ones its own fields point to: they may have become unreachable in the
+// same collection and already been freed and reused. Keep in a collected object's
+// destructor only work on its own fields and on explicit memory it owns. Objects with a
+// destructor or a layout carry a 16-byte header (typed spans); others cost what they did.
+// Cleanups (add_cleanup below, Go's runtime.AddCleanup) run on the same goroutine and
+// cannot resurrect their object.
 // free() or delete of a collected object ends the program with
 // "fatal error: free of a collected object 0x...".
 //

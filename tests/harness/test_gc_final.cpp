@@ -29,7 +29,8 @@ TEST_CASE("a layout makes scanning precise: look-alike words retain nothing, lis
   expect_output("precise_layout",
                 "precise_reclaimed 1000 of 1000 reals true\n"
                 "conservative_reclaimed 0 reals true\n"
-                "array_reclaimed 1000 reals true\n");
+                "array_reclaimed 1000 reals true\n"
+                "empty_layout_reclaimed 500 kept_not_destroyed true\n");
 }
 
 TEST_CASE("objects scanned by their layout survive hundreds of collections", "[collector][gc_final]") {
@@ -67,4 +68,36 @@ TEST_CASE("add_cleanup panics as Go's does for an argument that is the object, a
   INFO(r.describe());
   CHECK(r.status == 2);
   CHECK(r.err.find("panic: gc::add_cleanup: object is not a collected object (gc::make)\n") == 0);
+}
+
+// A layout is checked at compile time: each listed field a one-word pointer field (or an
+// array of them). Compiles a few lines against runtime/collector.h with the user flags.
+TEST_CASE("GORT_GC_POINTERS rejects a field that is not a pointer at compile time", "[collector][gc_final]") {
+  const std::string root = GORT_ROOT;
+  struct Case {
+    std::string declarations;
+    bool compiles;
+    std::string message;
+  } cases[] = {
+      {"struct A { int* p; long n; A* q[3]; };\nGORT_GC_POINTERS(A, p, q);\n"
+       "static_assert(gort::gc::detail::bitmap_of<A>.bits[0] == 0b11101);\n",
+       true, ""},
+      {"struct B { long n; B* p; };\nGORT_GC_POINTERS(B, n);\n", false,
+       "GORT_GC_POINTERS: a listed field is not a pointer field"},
+      {"struct C { int* p; };\nGORT_GC_POINTERS(C, nothere);\n", false, "no member named 'nothere'"},
+      {"struct E { long n; };\nGORT_GC_POINTERS(E);\n"
+       "static_assert(gort::gc::detail::is_noscan_v<E> && !gort::gc::detail::is_typed_v<E>);\n",
+       true, ""},
+  };
+  for (const Case& c : cases) {
+    std::string source = "#include \"collector.h\"\n" + c.declarations + "int main() { return 0; }\n";
+    std::string command = "printf '%s' \"$SOURCE\" | clang++ -std=c++20 -fsyntax-only -x c++ -iquote '" + root +
+                          "/runtime' -iquote '" + root + "/build/gen' -";
+    ChildOptions options;
+    options.env["SOURCE"] = source;
+    ChildResult r = run_child("/bin/sh", {"-c", command}, options);
+    INFO(source << r.describe());
+    CHECK((r.status == 0) == c.compiles);
+    if (!c.compiles) CHECK(r.err.find(c.message) != std::string::npos);
+  }
 }

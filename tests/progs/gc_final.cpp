@@ -77,6 +77,17 @@ struct Loose {  // the same, without a layout: scanned conservatively
 
 GORT_GC_POINTERS(Precise, real);
 
+// A type with a destructor whose layout lists no field: typed (for the destructor), and
+// scanned not at all, so its look-alike word retains nothing either.
+namespace {
+uint64_t opaque_destroyed = 0;  // atomic
+struct Opaque {
+  uintptr_t disguised;
+  ~Opaque() { __atomic_add_fetch(&opaque_destroyed, 1, __ATOMIC_RELAXED); }
+};
+}  // namespace
+GORT_GC_POINTERS(Opaque);
+
 namespace {
 
 static_assert(gc::detail::is_typed_v<Precise> && !gc::detail::is_typed_v<Loose>);
@@ -299,9 +310,23 @@ TEST_SCENARIO(precise_layout) {
   bool array_ok = true;
   for (int i = 0; i < holders; i++) array_ok = array_ok && target_intact(precise_array[i].real);
 
+  // Opaque objects kept by a global, each disguising a pointer to a dead target.
+  static Opaque* opaque[holders];
+  for (int i = 0; i < holders; i++) {
+    opaque[i] = gc::make<Opaque>();
+    Target* t = new_target(uint64_t(i));
+    opaque[i]->disguised = reinterpret_cast<uintptr_t>(t);
+    hidden_disguised[i * 2] = hide(t);
+    hidden_disguised[i * 2 + 1] = hide(t);
+  }
+  collect_and_drain(3);
+  int opaque_reclaimed = reclaimed_disguised() / 2;
+  bool opaque_alive = __atomic_load_n(&opaque_destroyed, __ATOMIC_RELAXED) == 0;
+
   out::println("precise_reclaimed", precise_reclaimed, "of", holders * 2, "reals", yes(precise_ok));
   out::println("conservative_reclaimed", loose_reclaimed, "reals", yes(loose_ok));
   out::println("array_reclaimed", array_reclaimed, "reals", yes(array_ok));
+  out::println("empty_layout_reclaimed", opaque_reclaimed, "kept_not_destroyed", yes(opaque_alive));
   return 0;
 }
 
