@@ -112,7 +112,9 @@ static_assert(sizeof(DestroyChunk) <= 65536);
 DestroyChunk* destroy_queue = nullptr;  // specials_lock
 DestroyChunk* spare_destroy_chunks = nullptr;
 
-uint64_t pending = 0;  // specials_lock; read atomically: items queued and not yet finished
+// Items queued and not yet finished: changed atomically (relaxed: only a count; the queues
+// themselves are under specials_lock), read without the lock by tests and the wake test.
+uint64_t pending = 0;
 uint64_t cleanups_total = 0, destructors_total = 0;  // atomic statistics
 
 Goroutine* cleanup_goroutine = nullptr;  // set once, by the first finalization_after_collection
@@ -157,7 +159,7 @@ void keep_for_destructor(Span* s, uint32_t index, uintptr_t slot) {
   if (word & header_queued) return;  // queued by an earlier sweep, not destroyed yet
   __atomic_fetch_or(&header[0], uintptr_t(header_queued), __ATOMIC_RELAXED);
   push_destroy(slot);
-  pending++;
+  __atomic_add_fetch(&pending, 1, __ATOMIC_RELAXED);
 }
 
 // One item of work, taken off a queue under specials_lock: a cleanup record or a slot.
@@ -203,7 +205,7 @@ void cleanup_goroutine_main(void*) {
       {
         LockGuard guard(specials_lock);
         unlink_from_all(w.cleanup);
-        pending--;
+        __atomic_sub_fetch(&pending, 1, __ATOMIC_RELEASE);  // the work's effects before the count
       }
       release(w.cleanup);
       __atomic_add_fetch(&cleanups_total, 1, __ATOMIC_RELAXED);
@@ -213,10 +215,7 @@ void cleanup_goroutine_main(void*) {
       type->destroy(reinterpret_cast<void*>(w.slot + type->header_bytes), header[1]);
       // Release: the destructor's stores come before the sweep that frees the slot.
       __atomic_fetch_or(&header[0], uintptr_t(header_destroyed), __ATOMIC_RELEASE);
-      {
-        LockGuard guard(specials_lock);
-        pending--;
-      }
+      __atomic_sub_fetch(&pending, 1, __ATOMIC_RELEASE);  // the work's effects before the count
       __atomic_add_fetch(&destructors_total, 1, __ATOMIC_RELAXED);
     }
   }
@@ -248,7 +247,7 @@ void sweep_specials(Span* s) {
     if (cleanup_queue_tail != nullptr) cleanup_queue_tail->next_in_span = r;
     else cleanup_queue_head = r;
     cleanup_queue_tail = r;
-    pending++;
+    __atomic_add_fetch(&pending, 1, __ATOMIC_RELAXED);
   }
   if (!s->typed) return;
   if (s->size_class == 0) {  // a large object: allocated while its span is on the list
@@ -296,7 +295,7 @@ void finalization_after_collection() {
   if (wake) ready(g);
 }
 
-uint64_t finalization_pending() { return __atomic_load_n(&pending, __ATOMIC_RELAXED); }
+uint64_t finalization_pending() { return __atomic_load_n(&pending, __ATOMIC_ACQUIRE); }
 uint64_t cleanups_run() { return __atomic_load_n(&cleanups_total, __ATOMIC_RELAXED); }
 uint64_t destructors_run() { return __atomic_load_n(&destructors_total, __ATOMIC_RELAXED); }
 
