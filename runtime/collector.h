@@ -323,13 +323,21 @@ class Cleanup {
 };
 
 namespace detail {
-Cleanup add_cleanup(const void* object, void (*fn)(void*), void* arg);
+using ErasedFunction = void (*)();
+// Calls fn, erased from void (*)(A*), as what it was.
+template <typename A>
+void invoke_cleanup(ErasedFunction fn, void* arg) {
+  reinterpret_cast<void (*)(A*)>(fn)(static_cast<A*>(arg));
 }
+Cleanup add_cleanup(const void* object, void (*invoke)(ErasedFunction, void*), ErasedFunction fn, void* arg);
+}  // namespace detail
 
 template <typename T, typename A>
 Cleanup add_cleanup(T* object, void (*fn)(A*), A* arg) {
-  return detail::add_cleanup(static_cast<const void*>(object), reinterpret_cast<void (*)(void*)>(fn),
-                             const_cast<void*>(static_cast<const void*>(arg)));
+  using Plain = std::remove_cv_t<A>;
+  return detail::add_cleanup(static_cast<const void*>(object), &detail::invoke_cleanup<Plain>,
+                             reinterpret_cast<detail::ErasedFunction>(reinterpret_cast<void (*)(Plain*)>(fn)),
+                             const_cast<Plain*>(arg));
 }
 
 struct Stats {

@@ -67,7 +67,8 @@ struct Special {
   Special* next;
   uintptr_t offset;       // of the object's slot from its span's start
   uint64_t id;            // what gc::Cleanup::stop looks for; never 0
-  void (*fn)(void*);
+  void (*invoke)(gc::detail::ErasedFunction fn, void* arg);  // calls fn as its own type
+  gc::detail::ErasedFunction fn;
   void* arg;
 };
 
@@ -201,7 +202,7 @@ void cleanup_goroutine_main(void*) {
     }
     specials_lock.unlock();
     if (w.cleanup != nullptr) {
-      w.cleanup->fn(w.cleanup->arg);  // the record is still on all_specials: arg stays alive
+      w.cleanup->invoke(w.cleanup->fn, w.cleanup->arg);  // the record is still on all_specials: arg stays alive
       {
         LockGuard guard(specials_lock);
         unlink_from_all(w.cleanup);
@@ -313,7 +314,7 @@ void* allocate_typed(const TypeInfo* type, size_t count) {
   return static_cast<char*>(slot) + type->header_bytes;
 }
 
-Cleanup add_cleanup(const void* object, void (*fn)(void*), void* arg) {
+Cleanup add_cleanup(const void* object, void (*invoke)(ErasedFunction, void*), ErasedFunction fn, void* arg) {
   uintptr_t p = reinterpret_cast<uintptr_t>(object);
   Span* s;
   uintptr_t slot;
@@ -324,6 +325,7 @@ Cleanup add_cleanup(const void* object, void (*fn)(void*), void* arg) {
   if (a >= slot && a < slot + slot_bytes) panic("runtime.AddCleanup: ptr is equal to arg, cleanup will never run");
   auto* r = static_cast<Special*>(gort::allocate(sizeof(Special), false));
   r->offset = slot - s->start;
+  r->invoke = invoke;
   r->fn = fn;
   r->arg = arg;
   LockGuard guard(specials_lock);
