@@ -13,7 +13,10 @@
 // span sits on its central's full list, moves it to the partial list.
 // Collected objects (allocate_collected) take the same path through spans of their own span
 // classes, with no free lists and no tiny blocks; sweep_collected_spans frees the ones the
-// collector did not mark (the slot states of both kinds: runtime/span.h).
+// collector did not mark (the slot states of both kinds: runtime/span.h). Typed objects
+// (allocate_collected_typed: a header naming the type) have span classes of their own, and
+// their spans, and spans with cleanup records, go through the finalization hook
+// sweep_specials (runtime/finalization.cpp) before they are swept.
 // Locks: a central's lock, then heap_lock (docs/locking.md). A thread without a Processor
 // (before the scheduler starts, or sysmon) uses one shared cache under fallback_lock.
 #include "allocator.h"

@@ -12,13 +12,16 @@
 //   3. on the scheduler stack (run_on_scheduler_stack: the mark stack below is a list of
 //      chunks, so no depth of the object graph can overflow any stack), mark_and_sweep:
 //      a. mark from the roots (scan_roots): every goroutine's stack and saved registers, the
-//         program's writable segments, channels, timers, Root handles;
-//      b. drain the mark stack: each marked object that may hold pointers is scanned, every
-//         word conservatively (mark_word);
-//      c. sweep_collected_spans() (runtime/allocator.cpp): alloc_bits = mark_bits;
+//         program's writable segments, channels, timers, cleanup arguments, Root handles;
+//      b. drain the mark stack: each marked object that may hold pointers is scanned
+//         (scan_object): every word conservatively (mark_word), or, for a typed object,
+//         by its type's layout (scan_typed_object);
+//      c. sweep_collected_spans() (runtime/allocator.cpp): alloc_bits = mark_bits, after
+//         the finalization hook (sweep_specials, runtime/finalization.cpp) kept the objects
+//         whose destructors have to run and queued cleanups;
 //      d. the next goal: live * (1 + GOGC/100), at least 4 MiB;
 //      e. with GODEBUG=gctrace=1, Go's line (print_trace_line);
-//   4. start_the_world().
+//   4. start_the_world(), then finalization_after_collection() wakes the cleanup goroutine.
 // A collection is started (Trigger) by gc::collect(), by an allocation that finds the heap at
 // its goal (GOGC's or GOMEMLIMIT's, the smaller: combined_goal), or by the forced cycle that
 // sysmon asks for when none ran for two minutes (check_forced_collection).

@@ -13,7 +13,9 @@
 //   collected: a slot is allocated iff its alloc_bits bit is set. freed_bits, remote_frees
 //              and tiny_counts stay zero (free() of a collected object is fatal, the free
 //              lists hold only explicit objects, collected tiny objects take the 16-byte
-//              class), and mark_bits says "reached" during a collection. A sweep is
+//              class), and mark_bits says "reached" during a collection (in a typed span,
+//              sweep_specials in runtime/finalization.cpp also sets the mark bits of
+//              unreachable objects it keeps for their destructors). A sweep is
 //              alloc_bits = mark_bits, done with the world stopped (sweep_collected_spans in
 //              runtime/allocator.cpp), so it can never hand out an object twice or free one
 //              that a free list still holds.
