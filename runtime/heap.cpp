@@ -173,8 +173,6 @@ Span* heap_allocate(uint32_t pages) {
   // The collector's fields (span.h) start clear for every span cut from the heap; the
   // record may have served a collected span before.
   s->collected = false;
-  s->typed = false;
-  s->specials = nullptr;
   for (uint64_t& word : s->mark_bits) word = 0;
   s->sweep_generation = __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE);  // a new span is swept
   map_all(s);
