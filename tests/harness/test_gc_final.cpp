@@ -33,6 +33,10 @@ TEST_CASE("a layout makes scanning precise: look-alike words retain nothing, lis
                 "empty_layout_reclaimed 500 kept_not_destroyed true\n");
 }
 
+TEST_CASE("a typed type aligned above 16 bytes: aligned elements, its layout and its destructor", "[collector][gc_final]") {
+  expect_output("aligned_typed", "aligned true intact true none_destroyed true destroyed 6\n");
+}
+
 TEST_CASE("objects scanned by their layout survive hundreds of collections", "[collector][gc_final]") {
   expect_output("precise_survives", "intact true reclaimed true\n");
 }
