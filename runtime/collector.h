@@ -308,7 +308,9 @@ int64_t set_memory_limit(int64_t limit);
 // while the record exists, so whatever arg points to stays alive until fn(arg) has run. So
 // arg must not point into `object`: that cleanup could never run (Go's panic, "ptr is
 // equal to arg"). `object` must point into a collected object (else a panic). Several
-// cleanups on one object all run. Cleanup::stop() cancels one that has not started.
+// cleanups on one object all run. Cleanup::stop() cancels one that has not started. The
+// callable form, add_cleanup(object, callable), keeps the callable's captures alive the
+// same way (so none may point into `object`).
 class Cleanup {
  public:
   Cleanup() = default;
@@ -330,6 +332,22 @@ void invoke_cleanup(ErasedFunction fn, void* arg) {
   reinterpret_cast<void (*)(A*)>(fn)(static_cast<A*>(arg));
 }
 Cleanup add_cleanup(const void* object, void (*invoke)(ErasedFunction, void*), ErasedFunction fn, void* arg);
+
+// The callable form: the callable is moved into a box in explicit memory, whose words are
+// scanned conservatively while the record exists (its captures are roots, as arg is).
+// invoke calls it; discard destroys and frees the box, once the record is gone (after the
+// call, or at stop()).
+template <typename F>
+void invoke_boxed(ErasedFunction, void* box) {
+  (*static_cast<F*>(box))();
+}
+template <typename F>
+void discard_boxed(void* box) {
+  static_cast<F*>(box)->~F();
+  ::operator delete(box);
+}
+Cleanup add_boxed_cleanup(const void* object, void (*invoke)(ErasedFunction, void*), void (*discard)(void*), void* box,
+                          size_t box_bytes);
 }  // namespace detail
 
 template <typename T, typename A>
@@ -338,6 +356,18 @@ Cleanup add_cleanup(T* object, void (*fn)(A*), A* arg) {
   return detail::add_cleanup(static_cast<const void*>(object), &detail::invoke_cleanup<Plain>,
                              reinterpret_cast<detail::ErasedFunction>(reinterpret_cast<void (*)(Plain*)>(fn)),
                              const_cast<Plain*>(arg));
+}
+
+// add_cleanup(object, callable): runs callable() once `object` is unreachable. Its captures
+// are roots until then, so none may point into `object` (a panic, as for arg above).
+template <typename T, typename F, typename = std::enable_if_t<std::is_invocable_v<std::decay_t<F>&>>>
+Cleanup add_cleanup(T* object, F&& callable) {
+  using Box = std::decay_t<F>;
+  static_assert(alignof(Box) <= 16, "gc::add_cleanup: a callable aligned above 16 bytes");
+  void* box = ::operator new(sizeof(Box));
+  ::new (box) Box(static_cast<F&&>(callable));
+  return detail::add_boxed_cleanup(static_cast<const void*>(object), &detail::invoke_boxed<Box>, &detail::discard_boxed<Box>,
+                                   box, sizeof(Box));
 }
 
 struct Stats {

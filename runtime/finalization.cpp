@@ -70,6 +70,10 @@ struct Special {
   void (*invoke)(gc::detail::ErasedFunction fn, void* arg);  // calls fn as its own type
   gc::detail::ErasedFunction fn;
   void* arg;
+  // The callable form: arg is a box in explicit memory of box_bytes, all of it scanned;
+  // discard destroys and frees it (stop()). 0 and null for the fn(arg) form.
+  size_t box_bytes;
+  void (*discard)(void* box);
 };
 
 namespace gc {
@@ -206,18 +210,20 @@ void cleanup_goroutine_main(void*) {
       {
         LockGuard guard(specials_lock);
         unlink_from_all(w.cleanup);
-        __atomic_sub_fetch(&pending, 1, __ATOMIC_RELEASE);  // the work's effects before the count
       }
+      // The box of the callable form is freed only now that no marker can reach it.
+      if (w.cleanup->discard != nullptr) w.cleanup->discard(w.cleanup->arg);
       release(w.cleanup);
       __atomic_add_fetch(&cleanups_total, 1, __ATOMIC_RELAXED);
+      __atomic_sub_fetch(&pending, 1, __ATOMIC_RELEASE);  // the work's effects before the count
     } else {
       auto* header = reinterpret_cast<uintptr_t*>(w.slot);
       auto* type = reinterpret_cast<const gc::TypeInfo*>(__atomic_load_n(&header[0], __ATOMIC_ACQUIRE) & ~uintptr_t(header_state_mask));
       type->destroy(reinterpret_cast<void*>(w.slot + type->header_bytes), header[1]);
       // Release: the destructor's stores come before the sweep that frees the slot.
       __atomic_fetch_or(&header[0], uintptr_t(header_destroyed), __ATOMIC_RELEASE);
-      __atomic_sub_fetch(&pending, 1, __ATOMIC_RELEASE);  // the work's effects before the count
       __atomic_add_fetch(&destructors_total, 1, __ATOMIC_RELAXED);
+      __atomic_sub_fetch(&pending, 1, __ATOMIC_RELEASE);  // the work's effects before the count
     }
   }
 }
@@ -267,7 +273,11 @@ void sweep_specials(Span* s) {
 
 void scan_cleanup_arguments(void (*mark)(uintptr_t word)) {
   LockGuard guard(specials_lock);
-  for (Special* r = all_specials; r != nullptr; r = r->next) mark(reinterpret_cast<uintptr_t>(r->arg));
+  for (Special* r = all_specials; r != nullptr; r = r->next) {
+    mark(reinterpret_cast<uintptr_t>(r->arg));
+    const auto* words = static_cast<const uintptr_t*>(r->arg);
+    for (size_t i = 0; i < r->box_bytes / sizeof(uintptr_t); i++) mark(words[i]);  // a callable's captures
+  }
 }
 
 void finalization_after_collection() {
@@ -314,20 +324,29 @@ void* allocate_typed(const TypeInfo* type, size_t count) {
   return static_cast<char*>(slot) + type->header_bytes;
 }
 
-Cleanup add_cleanup(const void* object, void (*invoke)(ErasedFunction, void*), ErasedFunction fn, void* arg) {
+// Both forms: checks, then the record on its span's list and on all_specials. `box_bytes`
+// non-zero: arg is a box whose every word is a root, none of which may point into object.
+Cleanup attach_cleanup(const void* object, void (*invoke)(ErasedFunction, void*), ErasedFunction fn, void* arg,
+                       size_t box_bytes, void (*discard)(void*)) {
   uintptr_t p = reinterpret_cast<uintptr_t>(object);
   Span* s;
   uintptr_t slot;
   if (!find_collected(p, &s, &slot)) panic("gc::add_cleanup: object is not a collected object (gc::make)");
-  if (fn == nullptr) panic("gc::add_cleanup: fn is null");
-  uintptr_t a = reinterpret_cast<uintptr_t>(arg);
+  if (invoke == nullptr || (fn == nullptr && box_bytes == 0)) panic("gc::add_cleanup: fn is null");
   size_t slot_bytes = s->size_class == 0 ? size_t(s->pages) * heap_page_size : s->object_size;
-  if (a >= slot && a < slot + slot_bytes) panic("runtime.AddCleanup: ptr is equal to arg, cleanup will never run");
+  auto inside = [slot, slot_bytes](uintptr_t a) { return a >= slot && a < slot + slot_bytes; };
+  if (box_bytes == 0 && inside(reinterpret_cast<uintptr_t>(arg)))
+    panic("runtime.AddCleanup: ptr is equal to arg, cleanup will never run");
+  for (size_t i = 0; i < box_bytes / sizeof(uintptr_t); i++)
+    if (inside(static_cast<const uintptr_t*>(arg)[i]))
+      panic("gc::add_cleanup: the callable captures a pointer into its object, so the cleanup would never run");
   auto* r = static_cast<Special*>(gort::allocate(sizeof(Special), false));
   r->offset = slot - s->start;
   r->invoke = invoke;
   r->fn = fn;
   r->arg = arg;
+  r->box_bytes = box_bytes;
+  r->discard = discard;
   LockGuard guard(specials_lock);
   r->id = ++next_cleanup_id;
   Special** link = &s->specials;
@@ -339,6 +358,15 @@ Cleanup add_cleanup(const void* object, void (*invoke)(ErasedFunction, void*), E
   if (all_specials != nullptr) all_specials->previous = r;
   all_specials = r;
   return CleanupAccess::make(slot, r->id);
+}
+
+Cleanup add_cleanup(const void* object, void (*invoke)(ErasedFunction, void*), ErasedFunction fn, void* arg) {
+  return attach_cleanup(object, invoke, fn, arg, 0, nullptr);
+}
+
+Cleanup add_boxed_cleanup(const void* object, void (*invoke)(ErasedFunction, void*), void (*discard)(void*), void* box,
+                          size_t box_bytes) {
+  return attach_cleanup(object, invoke, nullptr, box, box_bytes < sizeof(uintptr_t) ? sizeof(uintptr_t) : box_bytes, discard);
 }
 
 }  // namespace detail
@@ -363,6 +391,7 @@ bool Cleanup::stop() {
     }
   }
   if (found == nullptr) return false;
+  if (found->discard != nullptr) found->discard(found->arg);  // the callable form's box
   release(found);
   return true;
 }

@@ -61,6 +61,14 @@ TEST_CASE("cleanups run once after their object is unreachable; stop() cancels o
                 "dropped_ran_once true\n");
 }
 
+TEST_CASE("the callable form: captures stay alive until it ran, its box is destroyed once, run or stopped", "[collector][gc_final]") {
+  expect_output("cleanup_callable", "stopped 100 ran 200 lost 0 boxes_destroyed 300\n");
+  ChildResult r = run_final({"cleanup_captures_object"}, 2);
+  INFO(r.describe());
+  CHECK(r.status == 2);
+  CHECK(r.err.find("panic: gc::add_cleanup: the callable captures a pointer into its object, so the cleanup would never run\n") == 0);
+}
+
 TEST_CASE("a cleanup's argument stays alive until the cleanup ran", "[collector][gc_final]") {
   expect_output("cleanup_argument_alive", "checked 400 lost 0\n");
 }

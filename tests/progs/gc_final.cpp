@@ -593,3 +593,56 @@ TEST_SCENARIO(aligned_typed) {
                __atomic_load_n(&wide_destroyed, __ATOMIC_RELAXED));
   return 0;
 }
+
+namespace {
+// A capture whose copies count their destructions: the box is destroyed exactly once
+// whether its cleanup ran or was stopped (moved-from copies do not count).
+uint64_t token_destroyed = 0;  // atomic
+struct Token {
+  bool live = true;
+  Token() = default;
+  Token(Token&& other) noexcept : live(other.live) { other.live = false; }
+  Token(const Token&) = delete;
+  ~Token() {
+    if (live) __atomic_add_fetch(&token_destroyed, 1, __ATOMIC_RELAXED);
+  }
+};
+uint64_t callable_runs = 0, callable_lost = 0;  // atomic
+constexpr int callables = 300, callables_stopped = 100;
+gc::Cleanup callable_handles[callables];
+
+__attribute__((noinline)) void plant_callables() {
+  for (int i = 0; i < callables; i++) {
+    Target* object = new_target(uint64_t(i));
+    Target* argument = new_target(uint64_t(i) + 777);  // held only by the capture
+    callable_handles[i] = gc::add_cleanup(object, [argument, i, token = Token()] {
+      bool ok = target_intact(argument) && argument->words[0] == (uint64_t(i) + 777) * 131 && token.live;
+      __atomic_add_fetch(ok ? &callable_runs : &callable_lost, 1, __ATOMIC_RELAXED);
+    });
+  }
+}
+}  // namespace
+
+// The callable form: captures are roots until the cleanup ran, the box is destroyed once
+// whether it ran or was stopped.
+TEST_SCENARIO(cleanup_callable) {
+  plant_callables();
+  int stopped = 0;
+  for (int i = 0; i < callables_stopped; i++) stopped += callable_handles[i].stop();
+  for (int r = 0; r < 30; r++) {
+    churn();
+    gc::collect();
+  }
+  collect_and_drain(3);
+  out::println("stopped", stopped, "ran", __atomic_load_n(&callable_runs, __ATOMIC_RELAXED), "lost",
+               __atomic_load_n(&callable_lost, __ATOMIC_RELAXED), "boxes_destroyed",
+               __atomic_load_n(&token_destroyed, __ATOMIC_RELAXED));
+  return 0;
+}
+
+// A callable that captures its own object could never run: a panic.
+TEST_SCENARIO(cleanup_captures_object) {
+  Target* t = new_target(1);
+  gc::add_cleanup(t, [t] { sink = t; });
+  return 0;
+}
