@@ -13,7 +13,10 @@
 // span sits on its central's full list, moves it to the partial list.
 // Collected objects (allocate_collected) take the same path through spans of their own span
 // classes, with no free lists and no tiny blocks; sweep_collected_spans frees the ones the
-// collector did not mark (the slot states of both kinds: runtime/span.h).
+// collector did not mark (the slot states of both kinds: runtime/span.h). Typed objects
+// (allocate_collected_typed: a header naming the type) have span classes of their own, and
+// their spans, and spans with cleanup records, go through the finalization hook
+// sweep_specials (runtime/finalization.cpp) before they are swept.
 // Locks: a central's lock, then heap_lock (docs/locking.md). A thread without a Processor
 // (before the scheduler starts, or sysmon) uses one shared cache under fallback_lock.
 #include "allocator.h"
@@ -31,6 +34,7 @@
 #include "scheduler.h"
 #include "span.h"
 #include "time.h"
+#include "finalization.h"
 #include "tunables.h"
 
 namespace gort {
@@ -87,12 +91,15 @@ Span*& cached_span(AllocationCache* cache, uint32_t span_class) {
 
 Span* new_small_span(uint32_t span_class) {
   bool collected = span_class >= collected_span_class_base;
-  uint32_t size_class = (collected ? span_class - collected_span_class_base : span_class) / 2;
+  bool typed = span_class >= typed_span_class_base;
+  uint32_t size_class = typed ? span_class - typed_span_class_base
+                              : (collected ? span_class - collected_span_class_base : span_class) / 2;
   Span* s = heap_allocate(class_pages[size_class]);
   s->size_class = uint8_t(size_class);
   s->span_class = uint16_t(span_class);
   s->collected = collected;
-  s->noscan = (span_class & 1) != 0;
+  s->typed = typed;
+  s->noscan = !typed && (span_class & 1) != 0;  // a typed object's header says what to scan
   s->object_size = class_size[size_class];
   s->object_count = class_objects[size_class];
   s->allocated = 0;
@@ -609,7 +616,10 @@ void* alloc_noscan(size_t bytes) { return allocate(bytes, true); }
 
 // --- Collected objects ---
 
-void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
+namespace {
+
+// allocate_collected and allocate_collected_typed: `typed` with the header's two words.
+void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool typed, uintptr_t header0, uintptr_t header1) {
   if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment > heap_page_size)
     fatal("gc::make: alignment is not a power of two of at most a page");
   if (bytes > tunables::heap_arena_bytes) out_of_memory(bytes);
@@ -624,7 +634,8 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
       cache->mallocs[0]--;  // not an explicit object: counted in collected_bytes instead
       cache->live_bytes -= int64_t(s->pages * heap_page_size);
       s->collected = true;
-      s->noscan = noscan;
+      s->noscan = noscan && !typed;
+      s->typed = typed;
       dirty = s->dirty_pages * heap_page_size < rounded ? s->dirty_pages * heap_page_size : rounded;
       {
         LockGuard guard(collected_large.lock);
@@ -635,17 +646,38 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
     } else {
       uint32_t size_class = class_for(rounded == 0 ? 1 : rounded);
       while (class_size[size_class] % alignment != 0) size_class++;  // span starts are page aligned
-      p = allocate_small(cache.get(), collected_span_class_base + size_class * 2 + (noscan ? 1 : 0));
+      uint32_t span_class = typed ? typed_span_class_base + size_class : collected_span_class_base + size_class * 2 + (noscan ? 1 : 0);
+      p = allocate_small(cache.get(), span_class);
       dirty = class_size[size_class];
       __atomic_add_fetch(&collected_bytes, class_size[size_class], __ATOMIC_RELAXED);
       __atomic_add_fetch(&collected_objects, 1, __ATOMIC_RELAXED);
+    }
+    // A typed slot's header is written here, in runtime code that no collection can
+    // interrupt (no preemption point since the slot was taken), so the marker never reads a
+    // reused slot's stale header; the zeroing below may be preempted (large objects).
+    if (typed) {
+      static_cast<uintptr_t*>(p)[0] = header0;
+      static_cast<uintptr_t*>(p)[1] = header1;
     }
   }
   // A reused slot holds what the sweep left there: always zeroed. The slot is allocated
   // already, so a collection while this runs (preempted) keeps it: p is in a register or on
   // this stack.
-  zero_for_program(p, dirty);
+  size_t header = typed ? 2 * sizeof(uintptr_t) : 0;
+  if (dirty > header) zero_for_program(static_cast<char*>(p) + header, dirty - header);
   return p;
+}
+
+}  // namespace
+
+void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
+  return allocate_collected_kind(bytes, alignment, noscan, false, 0, 0);
+}
+
+// bytes >= 16: gc::detail::allocate_typed adds the header (no check here: a message in this
+// file's strings would be in every program, hello included).
+void* allocate_collected_typed(size_t bytes, size_t alignment, uintptr_t header0, uintptr_t header1) {
+  return allocate_collected_kind(bytes, alignment, false, true, header0, header1);
 }
 
 uint64_t collected_heap_bytes() { return __atomic_load_n(&collected_bytes, __ATOMIC_RELAXED); }
@@ -656,6 +688,9 @@ namespace {
 // Sweeps one small collected span (span.h: alloc_bits = mark_bits) and counts what it kept.
 void sweep_span(Span* s, SweepResult& result) {
   if (s->remote_frees != 0 || s->tiny_counts != nullptr) fatal("sweep: a collected span has explicit slot state");
+  // The finalization hook, one call: queues the cleanups of unmarked objects and keeps
+  // (marks) unmarked typed objects whose destructors have not run yet.
+  if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr) sweep_specials(s);
   uint32_t kept = 0;
   for (uint32_t w = 0; w < words_of(s); w++) {
     s->alloc_bits[w] = s->mark_bits[w] & valid_mask(s, w);
@@ -711,6 +746,8 @@ SweepResult sweep_collected_spans() {
     Span* s = collected_large.partial.head;
     while (s != nullptr) {
       Span* next = s->next;
+      // The same finalization hook as sweep_span's.
+      if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr) sweep_specials(s);
       if (s->mark_bits[0] & 1) {
         s->mark_bits[0] = 0;
         result.live_objects++;

@@ -11,7 +11,9 @@
 // only those), and whether they are explicit (malloc/new) or collected (gc::make,
 // runtime/collector.h); no two kinds share a span. Explicit classes are
 // size class * 2 + noscan, the indices the fast paths use; collected classes follow them,
-// collected_span_class_base + size class * 2 + noscan, and have no free lists.
+// collected_span_class_base + size class * 2 + noscan, and have no free lists; then the
+// typed collected classes, typed_span_class_base + size class, whose slots start with a
+// 16-byte header naming the object's type (Span::typed; runtime/finalization.cpp).
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +28,8 @@ struct Span;
 
 constexpr uint32_t span_class_count = size_classes::count * 2;  // the explicit classes
 constexpr uint32_t collected_span_class_base = span_class_count;
-constexpr uint32_t collected_span_class_count = size_classes::count * 2;
+constexpr uint32_t typed_span_class_base = collected_span_class_base + size_classes::count * 2;
+constexpr uint32_t collected_span_class_count = size_classes::count * 3;  // scanned, noscan, typed
 
 // One Processor's cache (Go's mcache). Owned by whoever holds the Processor.
 struct alignas(64) AllocationCache {
@@ -182,6 +185,10 @@ void* object_base(const void* address);
 // A zeroed collected object of `bytes` aligned to `alignment` (a power of two, at most a
 // page). Called on a goroutine's stack with no runtime lock held.
 void* allocate_collected(size_t bytes, size_t alignment, bool noscan);
+// The same in a typed span (a large one: Span::typed): the slot's first two words are set to
+// header0 and header1 (runtime/collector.h's typed-object header) before any collection can
+// see the slot, the rest is zeroed. Returns the slot's start. `bytes` includes the header.
+void* allocate_collected_typed(size_t bytes, size_t alignment, uintptr_t header0, uintptr_t header1);
 // Bytes in collected objects: allocated since the last sweep plus what that sweep kept.
 uint64_t collected_heap_bytes();
 // Collected objects, counted the same way.
@@ -192,7 +199,9 @@ struct SweepResult {
   uint64_t freed_objects;
 };
 // Sweeps every collected span: alloc_bits = mark_bits, then mark_bits = 0; a span left empty
-// goes back to the heap. Caller stopped the world (it owns every cache and span) and runs on
+// goes back to the heap. A span with typed objects or cleanup records first goes through
+// sweep_specials (runtime/finalization.cpp), which may keep unmarked objects for their
+// destructors. Caller stopped the world (it owns every cache and span) and runs on
 // the scheduler stack.
 SweepResult sweep_collected_spans();
 

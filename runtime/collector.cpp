@@ -12,13 +12,16 @@
 //   3. on the scheduler stack (run_on_scheduler_stack: the mark stack below is a list of
 //      chunks, so no depth of the object graph can overflow any stack), mark_and_sweep:
 //      a. mark from the roots (scan_roots): every goroutine's stack and saved registers, the
-//         program's writable segments, channels, timers, Root handles;
-//      b. drain the mark stack: each marked object that may hold pointers is scanned, every
-//         word conservatively (mark_word);
-//      c. sweep_collected_spans() (runtime/allocator.cpp): alloc_bits = mark_bits;
+//         program's writable segments, channels, timers, cleanup arguments, Root handles;
+//      b. drain the mark stack: each marked object that may hold pointers is scanned
+//         (scan_object): every word conservatively (mark_word), or, for a typed object,
+//         by its type's layout (scan_typed_object);
+//      c. sweep_collected_spans() (runtime/allocator.cpp): alloc_bits = mark_bits, after
+//         the finalization hook (sweep_specials, runtime/finalization.cpp) kept the objects
+//         whose destructors have to run and queued cleanups;
 //      d. the next goal: live * (1 + GOGC/100), at least 4 MiB * GOGC/100 (Go's heapMinimum);
 //      e. with GODEBUG=gctrace=1, Go's line (print_trace_line);
-//   4. start_the_world().
+//   4. start_the_world(), then finalization_after_collection() wakes the cleanup goroutine.
 // A collection is started (Trigger) by gc::collect(), by an allocation that finds the heap at
 // its goal (GOGC's or GOMEMLIMIT's, the smaller: combined_goal), or by the forced cycle that
 // sysmon asks for when none ran for two minutes (check_forced_collection).
@@ -45,6 +48,7 @@
 #include "elf.h"
 #include "environment.h"
 #include "fatal.h"
+#include "finalization.h"
 #include "godebug.h"
 #include "goroutine.h"
 #include "heap.h"
@@ -228,7 +232,9 @@ inline void mark_word(uintptr_t word) {
   uint64_t bit = 1ULL << (index % 64);
   if (s->mark_bits[index / 64] & bit) return;
   s->mark_bits[index / 64] |= bit;
-  if (!s->noscan) push_object(start, bytes);
+  // A typed span's objects are queued with bit 0 of their start set (starts are 16-byte
+  // aligned): scan_object reads their headers.
+  if (!s->noscan) push_object(start | uintptr_t(s->typed), bytes);
 }
 
 // Every aligned word of [lo, hi).
@@ -236,6 +242,41 @@ void scan_range(uintptr_t lo, uintptr_t hi) {
   lo = (lo + 7) & ~uintptr_t(7);
   for (uintptr_t at = lo; at + 8 <= hi; at += 8) mark_word(*reinterpret_cast<const uintptr_t*>(at));
 }
+
+// A typed object (runtime/collector.h: a 16-byte header {TypeInfo* | state, count} at the
+// start of its slot): with a layout, only each element's pointer words; without one, every
+// word of its elements; the header itself never (its TypeInfo is not in the heap). One whose
+// destructor ran is not scanned: a stale pointer keeps its memory, nothing it pointed to.
+void scan_typed_object(uintptr_t start, size_t bytes) {
+  const auto* header = reinterpret_cast<const uintptr_t*>(start);
+  uintptr_t word = __atomic_load_n(&header[0], __ATOMIC_ACQUIRE);
+  auto* type = reinterpret_cast<const gc::TypeInfo*>(word & ~uintptr_t(gc::detail::header_state_mask));
+  if (type == nullptr) fatal("gc: a typed object has no type");  // allocate_collected_typed writes it first
+  if (word & gc::detail::header_destroyed) return;
+  uintptr_t first = start + type->header_bytes;
+  uint64_t count = header[1];
+  uint64_t room = bytes > type->header_bytes ? (bytes - type->header_bytes) / type->size : 0;
+  if (count > room) fatal("gc: a typed object's count exceeds its slot");
+  if (type->pointer_bits == nullptr) {
+    scan_range(first, first + count * type->size);
+    return;
+  }
+  for (uint64_t e = 0; e < count; e++) {
+    auto* element = reinterpret_cast<const uintptr_t*>(first + e * type->size);
+    for (uint32_t w = 0; w < type->layout_words; w += 64) {
+      for (uint64_t bits = type->pointer_bits[w / 64]; bits != 0; bits &= bits - 1)
+        mark_word(element[w + uint32_t(__builtin_ctzll(bits))]);
+    }
+  }
+}
+
+// The one place a marked object is scanned: by its type if its span is typed.
+void scan_object(const MarkChunk::Entry& object) {
+  if (object.start & 1) scan_typed_object(object.start & ~uintptr_t(1), object.bytes);
+  else scan_range(object.start, object.start + object.bytes);
+}
+
+void mark_word_out_of_line(uintptr_t word) { mark_word(word); }
 
 // Like scan_range, and a word that points to the start of an explicit object (a channel's
 // box: `new T` for a T that is not trivially copyable, gort.h) has that object scanned too.
@@ -345,6 +386,7 @@ void scan_roots(const MarkArgs* args) {
       scan_range(record, record + sizeof(TimerRecord));
     }
   }
+  scan_cleanup_arguments(mark_word_out_of_line);  // runtime/finalization.cpp
   LockGuard guard(roots_lock);
   for (RootNode* r = roots; r != nullptr; r = r->next)
     mark_word(reinterpret_cast<uintptr_t>(__atomic_load_n(&r->object, __ATOMIC_RELAXED)));
@@ -406,7 +448,7 @@ void mark_and_sweep(void* arg) {
   auto* args = static_cast<MarkArgs*>(arg);
   scan_roots(args);
   MarkChunk::Entry object;
-  while (pop_object(&object)) scan_range(object.start, object.start + object.bytes);
+  while (pop_object(&object)) scan_object(object);
   trace.marked_ns = nanotime();
   SweepResult swept = sweep_collected_spans();
   trace.swept_ns = nanotime();
@@ -457,6 +499,7 @@ void run_collection(Trigger trigger) {
     collect_here(self);
   }
   start_the_world();
+  if (run) finalization_after_collection();  // the cleanup goroutine, if the sweep queued work
 }
 
 // --- The forced cycle (Go's forcegchelper and sysmon's gcTrigger{gcTriggerTime} test) ---
@@ -601,13 +644,9 @@ static void read_gogc() {
   __atomic_store_n(&gogc_read, 2, __ATOMIC_RELEASE);
 }
 
-uint64_t forced_collections() { return __atomic_load_n(&forced_total, __ATOMIC_RELAXED); }
-
-namespace gc {
-
-namespace detail {
-
-void* allocate(size_t bytes, size_t alignment, bool noscan) {
+// Before a collected allocation: the read of GOGC on first use, and a collection if the
+// heap is at its goal.
+static inline void before_allocation(size_t bytes) {
   if (__builtin_expect(__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE) != 2, 0)) read_gogc();
   if (__builtin_expect(collected_heap_bytes() + bytes >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED), 0) &&
       cpu::current_goroutine() != nullptr && cpu::current_goroutine()->id != 0 && scheduler.main_started &&
@@ -615,6 +654,21 @@ void* allocate(size_t bytes, size_t alignment, bool noscan) {
     start_forced_cycle();
     run_collection(Trigger::Goal);
   }
+}
+
+uint64_t forced_collections() { return __atomic_load_n(&forced_total, __ATOMIC_RELAXED); }
+
+void* allocate_typed_slot(size_t bytes, size_t alignment, uintptr_t header0, uintptr_t header1) {
+  before_allocation(bytes);
+  return allocate_collected_typed(bytes, alignment, header0, header1);
+}
+
+namespace gc {
+
+namespace detail {
+
+void* allocate(size_t bytes, size_t alignment, bool noscan) {
+  before_allocation(bytes);
   return allocate_collected(bytes, alignment, noscan);
 }
 

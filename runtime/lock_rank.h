@@ -25,7 +25,7 @@ enum class LockRank : uint8_t {
   AllocatorFallback,  // fallback_lock (runtime/allocator.cpp)
   Central,            // a Central's lock (runtime/allocator.cpp)
   Heap,               // heap_lock (runtime/heap.cpp)
-  Roots,              // the collector's root lists: roots_lock (runtime/collector.cpp), live_channels_lock (runtime/channel.cpp)
+  Roots,              // the collector's root lists: roots_lock (runtime/collector.cpp), live_channels_lock (runtime/channel.cpp), specials_lock (runtime/finalization.cpp)
   Persistent,         // persistent_lock (runtime/os_memory.cpp): a leaf
   Test,               // locks made by tests only, after every runtime lock
   Count

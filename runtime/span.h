@@ -13,7 +13,9 @@
 //   collected: a slot is allocated iff its alloc_bits bit is set. freed_bits, remote_frees
 //              and tiny_counts stay zero (free() of a collected object is fatal, the free
 //              lists hold only explicit objects, collected tiny objects take the 16-byte
-//              class), and mark_bits says "reached" during a collection. A sweep is
+//              class), and mark_bits says "reached" during a collection (in a typed span,
+//              sweep_specials in runtime/finalization.cpp also sets the mark bits of
+//              unreachable objects it keeps for their destructors). A sweep is
 //              alloc_bits = mark_bits, done with the world stopped (sweep_collected_spans in
 //              runtime/allocator.cpp), so it can never hand out an object twice or free one
 //              that a free list still holds.
@@ -84,6 +86,17 @@ struct Span {
                               // written only by the marker, with the world stopped
   uint32_t sweep_generation;  // against heap_sweep_generation (Go's sweepgen); for the
                               // concurrent sweep to come: the stop-the-world sweep needs none
+  // Finalization (runtime/finalization.cpp).
+  bool typed;                 // (collected) each slot starts with a 16-byte header naming
+                              // its type (gc::TypeInfo, runtime/collector.h): typed span
+                              // classes, and large objects made by gc::detail::allocate_typed.
+                              // Set for every collected span as it is made (new_small_span,
+                              // allocate_collected_typed); read only for collected spans
+  struct Special* specials;   // cleanup records of this span's objects, sorted by offset
+                              // (Go's mspan.specials); guarded by specials_lock. Null while
+                              // the span is not in use: a span goes back to the heap only
+                              // when every object is dead, and the sweep's hook has then
+                              // moved every record to the cleanup queue
 };
 
 // A doubly linked list of spans through next/previous (a central's partial and full lists,

@@ -13,3 +13,4 @@
 #include "preempt.h"
 #include "stack.h"
 #include "world.h"
+#include "finalization.h"
