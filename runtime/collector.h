@@ -98,6 +98,17 @@ inline constexpr bool pointer_free_v = is_pointer_free<std::remove_cv_t<std::rem
 template <typename F>
 struct is_pointer_field : std::bool_constant<std::is_pointer_v<F>> {};
 
+// Whether a collected T's destructor has nothing to do although it is not trivial: a type
+// whose destructor only releases what its collected form never holds (gort's Channel, Timer
+// and Ticker: a collected one has a collected core and no pending timer once unreachable).
+// Specialize it as std::true_type for such a type of your own: its objects then skip the
+// destructor queue (no header, freed by the first sweep that finds them unreachable).
+template <typename T>
+struct destructor_unneeded_when_collected : std::false_type {};
+template <typename T>
+inline constexpr bool needs_destructor_v =
+    !std::is_trivially_destructible_v<T> && !destructor_unneeded_when_collected<std::remove_cv_t<std::remove_all_extents_t<T>>>::value;
+
 namespace detail {
 struct PointerField {
   size_t offset;  // bytes from the start of the type
@@ -190,7 +201,7 @@ inline constexpr TypeInfo type_info_of = {
     alignof(T) > 16 ? uint32_t(alignof(T)) : 16,
     layout<T>::defined ? uint32_t(sizeof(T) / sizeof(void*)) : 0,
     pointer_bits_of<T>(),
-    std::is_trivially_destructible_v<T> ? nullptr : &destroy_elements<T>,
+    !needs_destructor_v<T> ? nullptr : &destroy_elements<T>,
 };
 
 template <typename T>
@@ -204,12 +215,12 @@ constexpr bool layout_has_pointers() {
 //                 destructible: no header, never scanned;
 //   conservative  no layout, trivially destructible: no header, every word scanned (as before
 //                 layouts existed: such objects pay nothing for them);
-//   typed         a layout or a non-trivial destructor: a header, a typed span, scanned by
+//   typed         a layout or a destructor to run (needs_destructor_v): a header, a typed span, scanned by
 //                 the layout (or conservatively without one), destroyed when unreachable.
 template <typename T>
-inline constexpr bool is_typed_v = !std::is_trivially_destructible_v<T> || (layout<T>::defined && layout_has_pointers<T>());
+inline constexpr bool is_typed_v = needs_destructor_v<T> || (layout<T>::defined && layout_has_pointers<T>());
 template <typename T>
-inline constexpr bool is_noscan_v = std::is_trivially_destructible_v<T> && (pointer_free_v<T> || !layout_has_pointers<T>());
+inline constexpr bool is_noscan_v = !needs_destructor_v<T> && (pointer_free_v<T> || !layout_has_pointers<T>());
 
 // A typed collected block of `count` elements described by `type`: zeroed, its header written,
 // the state bits clear. Returns the first element's address.

@@ -512,6 +512,16 @@ class Ticker : public Timer {
   }
 };
 
+// A collected Channel, Timer or Ticker needs no destructor (runtime/collector.h): its core
+// and buffer are collected, and the timer heap keeps a pending timer reachable, so by the time
+// one is unreachable ~Channel and ~Timer would have nothing to release.
+template <class T>
+struct gc::destructor_unneeded_when_collected<Channel<T>> : std::true_type {};
+template <>
+struct gc::destructor_unneeded_when_collected<Timer> : std::true_type {};
+template <>
+struct gc::destructor_unneeded_when_collected<Ticker> : std::true_type {};
+
 // time.After: a channel that receives the time after `nanoseconds`. The channel and its timer
 // are one collected object: kept while the timer is pending (the timer heaps are roots) or
 // the channel is reachable, reclaimed after that, so a loop of select on after() runs in
