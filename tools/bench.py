@@ -84,13 +84,15 @@ ALLOCATOR_WORKLOADS = [
 # The collector's workloads: gort, Go and Boehm (build/bench/boehm) side by side, at a
 # GOMAXPROCS (Boehm: GC_MARKERS, its marker threads; its mutator is one thread throughout)
 # (label, program, full args, quick args, GOMAXPROCS, sides, full runs, quick runs).
-# binary-trees' full runs are few: one run of the three sides takes about a minute.
+# Run counts keep make bench's added time near five minutes on 2 cores: one round of the
+# three binary-trees twins at depth 21 takes about 70 s at GOMAXPROCS=1 and 50 s at 2; Go's
+# pause workload about 6 s a run (its goal counts the 100,000 stacks: ~200 MB a cycle).
 COLLECTOR_SIDES = ("gort", "go", "boehm")
 COLLECTOR_WORKLOADS = [
-    ("binary-trees depth {0}, GOMAXPROCS=1", "binary_trees", ["21"], ["16"], 1, COLLECTOR_SIDES, 3, 1),
-    ("binary-trees depth {0}, GOMAXPROCS=2", "binary_trees", ["21"], ["16"], 2, COLLECTOR_SIDES, 3, 1),
-    ("GCBench (trees to depth {0}), GOMAXPROCS=1", "gcbench", ["16"], ["16"], 1, COLLECTOR_SIDES, 5, 2),
-    ("GCBench (trees to depth {0}), GOMAXPROCS=2", "gcbench", ["16"], ["16"], 2, COLLECTOR_SIDES, 5, 2),
+    ("binary-trees depth {0}, GOMAXPROCS=1", "binary_trees", ["21"], ["16"], 1, COLLECTOR_SIDES, 2, 1),
+    ("binary-trees depth {0}, GOMAXPROCS=2", "binary_trees", ["21"], ["16"], 2, COLLECTOR_SIDES, 2, 1),
+    ("GCBench (trees to depth {0}), GOMAXPROCS=1", "gcbench", ["16"], ["16"], 1, COLLECTOR_SIDES, 3, 1),
+    ("GCBench (trees to depth {0}), GOMAXPROCS=2", "gcbench", ["16"], ["16"], 2, COLLECTOR_SIDES, 3, 1),
     ("pauses, {0} goroutines parked, GOMAXPROCS=1", "gc_pauses", ["100000", "12"], ["100000", "6"], 1, ("gort", "go"), 3, 1),
     ("pauses, {0} goroutines parked, GOMAXPROCS=2", "gc_pauses", ["100000", "12"], ["100000", "6"], 2, ("gort", "go"), 3, 1),
 ]

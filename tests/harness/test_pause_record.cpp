@@ -1,7 +1,9 @@
 // The collector's pause histogram (gc::PauseHistogram, gc::read_pauses in
 // runtime/collector.h): its bucket arithmetic here, and in tests/progs/pause_record.cpp its
 // record against MemStats' over fewer and more collections than MemStats' ring of 256 holds.
-// The benchmarks (tools/bench.py) quote its p50, p99 and max.
+// The benchmarks (tools/bench.py) quote its p50, p99 and max. Tagged [pauses], not
+// [collector]: `make test` reruns [collector] on the debug build, which builds only the
+// programs DEBUG_TEST_PROGS names.
 #include <catch2/catch.hpp>
 
 #include "../../runtime/collector.h"
@@ -9,7 +11,7 @@
 
 using gort::gc::PauseHistogram;
 
-TEST_CASE("every pause falls in the bucket whose bounds hold it, 6.25% wide at most", "[collector][bench]") {
+TEST_CASE("every pause falls in the bucket whose bounds hold it, 6.25% wide at most", "[pauses][bench]") {
   uint64_t previous_bucket = 0;
   for (uint64_t ns = 0; ns < 200000; ns++) {  // every value through the first buckets
     uint32_t b = PauseHistogram::bucket_of(ns);
@@ -31,7 +33,7 @@ TEST_CASE("every pause falls in the bucket whose bounds hold it, 6.25% wide at m
   CHECK(PauseHistogram::bucket_of(~uint64_t(0)) == PauseHistogram::bucket_count - 1);
 }
 
-TEST_CASE("the pause histogram's quantiles are bucket upper ends, capped by the exact max", "[collector][bench]") {
+TEST_CASE("the pause histogram's quantiles are bucket upper ends, capped by the exact max", "[pauses][bench]") {
   static PauseHistogram h{};
   for (uint64_t ns : {1000u, 2000u, 3000u, 50000u}) h.buckets[PauseHistogram::bucket_of(ns)]++, h.pauses++;
   h.max_ns = 50000;
@@ -43,7 +45,7 @@ TEST_CASE("the pause histogram's quantiles are bucket upper ends, capped by the 
   CHECK(h.quantile(1.0) == 50000);
 }
 
-TEST_CASE("the pause histogram counts every collection, past MemStats' ring of 256", "[collector][bench]") {
+TEST_CASE("the pause histogram counts every collection, past MemStats' ring of 256", "[pauses][bench]") {
   for (const char* collections : {"100", "600"}) {
     for (int procs : {1, 2}) {
       ChildOptions options;
