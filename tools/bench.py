@@ -85,8 +85,9 @@ ALLOCATOR_WORKLOADS = [
 # GOMAXPROCS (Boehm: GC_MARKERS, its marker threads; its mutator is one thread throughout)
 # (label, program, full args, quick args, GOMAXPROCS, sides, full runs, quick runs).
 # Run counts keep make bench's added time near five minutes on 2 cores: one round of the
-# three binary-trees twins at depth 21 takes about 70 s at GOMAXPROCS=1 and 50 s at 2; Go's
-# pause workload about 6 s a run (its goal counts the 100,000 stacks: ~200 MB a cycle).
+# three binary-trees twins at depth 21 takes about 60 s of CPU at GOMAXPROCS=1 and 75 s at 2
+# (wall time doubles on a loaded machine); GCBench about 2 s a round; the pause workload
+# 2-10 s a round, mostly Go's (its goal counts the 100,000 stacks: ~200 MB a cycle).
 COLLECTOR_SIDES = ("gort", "go", "boehm")
 COLLECTOR_WORKLOADS = [
     ("binary-trees depth {0}, GOMAXPROCS=1", "binary_trees", ["21"], ["16"], 1, COLLECTOR_SIDES, 2, 1),
