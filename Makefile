@@ -255,7 +255,13 @@ $(BUILD)/bench/boehm/%: tests/bench/%_boehm.c tests/bench/boehm_pauses.h | deps-
 	$(call say,CC,$@)
 	$(Q)clang -std=c11 -O2 -Wall -Wextra -pthread -o $@ $< -lgc
 
-bench-programs: $(BENCH_GORT) $(BENCH_GO) $(BENCH_C)
+# The runner's launcher (tools/bench.py measures each program's peak RSS through it).
+$(BUILD)/bench/peak_rss: tests/bench/peak_rss.c | deps-test
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)clang -std=c11 -O2 -Wall -Wextra -o $@ $<
+
+bench-programs: $(BENCH_GORT) $(BENCH_GO) $(BENCH_C) $(BUILD)/bench/peak_rss
 
 # What the driver (tools/gort) needs before it compiles a user program in this tree.
 library: $(LIBGORT) $(GORT_FLAGS)

@@ -27,6 +27,7 @@ import argparse
 import datetime
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,6 +37,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build", "bench")
+PEAK_RSS = os.path.join(BIN, "peak_rss")  # the launcher that measures peak RSS (run_child)
 
 # (label, program, full args, quick args (None: skipped in quick mode), environment,
 #  full runs, quick runs). The two fib rows also give the speed-up row (FIB_P1, FIB_P2).
@@ -62,7 +64,8 @@ WORKLOADS = [
     ("thread-ring, 503 goroutines, {0} hops", "thread_ring", ["10000000"], ["1000000"], {}, 5, 2),
 ]
 FIB_P1, FIB_P2 = (row[0] for row in WORKLOADS if row[1] == "fib")
-# Programs whose peak resident set (measured from outside: the kernel's ru_maxrss of the child)
+# Programs whose peak resident set (measured from outside: the kernel's ru_maxrss of the program,
+# through build/bench/peak_rss)
 # gets a row of its own beside the time.
 RSS_PROGRAMS = {"spawn"}
 
@@ -109,7 +112,7 @@ def run_collector_program(side, program, args, procs):
     the other output lines: the checksums)."""
     env = {"GC_MARKERS": str(procs)} if side == "boehm" else {"GOMAXPROCS": str(procs)}
     path = os.path.join(BIN, side, program)
-    stdout, usage = run_child(path, args, env)
+    stdout, peak = run_child(path, args, env)
     value, pauses, checks = None, None, []
     for line in stdout.splitlines():
         fields = line.split()
@@ -121,7 +124,7 @@ def run_collector_program(side, program, args, procs):
             checks.append(line)
     if value is None or pauses is None:
         sys.exit(f"bench: {path} printed no BENCH or PAUSES line:\n{stdout}")
-    return value, usage.ru_maxrss * 1024, pauses, checks
+    return value, peak, pauses, checks
 
 
 def measure_collector(quick, only):
@@ -175,7 +178,7 @@ def collector_lines(rows):
         "",
         "GOMAXPROCS=2 gives Boehm's collector GC_MARKERS=2 (a second marker thread; its mutator",
         "is one thread throughout), GOMAXPROCS=1 GC_MARKERS=1. The checksum lines of every run",
-        "are compared across the twins. Peak RSS is the kernel's ru_maxrss of the child. Pauses",
+        "are compared across the twins. Peak RSS is the kernel's ru_maxrss of the program. Pauses",
         "are every stop-the-world pause of the run: gort's from gc::read_pauses, Go's from",
         "runtime/metrics' /gc/pauses:seconds (two per cycle), both histograms 1/16 of a power",
         "of two wide whose quantiles are the upper end of a bucket; Boehm's are each whole",
@@ -207,33 +210,39 @@ def collector_lines(rows):
 
 def run_child(path, args, env):
     """Runs one benchmark program with env added to a clean environment; returns (stdout,
-    resource usage of the child). Exits the runner when the program fails."""
+    its peak resident set in bytes). Exits the runner when the program fails.
+
+    The peak comes from build/bench/peak_rss (tests/bench/peak_rss.c), which runs the program
+    and reports the kernel's ru_maxrss of it: measured from here, through wait4, it would
+    never be below this runner's own resident set (~15 MB), which exec carries over."""
     full_env = dict(os.environ)
     for key in ("GODEBUG", "GOGC", "GOMAXPROCS", "GC_MARKERS"):
         full_env.pop(key, None)
     full_env.update(env)
-    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
-        child = subprocess.Popen([path] + args, env=full_env, stdout=out_file, stderr=err_file)
-        timer = threading.Timer(600, child.kill)
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file, \
+            tempfile.NamedTemporaryFile(mode="r") as rss_file:
+        child = subprocess.Popen([PEAK_RSS, rss_file.name, path] + args, env=full_env, stdout=out_file,
+                                 stderr=err_file, start_new_session=True)
+        timer = threading.Timer(600, lambda: os.killpg(child.pid, signal.SIGKILL))  # the program too
         timer.start()
-        _, status, usage = os.wait4(child.pid, 0)  # wait4, not wait: the child's own ru_maxrss
+        child.wait()
         timer.cancel()
-        child.returncode = os.waitstatus_to_exitcode(status)
         out_file.seek(0)
         err_file.seek(0)
         stdout, stderr = out_file.read().decode(), err_file.read().decode()
-    if child.returncode != 0:
+        peak_kib = rss_file.read().strip()
+    if child.returncode != 0 or not peak_kib:
         sys.exit(f"bench: {path} {' '.join(args)} failed with status {child.returncode}:\n{stderr}")
-    return stdout, usage
+    return stdout, int(peak_kib) * 1024
 
 
 def run_path_with_rss(path, args, env):
     """Runs one benchmark program; returns (value, unit, peak resident set in bytes)."""
-    stdout, usage = run_child(path, args, env)
+    stdout, peak = run_child(path, args, env)
     for line in stdout.splitlines():
         fields = line.split()
         if len(fields) == 4 and fields[0] == "BENCH":
-            return float(fields[2]), fields[3], usage.ru_maxrss * 1024
+            return float(fields[2]), fields[3], peak
     sys.exit(f"bench: {path} printed no BENCH line:\n{stdout}")
 
 

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "child_process.h"
@@ -55,4 +56,24 @@ TEST_CASE("the collector benchmarks and their twins agree and print their figure
       }
     }
   }
+}
+
+TEST_CASE("peak_rss reports a small program's own peak, not its parent's, and passes its status on", "[bench]") {
+  // The harness holds far more than /bin/true's ~1 MB; a child measured straight from here
+  // would report at least that (exec keeps the parent's high-water mark).
+  std::string out = std::string(GORT_ROOT) + "/build/bench/peak_rss.test-output";
+  std::string launcher = std::string(GORT_ROOT) + "/build/bench/peak_rss";
+  std::vector<char> ballast(64 << 20, 1);  // 64 MiB resident in the harness while it forks
+  for (size_t i = 0; i < ballast.size(); i += 4096) ballast[i] = char(i);
+  ChildResult r = run_child(launcher, {out, "/bin/true"});
+  INFO(r.describe());
+  CHECK(r.status == 0);
+  std::ifstream in(out);
+  long kib = 0;
+  in >> kib;
+  CHECK(kib > 0);
+  CHECK(kib < 16 * 1024);
+  ChildResult failing = run_child(launcher, {out, "/bin/false"});
+  CHECK(failing.status == 1);
+  std::filesystem::remove(out);
 }
