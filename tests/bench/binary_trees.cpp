@@ -13,8 +13,8 @@ namespace {
 // Both fields are set once, by the constructor, to nodes made before this one.
 struct Node {
   Node(Node* l, Node* r) : left(l), right(r) {}
-  Node* left;
-  Node* right;
+  bench::CollectedField<Node> left;
+  bench::CollectedField<Node> right;
 };
 
 Node* bottom_up_tree(int depth) {

@@ -10,7 +10,7 @@
 namespace {
 
 struct Node {
-  Node* next;
+  bench::CollectedField<Node> next;
   long payload[63];  // 512 bytes in all, scanned (next is a pointer)
 };
 

@@ -12,8 +12,8 @@
 namespace {
 
 struct Node {
-  Node* left;
-  Node* right;
+  bench::CollectedField<Node> left;
+  bench::CollectedField<Node> right;
   int i, j;  // GCBench's payload, never read
 };
 
