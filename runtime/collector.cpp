@@ -602,11 +602,12 @@ static void read_gogc() {
   __atomic_store_n(&gc_percent, percent, __ATOMIC_RELAXED);
   run_on_scheduler_stack(read_gomemlimit, nullptr);
   __atomic_store_n(&heap_goal, combined_goal(0, percent), __ATOMIC_RELAXED);
+  // gc::read_pauses' histogram, made here so programs that never collect carry none of its 5 KB.
+  auto* histogram = static_cast<gc::PauseHistogram*>(persistent_alloc(sizeof(gc::PauseHistogram), 64));  // zeroed
+  __atomic_store_n(&pause_histogram, histogram, __ATOMIC_RELEASE);
   // MemStats' PauseNs history, made here so programs that never collect carry none of it.
   auto* pauses = static_cast<uint64_t*>(persistent_alloc(sizeof(uint64_t) * pause_history, 64));  // zeroed
   __atomic_store_n(&collector_counters.pause_ns, pauses, __ATOMIC_RELEASE);
-  auto* histogram = static_cast<gc::PauseHistogram*>(persistent_alloc(sizeof(gc::PauseHistogram), 64));  // zeroed
-  __atomic_store_n(&pause_histogram, histogram, __ATOMIC_RELEASE);
   __atomic_store_n(&gogc_read, 2, __ATOMIC_RELEASE);
 }
 
