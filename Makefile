@@ -5,6 +5,7 @@
 #   make test       build everything and run the Catch2 harness (tests/harness)
 #   make bench      run every benchmark on gort and on Go; writes docs/benchmarks.md
 #   make bench-quick  the same in about a minute (fewer runs, smaller sizes)
+#   make bench BENCH_ONLY=trees   only the workloads whose label or program names "trees"
 #   make stack-report  worst-case stack use of each runtime entry point (tools/stack-check)
 #   make disasm     annotated disassembly and a symbol list of the hello example, for study
 #   make clean      remove build/
@@ -80,6 +81,9 @@ malloc_lib_mimalloc := -lmimalloc
 malloc_lib_tcmalloc := -ltcmalloc_minimal
 BENCH_C      := $(MALLOC_VARIANTS:%=$(BUILD)/bench/c/malloc-%)
 BENCH_GO     := $(patsubst tests/bench/%.go,$(BUILD)/bench/go/%,$(wildcard tests/bench/*.go))
+# The collector benchmarks' third twins, on Boehm's collector (tests/bench/NAME_boehm.c):
+# built by `make bench` only, so `make test` needs no libgc (deps-bench installs it).
+BENCH_BOEHM  := $(patsubst tests/bench/%_boehm.c,$(BUILD)/bench/boehm/%,$(wildcard tests/bench/*_boehm.c))
 HARNESS      := $(BUILD)/tests/harness
 # The debug build: the same runtime with rank-checked locks, and the test programs that
 # `make test` also runs under it.
@@ -247,7 +251,18 @@ $(BUILD)/bench/c/malloc-%: tests/bench/malloc_c.cpp tests/bench/malloc_workload.
 	$(call say,CXX,$@)
 	$(Q)$(CXX) -std=c++17 -O2 -fno-builtin-malloc -fno-builtin-free -o $@ $< $(malloc_lib_$*) -lpthread
 
-bench-programs: $(BENCH_GORT) $(BENCH_GO) $(BENCH_C)
+$(BUILD)/bench/boehm/%: tests/bench/%_boehm.c tests/bench/boehm_pauses.h | deps-bench
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)clang -std=c11 -O2 -Wall -Wextra -pthread -o $@ $< -lgc
+
+# The runner's launcher (tools/bench.py measures each program's peak RSS through it).
+$(BUILD)/bench/peak_rss: tests/bench/peak_rss.c | deps-test
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)clang -std=c11 -O2 -Wall -Wextra -o $@ $<
+
+bench-programs: $(BENCH_GORT) $(BENCH_GO) $(BENCH_C) $(BUILD)/bench/peak_rss
 
 # What the driver (tools/gort) needs before it compiles a user program in this tree.
 library: $(LIBGORT) $(GORT_FLAGS)
@@ -320,11 +335,13 @@ test: all
 	$(HARNESS)
 	GORT_TEST_BUILD=debug $(HARNESS) "[scheduler],[channels],[threads],[collector]"
 
-bench: bench-programs | deps-bench
-	python3 tools/bench.py
+# BENCH_ONLY=WORD runs only the workloads whose label or program name contains WORD (see
+# tools/bench.py --only), writing build/bench/benchmarks-only.md.
+bench: bench-programs $(BENCH_BOEHM) | deps-bench
+	python3 tools/bench.py $(if $(BENCH_ONLY),--only '$(BENCH_ONLY)')
 
-bench-quick: bench-programs | deps-bench
-	python3 tools/bench.py --quick
+bench-quick: bench-programs $(BENCH_BOEHM) | deps-bench
+	python3 tools/bench.py --quick $(if $(BENCH_ONLY),--only '$(BENCH_ONLY)')
 
 disasm: $(BUILD)/examples/hello
 	objdump -d -M intel --no-show-raw-insn $< > $(BUILD)/hello.disasm

@@ -443,6 +443,22 @@ void print_trace_line(uint64_t live_bytes, uint64_t number, int32_t procs) {
         trace.global_bytes >> 20, " MB globals, ", procs, " P", trace.forced ? " (forced)" : "", "\n");
 }
 
+// Every stop-the-world pause, for gc::read_pauses (the whole history MemStats' ring of 256
+// cannot keep). Made by the collector's first use (persistent memory, about 5 KB), so
+// programs that never collect carry none of it. Written only with the world stopped, by
+// record_pause; read with relaxed atomic loads.
+gc::PauseHistogram* pause_histogram = nullptr;  // atomic: published with release by read_gogc
+
+// Counts one stop-the-world pause of `ns`. Caller stopped the world (a concurrent cycle
+// calls it once for each of its pauses); any stack.
+void record_pause(uint64_t ns) {
+  gc::PauseHistogram* h = pause_histogram;
+  __atomic_add_fetch(&h->buckets[gc::PauseHistogram::bucket_of(ns)], 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&h->total_ns, ns, __ATOMIC_RELAXED);
+  if (ns > h->max_ns) __atomic_store_n(&h->max_ns, ns, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&h->pauses, 1, __ATOMIC_RELAXED);
+}
+
 // Steps 3a-3d, on the scheduler stack with the world stopped.
 void mark_and_sweep(void* arg) {
   auto* args = static_cast<MarkArgs*>(arg);
@@ -462,6 +478,7 @@ void mark_and_sweep(void* arg) {
   uint64_t number = __atomic_load_n(&collections, __ATOMIC_RELAXED) + 1;
   __atomic_store_n(&collector_counters.pause_ns[(number - 1) % pause_history], pause, __ATOMIC_RELAXED);
   __atomic_add_fetch(&pause_total_ns, pause, __ATOMIC_RELAXED);
+  record_pause(pause);
   __atomic_store_n(&collections, number, __ATOMIC_RELEASE);
   fill_cap_bucket(trace.start_ns, int64_t(pause));
   __atomic_store_n(&last_end_ns, trace.swept_ns, __ATOMIC_RELAXED);
@@ -635,6 +652,9 @@ static void read_gogc() {
   __atomic_store_n(&gc_percent, percent, __ATOMIC_RELAXED);
   run_on_scheduler_stack(read_gomemlimit, nullptr);
   __atomic_store_n(&heap_goal, combined_goal(0, percent), __ATOMIC_RELAXED);
+  // gc::read_pauses' histogram, made here so programs that never collect carry none of its 5 KB.
+  auto* histogram = static_cast<gc::PauseHistogram*>(persistent_alloc(sizeof(gc::PauseHistogram), 64));  // zeroed
+  __atomic_store_n(&pause_histogram, histogram, __ATOMIC_RELEASE);
   // MemStats' PauseNs history, made here so programs that never collect carry none of it.
   auto* pauses = static_cast<uint64_t*>(persistent_alloc(sizeof(uint64_t) * pause_history, 64));  // zeroed
   __atomic_store_n(&collector_counters.pause_ns, pauses, __ATOMIC_RELEASE);
@@ -723,6 +743,16 @@ Stats stats() {
   uint64_t goal = __atomic_load_n(&heap_goal, __ATOMIC_RELAXED);
   s.goal_bytes = goal == UINT64_MAX ? 0 : goal;
   return s;
+}
+
+void read_pauses(PauseHistogram* out) {
+  read_gogc();
+  const PauseHistogram* h = __atomic_load_n(&pause_histogram, __ATOMIC_ACQUIRE);
+  out->pauses = __atomic_load_n(&h->pauses, __ATOMIC_RELAXED);
+  out->total_ns = __atomic_load_n(&h->total_ns, __ATOMIC_RELAXED);
+  out->max_ns = __atomic_load_n(&h->max_ns, __ATOMIC_RELAXED);
+  for (uint32_t b = 0; b < PauseHistogram::bucket_count; b++)
+    out->buckets[b] = __atomic_load_n(&h->buckets[b], __ATOMIC_RELAXED);
 }
 
 }  // namespace gc

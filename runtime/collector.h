@@ -394,6 +394,60 @@ struct Stats {
 };
 Stats stats();
 
+// Every stop-the-world pause of the collector since start-up, as a histogram (Go's
+// runtime/metrics "/gc/pauses:seconds"): MemStats' pause_ns keeps only the last 256, and a
+// benchmark or a program watching its latency needs all of them. Buckets are log-linear:
+// pauses below 16 ns one bucket per nanosecond, above that 16 buckets per power of two
+// (each 1/16 = 6.25% wide), up to 2^41 ns (about 36 minutes: longer pauses count in the
+// last bucket); the longest pause is kept exactly. Recorded once per pause, with the world
+// stopped, at the end of the pause (record_pause in runtime/collector.cpp): nothing on the
+// allocation or barrier paths.
+struct PauseHistogram {
+  static constexpr uint32_t sub_bucket_bits = 4;
+  static constexpr uint32_t sub_buckets = 1u << sub_bucket_bits;
+  static constexpr uint32_t max_exponent = 40;  // the last bucket starts below 2^41 ns
+  static constexpr uint32_t bucket_count = sub_buckets + (max_exponent - sub_bucket_bits + 1) * sub_buckets;
+
+  uint64_t pauses;    // pauses recorded: the sum of `buckets`
+  uint64_t total_ns;  // their sum
+  uint64_t max_ns;    // the longest, exactly
+  uint64_t buckets[bucket_count];
+
+  // The bucket a pause of `ns` counts in.
+  static constexpr uint32_t bucket_of(uint64_t ns) {
+    if (ns < sub_buckets) return uint32_t(ns);
+    uint32_t exponent = 63 - uint32_t(__builtin_clzll(ns));
+    if (exponent > max_exponent) return bucket_count - 1;
+    uint32_t mantissa = uint32_t(ns >> (exponent - sub_bucket_bits)) & (sub_buckets - 1);
+    return sub_buckets + (exponent - sub_bucket_bits) * sub_buckets + mantissa;
+  }
+  // The smallest pause that counts in bucket b; bucket b holds [lower(b), lower(b + 1)).
+  static constexpr uint64_t lower(uint32_t b) {
+    if (b < sub_buckets) return b;
+    uint32_t exponent = (b - sub_buckets) / sub_buckets + sub_bucket_bits, mantissa = (b - sub_buckets) % sub_buckets;
+    return uint64_t(sub_buckets + mantissa) << (exponent - sub_bucket_bits);
+  }
+  // The pause at quantile q (0 < q <= 1) of those recorded, as the upper end of its bucket
+  // (an overestimate of at most 6.25%), never above max_ns; 0 when none was recorded.
+  uint64_t quantile(double q) const {
+    if (pauses == 0) return 0;
+    uint64_t rank = uint64_t(q * double(pauses) + 0.999999);  // the rank-th smallest pause (1-based)
+    if (rank < 1) rank = 1;
+    if (rank > pauses) rank = pauses;
+    uint64_t seen = 0;
+    for (uint32_t b = 0; b < bucket_count; b++) {
+      seen += buckets[b];
+      if (seen < rank) continue;
+      uint64_t upper = b + 1 < bucket_count ? lower(b + 1) - 1 : max_ns;
+      return upper < max_ns ? upper : max_ns;
+    }
+    return max_ns;
+  }
+};
+// Copies the pause histogram into *out. Each field is read atomically but not the whole at
+// once: a collection finishing meanwhile may be counted in some fields and not others.
+void read_pauses(PauseHistogram* out);
+
 }  // namespace gort::gc
 
 // GORT_GC_POINTERS(Type, field, ...): Type's pointer fields (see layout above). Use it at

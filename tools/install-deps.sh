@@ -7,7 +7,10 @@
 #                                 program and smoke-tests both sides, gort's and its Go or C twin;
 #                                 python3 (tools/stack-check: the runtime's stack report, which
 #                                 every full build runs, and the driver's stack warnings)
-#   tools/install-deps.sh bench   test's (python3 also runs the benchmarks, tools/bench.py)
+#   tools/install-deps.sh bench   test's (python3 also runs the benchmarks, tools/bench.py),
+#                                 plus libgc-dev: Boehm's collector, the third twin of the
+#                                 collector benchmarks (tests/bench/*_boehm.c), which only
+#                                 `make bench` builds
 # apt-get's output goes to build/install-deps.log; one line says what is being installed, and
 # a failed install prints the end of the log. Needs root (or sudo) only when something is missing.
 set -e
@@ -33,6 +36,9 @@ if [ "$set_name" != demo ]; then
   want libmimalloc-dev has_file /usr/include/mimalloc.h
   want libgoogle-perftools-dev has_file /usr/include/gperftools/tcmalloc.h
   want python3 command -v python3
+fi
+if [ "$set_name" = bench ]; then
+  want libgc-dev has_file /usr/include/gc/gc.h
 fi
 [ -z "$missing" ] && exit 0
 

@@ -22,6 +22,25 @@ inline void report(const char* name, double value, const char* unit) {
   gort::fmt::println("BENCH", name, gort::fixed(value, 3), unit);
 }
 
+// A pointer field inside a collected object, in the collector's benchmarks. A raw pointer
+// is enough while every collection stops the world; once marking runs concurrently, every
+// such store must go through the write barrier: then this is gort::gc::Ptr<T>, which reads
+// and converts as a T* does, and this line is the one to change.
+template <typename T>
+using CollectedField = T*;
+
+// The collector's benchmarks (binary_trees, gcbench, gc_pauses) print a second line after
+// their BENCH line, every stop-the-world pause since start-up summarized:
+//   PAUSES <pauses> <p50> <p99> <max>   (microseconds)
+// from gc::read_pauses (quantiles are the upper end of a 6.25%-wide bucket; max is exact).
+// Their Go twins print the same from runtime/metrics' /gc/pauses:seconds.
+inline void report_pauses() {
+  static gort::gc::PauseHistogram pauses;  // 5 KB: off the goroutine's stack
+  gort::gc::read_pauses(&pauses);
+  gort::fmt::println("PAUSES", pauses.pauses, gort::fixed(double(pauses.quantile(0.5)) / 1000.0, 3),
+                     gort::fixed(double(pauses.quantile(0.99)) / 1000.0, 3), gort::fixed(double(pauses.max_ns) / 1000.0, 3));
+}
+
 // Memory figures come from the test programs' helpers (one implementation).
 using measure::peak_resident_bytes;
 using measure::resident_bytes;

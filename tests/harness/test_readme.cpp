@@ -133,3 +133,26 @@ TEST_CASE("README's ratios are the ones docs/benchmarks.md records", "[docs]") {
   CHECK(capture(readme, R"(call-heavy code takes ([0-9.]+)x Go's time per call)") ==
         benchmark_row("call-heavy fib(35)")[4]);
 }
+
+TEST_CASE("README's collector figures are the ones docs/benchmarks.md records", "[docs]") {
+  // The section appears with the first full `make bench` after the collector benchmarks
+  // were added; until then README's sentence cannot be checked against anything.
+  if (read_text(root + "/docs/benchmarks.md").find("## The collector against Go and Boehm") == std::string::npos) {
+    WARN("docs/benchmarks.md has no collector section yet (make bench writes it): README's collector figures unchecked");
+    return;
+  }
+  std::string readme = readme_text();
+  // Cells: workload, unit, gort, Go, Boehm, gort/Go, gort/Boehm.
+  std::vector<std::string> trees = benchmark_row("binary-trees depth 21, GOMAXPROCS=2 |");
+  CHECK(capture(readme, R"(binary-trees depth 21 takes ([0-9.]+)x Go's time)") == trees[5]);
+  CHECK(capture(readme, R"(binary-trees depth 21 takes [0-9.]+x Go's time and ([0-9.]+)x Boehm's)") == trees[6]);
+  // The longest pause with 100,000 goroutines parked, gort's and Go's medians, in ms.
+  std::vector<std::string> pauses = benchmark_row("pauses, 100,000 goroutines parked, GOMAXPROCS=2: pause max");
+  auto ms = [](const std::string& cell) {
+    char text[32];
+    snprintf(text, sizeof(text), "%.1f", number(cell.substr(0, cell.find(' '))) / 1000);
+    return std::string(text);
+  };
+  CHECK(capture(readme, R"(with 100,000 goroutines parked the longest pause is ([0-9.]+) ms)") == ms(pauses[2]));
+  CHECK(capture(readme, R"(the longest pause is [0-9.]+ ms \(Go's: ([0-9.]+) ms\))") == ms(pauses[3]));
+}
