@@ -49,6 +49,7 @@ enum class WaitReason : uint8_t {
   IOWait,
   StaticInit,  // a function-local static's initialiser is running elsewhere (static_init.cpp)
   ForceGCIdle,  // the collector's forced-cycle goroutine, between cycles (collector.cpp)
+  GCSweepWait,  // the background sweeper, with nothing to sweep (collector.cpp)
   Count
 };
 const char* wait_reason_text(WaitReason r);

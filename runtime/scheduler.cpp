@@ -425,6 +425,7 @@ const char* wait_reason_text(WaitReason r) {
       "IO wait",              // IOWait
       "static initialization",  // StaticInit
       "force gc (idle)",        // ForceGCIdle
+      "GC sweep wait",          // GCSweepWait
   };
   static_assert(sizeof(texts) / sizeof(texts[0]) == size_t(WaitReason::Count));
   return size_t(r) < size_t(WaitReason::Count) ? texts[size_t(r)] : "?";

@@ -13,3 +13,8 @@
 #include "preempt.h"
 #include "stack.h"
 #include "world.h"
+
+namespace gort {
+// gc::collect() without waiting for the sweep it starts (runtime/collector.cpp).
+void collect_leaving_sweep();
+}  // namespace gort
