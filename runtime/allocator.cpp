@@ -12,8 +12,11 @@
 // reused at once); anyone else sets the slot's bit in freed_bits (atomic OR) and, if the
 // span sits on its central's full list, moves it to the partial list.
 // Collected objects (allocate_collected) take the same path through spans of their own span
-// classes, with no free lists and no tiny blocks; sweep_collected_spans frees the ones the
-// collector did not mark (the slot states of both kinds: runtime/span.h).
+// classes, with no free lists and no tiny blocks, and a refill of their own
+// (take_collected_span) that sweeps lazily. The sweep frees the objects the collector did not
+// mark, after the pause: start_sweep in mark termination, then sweeps on allocation, by the
+// background sweeper and by finish_sweep (the section "Collected objects and their sweep"
+// below; the slot states of both kinds: runtime/span.h).
 // Locks: a central's lock, then heap_lock (docs/locking.md). A thread without a Processor
 // (before the scheduler starts, or sysmon) uses one shared cache under fallback_lock.
 #include "allocator.h"
@@ -67,13 +70,16 @@ Central& central_of(uint32_t span_class) {
 // sweep. Side by side: an allocation touches one cache line for both.
 uint64_t collected_bytes = 0;
 uint64_t collected_objects = 0;
-// The sweep's bookkeeping (atomic). collected_spans: collected spans cut from the heap and
-// not yet given back (small and large), so that start_sweep knows how many it leaves to
-// sweep without walking them; spans_unswept: those the current sweep has not finished;
-// garbage_bytes/objects: what the last mark left unmarked and no sweep has freed yet
-// (MemStats counts it as allocated, as Go's HeapAlloc does).
-uint64_t collected_spans = 0;
-uint64_t spans_unswept = 0;
+// The sweep's bookkeeping (atomic), as Go's sweepLocker:
+//   sweep_pending   1 from start_sweep until a sweeper finds every unswept list empty (they
+//                   only shrink until the next start_sweep, so then they stay empty);
+//   sweepers        sweepers that may hold a claimed span: each counts itself in before it
+//                   looks at a list and out once the span it took is placed.
+// The sweep is finished when both are 0 (sweep_finished). garbage_bytes/objects: what the
+// last mark left unmarked and no sweep has freed yet (MemStats counts it as allocated, as
+// Go's HeapAlloc does).
+uint32_t sweep_pending = 0;
+uint32_t sweepers = 0;
 uint64_t garbage_bytes = 0;
 uint64_t garbage_objects = 0;
 SweepCounters sweep_totals{};  // atomic statistics, for white-box tests
@@ -100,17 +106,12 @@ Span*& cached_span(AllocationCache* cache, uint32_t span_class) {
                                                 : cache->collected_spans[span_class - collected_span_class_base];
 }
 
-// Gives a span back to the page heap, counting collected ones out of collected_spans.
-void span_to_heap(Span* s) {
-  if (s->collected) __atomic_sub_fetch(&collected_spans, 1, __ATOMIC_RELAXED);
-  heap_free(s);
-}
-
-Span* new_small_span(uint32_t span_class) {
+// Inlined into both refills, as it was into the one before the lazy sweep: `hello` has no
+// room for it out of line.
+__attribute__((always_inline)) inline Span* new_small_span(uint32_t span_class) {
   bool collected = span_class >= collected_span_class_base;
   uint32_t size_class = (collected ? span_class - collected_span_class_base : span_class) / 2;
   Span* s = heap_allocate(class_pages[size_class]);
-  if (collected) __atomic_add_fetch(&collected_spans, 1, __ATOMIC_RELAXED);
   s->size_class = uint8_t(size_class);
   s->span_class = uint16_t(span_class);
   s->collected = collected;
@@ -132,7 +133,7 @@ Span* new_small_span(uint32_t span_class) {
 void place_on_central(Central& c, Span* s) {
   merge_remote_frees(s);
   if (s->allocated == 0 && s->tiny_counts == nullptr) {
-    span_to_heap(s);
+    heap_free(s);
     return;
   }
   if (s->allocated < s->object_count) {
@@ -357,7 +358,7 @@ void release_empty_central_spans() {
       merge_remote_frees(s);
       if (s->allocated == 0 && s->tiny_counts == nullptr) {
         c.partial.remove(s);
-        span_to_heap(s);
+        heap_free(s);
       }
       s = next;
     }
@@ -703,9 +704,16 @@ void sweep_small(Span* s, SweptBy who) {
   count_swept(who, freed_objects, uint64_t(freed_objects) * s->object_size);
 }
 
-// The span's sweep is over: one fewer left (release: finish_sweep's acquire load of zero
-// sees every span placed).
-void sweep_done_one() { __atomic_sub_fetch(&spans_unswept, 1, __ATOMIC_RELEASE); }
+// A sweeper counts itself in before it looks at an unswept list, and out once the span it
+// took is placed (release: whoever then sees sweepers at 0 sees the span placed). Both
+// sequentially consistent with sweep_pending: one that finds every list empty and then reads
+// sweepers at 0 knows that no claimed span is still unplaced.
+bool enter_sweep() {
+  if (__atomic_load_n(&sweep_pending, __ATOMIC_SEQ_CST) == 0) return false;
+  __atomic_add_fetch(&sweepers, 1, __ATOMIC_SEQ_CST);
+  return true;
+}
+void leave_sweep() { __atomic_sub_fetch(&sweepers, 1, __ATOMIC_SEQ_CST); }
 
 // Takes the first unswept span of central c and claims it. Caller holds c's lock.
 Span* pop_unswept(Central& c) {
@@ -725,6 +733,7 @@ Span* pop_unswept(Central& c) {
 // new one from the heap. The central's lock is not held while sweeping.
 Span* take_collected_span(uint32_t span_class) {
   Central& c = central_of(span_class);
+  bool sweeping = enter_sweep();
   for (;;) {
     Span* s;
     {
@@ -733,23 +742,27 @@ Span* take_collected_span(uint32_t span_class) {
         c.partial.remove(s);
         load_window(s, 0);
         set_place(s, SpanPlace::Cached);
-        return s;
+      } else if (sweeping) {
+        s = pop_unswept(c);
+        if (s == nullptr) break;
+      } else {
+        break;
       }
-      s = pop_unswept(c);
     }
-    if (s == nullptr) break;
+    if (place_of(s) == SpanPlace::Cached) {
+      if (sweeping) leave_sweep();
+      return s;
+    }
     sweep_small(s, SweptBy::Allocation);
     if (s->allocated < s->object_count) {
       set_place(s, SpanPlace::Cached);
-      sweep_done_one();
+      leave_sweep();
       return s;
     }
-    {
-      LockGuard guard(c.lock);
-      place_on_central(c, s);
-    }
-    sweep_done_one();
+    LockGuard guard(c.lock);
+    place_on_central(c, s);
   }
+  if (sweeping) leave_sweep();
   Span* s = new_small_span(span_class);
   s->place = SpanPlace::Cached;
   return s;
@@ -783,7 +796,7 @@ void sweep_large(Span* s, SweptBy who) {
   uint64_t bytes = uint64_t(s->pages) * heap_page_size;
   if (debug.clobberfree != 0) clobber(s->start, bytes);
   count_swept(who, 1, bytes);
-  span_to_heap(s);
+  heap_free(s);
 }
 
 // Where the next sweep_one_span looks first: the class it last found work in (atomic; a hint).
@@ -808,7 +821,6 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
       s->collected = true;
       s->noscan = noscan;
       dirty = s->dirty_pages * heap_page_size < rounded ? s->dirty_pages * heap_page_size : rounded;
-      __atomic_add_fetch(&collected_spans, 1, __ATOMIC_RELAXED);
       {
         LockGuard guard(collected_large.lock);
         collected_large.partial.push(s);
@@ -836,7 +848,7 @@ uint64_t collected_heap_bytes() { return __atomic_load_n(&collected_bytes, __ATO
 uint64_t collected_heap_objects() { return __atomic_load_n(&collected_objects, __ATOMIC_RELAXED); }
 
 void start_sweep(uint64_t marked_bytes, uint64_t marked_objects) {
-  if (__atomic_load_n(&spans_unswept, __ATOMIC_ACQUIRE) != 0) fatal("start_sweep: the previous sweep is not finished");
+  if (!sweep_finished()) fatal("start_sweep: the previous sweep is not finished");
   // 1. Every cache gives its collected spans back to their centrals, so that every small
   //    collected span is on a central list (the world is stopped: the caches are ours).
   auto give_back = [](AllocationCache* c) {
@@ -862,7 +874,7 @@ void start_sweep(uint64_t marked_bytes, uint64_t marked_objects) {
   // 3. Every collected span becomes unswept (G advances), and the lists move whole. The
   //    places are left as they were (Partial, Full, Heap): no reader of a collected span's
   //    place exists while it is unswept, and writing them would cost O(spans).
-  __atomic_store_n(&spans_unswept, __atomic_load_n(&collected_spans, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+  __atomic_store_n(&sweep_pending, 1, __ATOMIC_SEQ_CST);
   __atomic_store_n(&heap_sweep_generation, sweep_generation_now() + 2, __ATOMIC_RELEASE);
   for (uint32_t spc = collected_span_class_base; spc < collected_span_class_base + collected_span_class_count; spc++) {
     Central& c = central_of(spc);
@@ -877,7 +889,7 @@ void start_sweep(uint64_t marked_bytes, uint64_t marked_objects) {
 }
 
 bool sweep_one_span(SweptBy who) {
-  if (__atomic_load_n(&spans_unswept, __ATOMIC_ACQUIRE) == 0) return false;
+  if (!enter_sweep()) return false;
   constexpr uint32_t lists = collected_span_class_count + 1;  // the last: large objects
   uint32_t first = __atomic_load_n(&sweep_cursor, __ATOMIC_RELAXED);
   for (uint32_t i = 0; i < lists; i++) {
@@ -897,13 +909,18 @@ bool sweep_one_span(SweptBy who) {
       LockGuard guard(c.lock);
       place_on_central(c, s);
     }
-    sweep_done_one();
+    leave_sweep();
     return true;
   }
+  // Every list was empty when looked at, and they only shrink: drained.
+  __atomic_store_n(&sweep_pending, 0, __ATOMIC_SEQ_CST);
+  leave_sweep();
   return false;
 }
 
-bool sweep_finished() { return __atomic_load_n(&spans_unswept, __ATOMIC_ACQUIRE) == 0; }
+bool sweep_finished() {
+  return __atomic_load_n(&sweep_pending, __ATOMIC_SEQ_CST) == 0 && __atomic_load_n(&sweepers, __ATOMIC_SEQ_CST) == 0;
+}
 
 void finish_sweep(SweptBy who) {
   while (sweep_one_span(who)) {
@@ -919,7 +936,7 @@ SweepCounters sweep_counters() {
   c.swept_by_allocation = __atomic_load_n(&sweep_totals.swept_by_allocation, __ATOMIC_RELAXED);
   c.swept_in_background = __atomic_load_n(&sweep_totals.swept_in_background, __ATOMIC_RELAXED);
   c.swept_by_finish = __atomic_load_n(&sweep_totals.swept_by_finish, __ATOMIC_RELAXED);
-  c.unswept = __atomic_load_n(&spans_unswept, __ATOMIC_RELAXED);
+  c.finished = sweep_finished();
   return c;
 }
 

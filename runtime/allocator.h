@@ -203,10 +203,10 @@ bool sweep_one_span(SweptBy who);
 void finish_sweep(SweptBy who);
 bool sweep_finished();  // no span is unswept (acquire)
 // White-box statistics (runtime/testing.h): spans swept, ever, by each kind of sweeper, and
-// how many the current sweep has left.
+// whether the current sweep is finished.
 struct SweepCounters {
   uint64_t swept_in_pause, swept_by_allocation, swept_in_background, swept_by_finish;
-  uint64_t unswept;
+  bool finished;
 };
 SweepCounters sweep_counters();
 // Bytes and objects the last mark left unmarked that no sweep has freed yet.
