@@ -533,17 +533,20 @@ void check_forced_collection() {
 constexpr uint32_t sweep_batch_spans = 10;  // Go's sweepBatchSize
 Goroutine* background_sweeper = nullptr;   // atomic: set once (release), on first use
 uint32_t sweeper_parked = 0;               // atomic: 1 from its park's commit until readied
+uint32_t sweeper_held = 0;                 // atomic: 1 while a test holds it off (testing.h)
 
 // On the scheduler stack, the sweeper off its stack and Waiting: it may be readied now.
 void background_sweeper_commit(Goroutine* g, void*) {
   __atomic_store_n(&sweeper_parked, 1, __ATOMIC_SEQ_CST);
-  if (!sweep_finished() && __atomic_exchange_n(&sweeper_parked, 0, __ATOMIC_SEQ_CST) == 1) ready(g);
+  if (__atomic_load_n(&sweeper_held, __ATOMIC_SEQ_CST) == 0 && !sweep_finished() &&
+      __atomic_exchange_n(&sweeper_parked, 0, __ATOMIC_SEQ_CST) == 1)
+    ready(g);
 }
 
 void background_sweeper_main(void*) {
   for (;;) {
     park(WaitReason::GCSweepWait, background_sweeper_commit, nullptr);
-    for (uint32_t swept = 0; sweep_one_span(SweptBy::Background);)
+    for (uint32_t swept = 0; __atomic_load_n(&sweeper_held, __ATOMIC_SEQ_CST) == 0 && sweep_one_span(SweptBy::Background);)
       if (++swept % sweep_batch_spans == 0) yield_processor();
   }
 }
@@ -551,7 +554,7 @@ void background_sweeper_main(void*) {
 // From the goroutine that ran a collection, with the world running and a Processor held.
 void wake_background_sweeper() {
   Goroutine* sweeper = __atomic_load_n(&background_sweeper, __ATOMIC_ACQUIRE);
-  if (sweeper == nullptr || sweep_finished()) return;
+  if (sweeper == nullptr || __atomic_load_n(&sweeper_held, __ATOMIC_SEQ_CST) != 0 || sweep_finished()) return;
   if (__atomic_exchange_n(&sweeper_parked, 0, __ATOMIC_SEQ_CST) == 1) ready(sweeper);
 }
 
@@ -736,6 +739,13 @@ void collect_leaving_sweep() {
   read_gogc();
   start_forced_cycle();
   run_collection(Trigger::User);
+}
+
+void hold_background_sweeper(bool hold) {
+  read_gogc();
+  start_forced_cycle();
+  __atomic_store_n(&sweeper_held, hold ? 1 : 0, __ATOMIC_SEQ_CST);
+  if (!hold) wake_background_sweeper();
 }
 
 }  // namespace gort
