@@ -1,5 +1,6 @@
-// The collector: a stop-the-world, non-moving, conservative mark-sweep over the collected
-// spans (Go's GODEBUG=gcstoptheworld=1 cycle, the baseline a concurrent cycle will split).
+// The collector: a non-moving, conservative mark-sweep over the collected spans: the mark
+// with the world stopped (Go's GODEBUG=gcstoptheworld=1 mark, the baseline a concurrent mark
+// will split), the sweep concurrent (runtime/allocator.cpp, and the background sweeper here).
 // API and what it sees: runtime/collector.h. Book: docs/07-collector.md.
 //
 // A collection (run_collection):
@@ -15,10 +16,14 @@
 //         program's writable segments, channels, timers, Root handles;
 //      b. drain the mark stack: each marked object that may hold pointers is scanned, every
 //         word conservatively (mark_word);
-//      c. sweep_collected_spans() (runtime/allocator.cpp): alloc_bits = mark_bits;
-//      d. the next goal: live * (1 + GOGC/100), at least 4 MiB;
+//      c. start_sweep() (runtime/allocator.cpp): the heap becomes what the mark counted,
+//         every collected span becomes unswept, and the lists move whole (O(classes));
+//         with GODEBUG=gcstoptheworld=2 the whole sweep runs here (finish_sweep);
+//      d. the next goal: live * (1 + GOGC/100), at least 4 MiB, live being the marked bytes;
 //      e. with GODEBUG=gctrace=1, Go's line (print_trace_line);
-//   4. start_the_world().
+//   4. start_the_world(), and the background sweeper is readied (wake_background_sweeper).
+// Before step 1 the collecting goroutine finishes the previous sweep (finish_sweep), and
+// gc::collect() finishes its own before returning.
 // A collection is started (Trigger) by gc::collect(), by an allocation that finds the heap at
 // its goal (GOGC's or GOMEMLIMIT's, the smaller: combined_goal), or by the forced cycle that
 // sysmon asks for when none ran for two minutes (check_forced_collection).
@@ -30,9 +35,10 @@
 // mark bit. Only objects of scanned spans go on the mark stack.
 //
 // Locks: roots_lock (rank Roots) guards the list of Root handles; it is a leaf. The marker
-// takes, one at a time and never nested, scheduler.all_lock (to walk the goroutines),
-// live_channels_lock (runtime/channel.cpp) and roots_lock; the sweep then takes
-// fallback_lock, the centrals' locks and heap_lock in their usual order. What the marker
+// takes, one at a time and never nested, scheduler.all_lock (to walk the goroutines; under
+// it shrink_stack takes stack_pool_lock), live_channels_lock (runtime/channel.cpp) and
+// roots_lock; start_sweep then takes fallback_lock and the centrals' locks in their usual
+// order, and every sweeper a central's lock, then heap_lock. What the marker
 // reads under them is stable because the world is stopped: goroutine records and their
 // stacks, channel buffers (no stopped goroutine is inside a channel operation: runtime code
 // is not preempted), timer heaps, span bitmaps.
@@ -375,9 +381,9 @@ void print_ms(Writer& w, int64_t ns) {
   for (int64_t d = scale / 10; d > 0; d /= 10) w.all((x / d) % 10);
 }
 
-// GODEBUG=gctrace=1: Go's line, on stderr. With the whole collection stopped, the three
-// clock phases are stopping the world (Go: sweep termination), marking, and sweeping (Go:
-// mark termination), and the CPU of each stopped phase is its clock times GOMAXPROCS.
+// GODEBUG=gctrace=1: Go's line, on stderr. With the mark stopped, the three clock phases
+// are stopping the world (Go: sweep termination), marking, and start_sweep (Go: mark
+// termination; the whole sweep with gcstoptheworld=2), and the CPU of each stopped phase is its clock times GOMAXPROCS.
 // Printed on the scheduler stack before the world starts (Go prints after): the Writer's
 // buffer does not fit in a goroutine's stack reserve, and once the world runs another
 // collection may overwrite `trace`. So the pause includes one write to stderr.
