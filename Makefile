@@ -87,7 +87,7 @@ DEBUG_LIBGORT     := $(BUILD)/debug/libgort.a
 DEBUG_RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/debug/%.o) $(BUILD)/debug/runtime/checks/debug/lock_checks.o \
                       $(ASM_SRCS:%.asm=$(BUILD)/%.o)
 DEBUG_TEST_PROGS  := $(BUILD)/debug/tests/scheduler $(BUILD)/debug/tests/channels $(BUILD)/debug/tests/threads \
-                     $(BUILD)/debug/tests/collector
+                     $(BUILD)/debug/tests/collector $(BUILD)/debug/tests/gc_sweep
 
 # `make V=1` shows each command; by default one short line per file.
 ifeq ($(V),1)

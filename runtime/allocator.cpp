@@ -542,12 +542,24 @@ bool collected_object_allocated(const void* pointer) {
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
   Span* s = heap_span_of(p);
   if (s == nullptr || !s->collected) return false;
+  uint32_t index = s->size_class == 0 ? 0 : uint32_t(((p - s->start) * class_reciprocal[s->size_class]) >> 32);
+  if (index >= s->object_count) return false;
   // An unswept span's alloc bits still hold the garbage the mark left: its mark bits say.
-  bool unswept = __atomic_load_n(&s->sweep_generation, __ATOMIC_ACQUIRE) == __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE) - 2;
-  if (s->size_class == 0) return !unswept || (__atomic_load_n(&s->mark_bits[0], __ATOMIC_RELAXED) & 1);
-  uint32_t index = uint32_t(((p - s->start) * class_reciprocal[s->size_class]) >> 32);
-  const uint64_t* bits = unswept ? s->mark_bits : s->alloc_bits;
-  return index < s->object_count && (__atomic_load_n(&bits[index / 64], __ATOMIC_RELAXED) >> (index % 64)) & 1;
+  // A sweeper may rewrite both meanwhile: read as a seqlock, the generation before and after
+  // the bit, and again while the span is being swept.
+  for (;;) {
+    uint32_t before = __atomic_load_n(&s->sweep_generation, __ATOMIC_ACQUIRE);
+    uint32_t now = __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE);
+    if (before == now - 1) {
+      __builtin_ia32_pause();
+      continue;
+    }
+    bool unswept = before == now - 2;
+    bool set;
+    if (s->size_class == 0) set = !unswept || (__atomic_load_n(&s->mark_bits[0], __ATOMIC_ACQUIRE) & 1);
+    else set = (__atomic_load_n(&(unswept ? s->mark_bits : s->alloc_bits)[index / 64], __ATOMIC_ACQUIRE) >> (index % 64)) & 1;
+    if (__atomic_load_n(&s->sweep_generation, __ATOMIC_ACQUIRE) == before) return set;
+  }
 }
 
 size_t allocation_size(const void* pointer) {
