@@ -183,9 +183,11 @@ static_assert(sizeof(MarkChunk) <= 65536);
 
 // Touched only by the marker (the world is stopped, one collection at a time).
 MarkChunk* mark_top = nullptr;
-// What this collection's mark reached, counted where a mark bit goes 0 -> 1 (atomic, so
-// that concurrent markers may share them): at mark termination the collected heap becomes
-// exactly this, and the goal is computed from it; the sweep that follows only frees.
+// What this collection's mark reached, counted where a mark bit goes 0 -> 1: at mark
+// termination the collected heap becomes exactly this, and the goal is computed from it; the
+// sweep that follows only frees. Plain adds: the one marker runs with the world stopped (a
+// locked add per object would show in the pause). Concurrent markers must count per worker
+// and sum in mark termination.
 uint64_t marked_bytes = 0, marked_objects = 0;    // the chunk being filled; its `next` is the one below
 MarkChunk* spare_chunks = nullptr;
 
@@ -238,8 +240,8 @@ inline void mark_word(uintptr_t word) {
   uint64_t bit = 1ULL << (index % 64);
   if (s->mark_bits[index / 64] & bit) return;
   s->mark_bits[index / 64] |= bit;
-  __atomic_add_fetch(&marked_bytes, bytes, __ATOMIC_RELAXED);
-  __atomic_add_fetch(&marked_objects, 1, __ATOMIC_RELAXED);
+  marked_bytes += bytes;
+  marked_objects++;
   if (!s->noscan) push_object(start, bytes);
 }
 
@@ -419,14 +421,12 @@ void mark_and_sweep(void* arg) {
   // finished the sweep before stopping the world, unless another collection ran while it
   // waited to stop it; then the rest is swept here (Go's finishsweep_m).
   if (!sweep_finished()) finish_sweep(SweptBy::Pause);
-  __atomic_store_n(&marked_bytes, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&marked_objects, 0, __ATOMIC_RELAXED);
+  marked_bytes = marked_objects = 0;
   scan_roots(args);
   MarkChunk::Entry object;
   while (pop_object(&object)) scan_range(object.start, object.start + object.bytes);
   trace.marked_ns = nanotime();
-  uint64_t live_bytes = __atomic_load_n(&marked_bytes, __ATOMIC_RELAXED);
-  uint64_t live_objects = __atomic_load_n(&marked_objects, __ATOMIC_RELAXED);
+  uint64_t live_bytes = marked_bytes, live_objects = marked_objects;
   start_sweep(live_bytes, live_objects);  // the sweep itself runs after the pause
   if (debug.gcstoptheworld >= 2) finish_sweep(SweptBy::Pause);  // GODEBUG=gcstoptheworld=2: in it
   trace.swept_ns = nanotime();
