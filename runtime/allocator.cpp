@@ -739,6 +739,8 @@ Span* pop_unswept(Central& c) {
   return nullptr;
 }
 
+void reclaim_pages(uint64_t pages);  // below
+
 // Lazy sweep (Go's mcentral.cacheSpan): a span with free slots of collected class spc for a
 // cache. A swept one from partial if any; otherwise unswept ones, each swept here, the first
 // with a free slot taken and the others placed (full; an empty span has free slots); then a
@@ -775,6 +777,7 @@ Span* take_collected_span(uint32_t span_class) {
     place_on_central(c, s);
   }
   if (sweeping) leave_sweep();
+  reclaim_pages(class_pages[(span_class - collected_span_class_base) / 2]);
   Span* s = new_small_span(span_class);
   s->place = SpanPlace::Cached;
   return s;
@@ -792,8 +795,8 @@ void* allocate_small_collected(AllocationCache* cache, uint32_t span_class) {
 }
 
 // Sweeps one large collected object's span the caller claimed: kept if marked (its one bit),
-// else back to the heap.
-void sweep_large(Span* s, SweptBy who) {
+// else back to the heap. True if kept.
+bool sweep_large(Span* s, SweptBy who) {
   if (s->mark_bits[0] & 1) {
     s->mark_bits[0] = 0;
     mark_swept(s);
@@ -803,16 +806,34 @@ void sweep_large(Span* s, SweptBy who) {
       collected_large.partial.push(s);
     }
     count_swept(who, 0, 0);
-    return;
+    return true;
   }
   uint64_t bytes = uint64_t(s->pages) * heap_page_size;
   if (debug.clobberfree != 0) clobber(s->start, bytes);
   count_swept(who, 1, bytes);
   heap_free(s);
+  return false;
 }
 
 // Where the next sweep_one_span looks first: the class it last found work in (atomic; a hint).
 uint32_t sweep_cursor = 0;
+
+// Claims and sweeps one unswept span of any class (sweep_one_span); adds the pages it gave
+// back to the heap to *pages_freed.
+bool sweep_next(SweptBy who, uint64_t* pages_freed);
+
+// Go's mheap.reclaim: before a collected allocation takes `pages` new pages from the heap
+// while a sweep is pending, sweep until that many went back to it (the garbage the last mark
+// left is the first memory to reuse, or the heap would grow by it), at most
+// reclaim_span_limit spans (a heap that kept everything would otherwise be swept whole by
+// one allocation). Caller holds no central lock (fallback_lock is fine: it ranks before).
+constexpr uint32_t reclaim_span_limit = 64;
+void reclaim_pages(uint64_t pages) {
+  if (__atomic_load_n(&sweep_pending, __ATOMIC_RELAXED) == 0) return;
+  uint64_t freed = 0;
+  for (uint32_t n = 0; freed < pages && n < reclaim_span_limit; n++)
+    if (!sweep_next(SweptBy::Allocation, &freed)) return;
+}
 
 }  // namespace
 
@@ -826,6 +847,7 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
   {
     CacheAccess cache;
     if (rounded > max_small_size) {
+      reclaim_pages((rounded + heap_page_size - 1) / heap_page_size);
       p = allocate_large(cache.get(), rounded);
       Span* s = heap_span_of(reinterpret_cast<uintptr_t>(p));
       cache->mallocs[0]--;  // not an explicit object: counted in collected_bytes instead
@@ -901,6 +923,13 @@ void start_sweep(uint64_t marked_bytes, uint64_t marked_objects) {
 }
 
 bool sweep_one_span(SweptBy who) {
+  uint64_t pages = 0;
+  return sweep_next(who, &pages);
+}
+
+namespace {
+
+bool sweep_next(SweptBy who, uint64_t* pages_freed) {
   if (!enter_sweep()) return false;
   constexpr uint32_t lists = collected_span_class_count + 1;  // the last: large objects
   uint32_t first = __atomic_load_n(&sweep_cursor, __ATOMIC_RELAXED);
@@ -914,10 +943,12 @@ bool sweep_one_span(SweptBy who) {
     }
     if (s == nullptr) continue;
     if (i != 0) __atomic_store_n(&sweep_cursor, k, __ATOMIC_RELAXED);
+    uint32_t pages = s->pages;
     if (s->size_class == 0) {
-      sweep_large(s, who);
+      if (!sweep_large(s, who)) *pages_freed += pages;
     } else {
       sweep_small(s, who);
+      if (s->allocated == 0) *pages_freed += pages;  // place_on_central gives it back
       LockGuard guard(c.lock);
       place_on_central(c, s);
     }
@@ -929,6 +960,8 @@ bool sweep_one_span(SweptBy who) {
   leave_sweep();
   return false;
 }
+
+}  // namespace
 
 bool sweep_finished() {
   return __atomic_load_n(&sweep_pending, __ATOMIC_SEQ_CST) == 0 && __atomic_load_n(&sweepers, __ATOMIC_SEQ_CST) == 0;
