@@ -651,7 +651,8 @@ void* alloc_noscan(size_t bytes) { return allocate(bytes, true); }
 // A span's sweep state is its sweep_generation against heap_sweep_generation (G, which
 // start_sweep advances by 2 in each mark termination), as Go's sweepgen:
 //   G - 2  unswept: its alloc_bits still hold the objects the last mark did not reach; it is
-//          on its central's unswept list (large: collected_large's), place Unswept;
+//          on its central's unswept lists (large: collected_large's), keeping the place it
+//          had when start_sweep moved the lists (nothing reads a collected span's place);
 //   G - 1  being swept: claimed (compare-and-swap from G - 2) by exactly one sweeper, which
 //          has taken it off every list and alone may touch it, place Sweeping;
 //   G      swept: in a cache, on partial or full, or (large) on collected_large.partial.
@@ -729,13 +730,14 @@ void leave_sweep() { __atomic_sub_fetch(&sweepers, 1, __ATOMIC_SEQ_CST); }
 
 // Takes the first unswept span of central c and claims it. Caller holds c's lock.
 Span* pop_unswept(Central& c) {
-  for (SpanList& list : c.unswept)
-    while (Span* s = list.head) {
-      list.remove(s);
-      if (!claim_for_sweep(s)) fatal("sweep: a span on an unswept list is not unswept");
-      set_place(s, SpanPlace::Sweeping);
-      return s;
-    }
+  for (SpanList& list : c.unswept) {
+    Span* s = list.head;
+    if (s == nullptr) continue;
+    list.remove(s);
+    if (!claim_for_sweep(s)) fatal("sweep: a span on an unswept list is not unswept");
+    set_place(s, SpanPlace::Sweeping);
+    return s;
+  }
   return nullptr;
 }
 
