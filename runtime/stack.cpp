@@ -11,6 +11,10 @@
 //     and more give their physical pages back (MADV_DONTNEED) when returned to the pool;
 //     those of 2 MiB and more ask for transparent huge pages, so deep recursion takes one
 //     page fault per 2 MiB instead of one per 4 KiB. A pooled segment keeps its guard.
+//   - segments a goroutine left come back to the pool when it exits
+//     (release_extra_stack_segments), when GORT_STACK_RESERVE needs a larger one
+//     (replace_next_segment), and when a collection finds them unused for a cycle
+//     (shrink_stack, called by the collector with the goroutine stopped).
 // Lock: stack_pool_lock guards the pool, the carving and the guard count; it is a leaf
 // (docs/locking.md), held across a system call only to map a new region of first segments.
 #include "stack.h"

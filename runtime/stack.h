@@ -24,7 +24,9 @@
 //     place of a cached segment that is too small (docs/03-stacks.md, "Reserving room"); it
 //     patches the frame and leaves through the trampoline in the same way.
 //   - A segment that was left stays cached on the goroutine, so a call that crosses the same
-//     boundary in a loop costs a few nanoseconds, not an allocation (the "hot split").
+//     boundary in a loop costs a few nanoseconds, not an allocation (the "hot split"). In a
+//     program that uses the collector, each collection gives back the cached segments a
+//     goroutine has not used since the previous one (shrink_stack): nothing moves.
 //   - The total size of the segments in use is bounded by the maximum stack size (1 GB by
 //     default, as in Go); address space is taken only for segments actually used.
 //   - Guard pages where the kernel's mapping budget allows: below main's stack (16 MiB of
