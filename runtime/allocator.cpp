@@ -12,11 +12,14 @@
 // reused at once); anyone else sets the slot's bit in freed_bits (atomic OR) and, if the
 // span sits on its central's full list, moves it to the partial list.
 // Collected objects (allocate_collected) take the same path through spans of their own span
-// classes, with no free lists and no tiny blocks; sweep_collected_spans frees the ones the
-// collector did not mark (the slot states of both kinds: runtime/span.h). Typed objects
-// (allocate_collected_typed: a header naming the type) have span classes of their own, and
-// their spans, and spans with cleanup records, go through the finalization hook
-// sweep_specials (runtime/finalization.cpp) before they are swept.
+// classes, with no free lists and no tiny blocks, and a refill of their own
+// (take_collected_span) that sweeps lazily. The sweep frees the objects the collector did not
+// mark, after the pause: start_sweep in mark termination, then sweeps on allocation, by the
+// background sweeper and by finish_sweep (the section "Collected objects and their sweep"
+// below; the slot states of both kinds: runtime/span.h).
+// Typed objects (allocate_collected_typed: a header naming the type) have span classes of
+// their own, and their spans, and spans with cleanup records, go through the finalization
+// hook sweep_specials (runtime/finalization.cpp) as they are swept.
 // Locks: a central's lock, then heap_lock (docs/locking.md). A thread without a Processor
 // (before the scheduler starts, or sysmon) uses one shared cache under fallback_lock.
 #include "allocator.h"
@@ -24,6 +27,7 @@
 #include "../arch/amd64/cpu.h"
 #include "environment.h"
 #include "fatal.h"
+#include "godebug.h"
 #include "gort.h"
 #include "heap.h"
 #include "lock.h"
@@ -47,8 +51,11 @@ using namespace size_classes;
 
 struct alignas(64) Central {  // Go's mcentral; one cache line each: they are locked independently
   RankedLock<LockRank::Central> lock;
-  SpanList partial;  // spans that may have free slots
-  SpanList full;     // spans without
+  SpanList partial;  // spans that may have free slots (collected classes: swept ones)
+  SpanList full;     // spans without (collected classes: swept ones)
+  // Collected classes only: the spans the current sweep has not claimed yet, as start_sweep
+  // found them on partial and full (two lists, so that splicing them is two stores).
+  SpanList unswept[2];
 };
 
 Central centrals[span_class_count];
@@ -56,7 +63,8 @@ Central centrals[span_class_count];
 // memory: as a static array they would be 8 KiB more .bss in every program, and push small
 // programs' data segment onto a page of its own.
 Central* collected_centrals = nullptr;
-// Large collected objects, on `partial` (the only list used) under its lock.
+// Large collected objects: swept ones on `partial`, those the current sweep has not claimed
+// on unswept[0], all under its lock.
 Central collected_large;
 
 Central& central_of(uint32_t span_class) {
@@ -66,6 +74,19 @@ Central& central_of(uint32_t span_class) {
 // sweep. Side by side: an allocation touches one cache line for both.
 uint64_t collected_bytes = 0;
 uint64_t collected_objects = 0;
+// The sweep's bookkeeping (atomic), as Go's sweepLocker:
+//   sweep_pending   1 from start_sweep until a sweeper finds every unswept list empty (they
+//                   only shrink until the next start_sweep, so then they stay empty);
+//   sweepers        sweepers that may hold a claimed span: each counts itself in before it
+//                   looks at a list and out once the span it took is placed.
+// The sweep is finished when both are 0 (sweep_finished). garbage_bytes/objects: what the
+// last mark left unmarked and no sweep has freed yet (MemStats counts it as allocated, as
+// Go's HeapAlloc does).
+uint32_t sweep_pending = 0;
+uint32_t sweepers = 0;
+uint64_t garbage_bytes = 0;
+uint64_t garbage_objects = 0;
+SweepCounters sweep_totals{};  // atomic statistics, for white-box tests
 RankedLock<LockRank::AllocatorFallback> fallback_lock;
 // Guarded by fallback_lock; made by allocator_init from persistent memory (as a static it
 // would be 6 KiB of .bss that every program's data segment carries).
@@ -89,7 +110,9 @@ Span*& cached_span(AllocationCache* cache, uint32_t span_class) {
                                                 : cache->collected_spans[span_class - collected_span_class_base];
 }
 
-Span* new_small_span(uint32_t span_class) {
+// Inlined into both refills, as it was into the one before the lazy sweep: `hello` has no
+// room for it out of line.
+__attribute__((always_inline)) inline Span* new_small_span(uint32_t span_class) {
   bool collected = span_class >= collected_span_class_base;
   bool typed = span_class >= typed_span_class_base;
   uint32_t size_class = typed ? span_class - typed_span_class_base
@@ -526,9 +549,24 @@ bool collected_object_allocated(const void* pointer) {
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
   Span* s = heap_span_of(p);
   if (s == nullptr || !s->collected) return false;
-  if (s->size_class == 0) return true;  // a large object's span lives exactly as long as it
-  uint32_t index = uint32_t(((p - s->start) * class_reciprocal[s->size_class]) >> 32);
-  return index < s->object_count && (__atomic_load_n(&s->alloc_bits[index / 64], __ATOMIC_RELAXED) >> (index % 64)) & 1;
+  uint32_t index = s->size_class == 0 ? 0 : uint32_t(((p - s->start) * class_reciprocal[s->size_class]) >> 32);
+  if (index >= s->object_count) return false;
+  // An unswept span's alloc bits still hold the garbage the mark left: its mark bits say.
+  // A sweeper may rewrite both meanwhile: read as a seqlock, the generation before and after
+  // the bit, and again while the span is being swept.
+  for (;;) {
+    uint32_t before = __atomic_load_n(&s->sweep_generation, __ATOMIC_ACQUIRE);
+    uint32_t now = __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE);
+    if (before == now - 1) {
+      __builtin_ia32_pause();
+      continue;
+    }
+    bool unswept = before == now - 2;
+    bool set;
+    if (s->size_class == 0) set = !unswept || (__atomic_load_n(&s->mark_bits[0], __ATOMIC_ACQUIRE) & 1);
+    else set = (__atomic_load_n(&(unswept ? s->mark_bits : s->alloc_bits)[index / 64], __ATOMIC_ACQUIRE) >> (index % 64)) & 1;
+    if (__atomic_load_n(&s->sweep_generation, __ATOMIC_ACQUIRE) == before) return set;
+  }
 }
 
 size_t allocation_size(const void* pointer) {
@@ -588,11 +626,12 @@ MemStats read_mem_stats() {
   }
   // Collected objects: those allocated now plus those reclaimed were all allocated once.
   uint64_t explicit_bytes = m.heap_alloc;
-  uint64_t collected_now = collected_heap_objects(), reclaimed = load(collector_counters.freed_objects);
+  // Unswept garbage is still allocated, as in Go's HeapAlloc, until a sweep frees it.
+  uint64_t collected_now = collected_heap_objects() + load(garbage_objects), reclaimed = load(collector_counters.freed_objects);
   m.mallocs += collected_now + reclaimed;
   m.frees += reclaimed;
   m.heap_objects = m.mallocs - m.frees;
-  m.heap_alloc += collected_heap_bytes();
+  m.heap_alloc += collected_heap_bytes() + load(garbage_bytes);
   uint64_t goal = load(collector_counters.heap_goal);
   if (goal == 0) goal = 4 << 20;  // the collector not used yet: its first goal (Go's heapminimum)
   m.next_gc = goal > UINT64_MAX - explicit_bytes ? UINT64_MAX : goal + explicit_bytes;
@@ -614,7 +653,225 @@ MemStats read_mem_stats() {
 
 void* alloc_noscan(size_t bytes) { return allocate(bytes, true); }
 
-// --- Collected objects ---
+// --- Collected objects and their sweep (Go's mgcsweep.go) ---
+//
+// A span's sweep state is its sweep_generation against heap_sweep_generation (G, which
+// start_sweep advances by 2 in each mark termination), as Go's sweepgen:
+//   G - 2  unswept: its alloc_bits still hold the objects the last mark did not reach; it is
+//          on its central's unswept lists (large: collected_large's), keeping the place it
+//          had when start_sweep moved the lists (nothing reads a collected span's place);
+//   G - 1  being swept: claimed (compare-and-swap from G - 2) by exactly one sweeper, which
+//          has taken it off every list and alone may touch it, place Sweeping;
+//   G      swept: in a cache, on partial or full, or (large) on collected_large.partial.
+// A span cut from the heap starts swept (heap_allocate). Advancing G turns every swept span
+// into an unswept one at once; start_sweep then moves the lists whole, so the pause is
+// O(span classes + Processors), never O(spans). The next mark must not begin before every
+// span is swept (its mark bits would be overwritten): finish_sweep.
+
+namespace {
+
+constexpr uint64_t clobber_word = 0xdeadbeefdeadbeefULL;  // GODEBUG=clobberfree=1's pattern
+
+uint32_t sweep_generation_now() { return __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE); }
+
+// unswept -> being swept. False if someone else claimed it (or it is not unswept).
+bool claim_for_sweep(Span* s) {
+  uint32_t now = sweep_generation_now();
+  uint32_t unswept = now - 2;
+  // Acquire: the claimer sees what the last owner wrote to the span.
+  return __atomic_compare_exchange_n(&s->sweep_generation, &unswept, now - 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+// being swept -> swept. Release: whoever next sees the span swept sees its new bitmaps.
+void mark_swept(Span* s) { __atomic_store_n(&s->sweep_generation, sweep_generation_now(), __ATOMIC_RELEASE); }
+
+void clobber(uintptr_t start, size_t bytes) {
+  for (uintptr_t at = start; at + 8 <= start + bytes; at += 8) *reinterpret_cast<uint64_t*>(at) = clobber_word;
+}
+
+// One span swept: counts it and what it freed (MemStats frees, gc::stats().freed_objects).
+void count_swept(SweptBy who, uint64_t freed_objects, uint64_t freed_bytes) {
+  uint64_t* counter = who == SweptBy::Pause        ? &sweep_totals.swept_in_pause
+                      : who == SweptBy::Allocation ? &sweep_totals.swept_by_allocation
+                      : who == SweptBy::Background ? &sweep_totals.swept_in_background
+                                                   : &sweep_totals.swept_by_finish;
+  __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&garbage_objects, freed_objects, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&garbage_bytes, freed_bytes, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&collector_counters.freed_objects, freed_objects, __ATOMIC_RELAXED);
+}
+
+// An unmarked object the finalization hook kept for its destructor is not garbage of this
+// sweep: it goes back from the garbage counts to the heap's (collected_bytes, the pacer's
+// heap), and a later sweep frees it as garbage of a later mark.
+void note_kept_for_destructors(uint32_t objects, uint64_t bytes) {
+  if (objects == 0) return;
+  __atomic_sub_fetch(&garbage_objects, objects, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&garbage_bytes, bytes, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&collected_objects, objects, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&collected_bytes, bytes, __ATOMIC_RELAXED);
+}
+
+// Sweeps a small collected span the caller claimed (span.h: alloc_bits = mark_bits, then
+// mark_bits = 0). Freed slots keep their contents (allocate_collected zeroes every object it
+// hands out), or take the clobberfree pattern. Does not place the span.
+void sweep_small(Span* s, SweptBy who) {
+  if (s->remote_frees != 0 || s->tiny_counts != nullptr) fatal("sweep: a collected span has explicit slot state");
+  // The finalization hook, one call: queues the cleanups of unmarked objects and keeps
+  // (marks) unmarked typed objects whose destructors have not run yet. What it keeps goes
+  // back from the garbage to the heap's counts (note_kept_for_destructors).
+  if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr) {
+    uint32_t marked_before = 0, marked_after = 0;
+    for (uint32_t w = 0; w < words_of(s); w++) marked_before += uint32_t(__builtin_popcountll(s->mark_bits[w] & valid_mask(s, w)));
+    sweep_specials(s);
+    for (uint32_t w = 0; w < words_of(s); w++) marked_after += uint32_t(__builtin_popcountll(s->mark_bits[w] & valid_mask(s, w)));
+    note_kept_for_destructors(marked_after - marked_before, uint64_t(marked_after - marked_before) * s->object_size);
+  }
+  uint32_t kept = 0;
+  bool clobbering = debug.clobberfree != 0;
+  for (uint32_t w = 0; w < words_of(s); w++) {
+    uint64_t live = s->mark_bits[w] & valid_mask(s, w);
+    uint64_t freed = s->alloc_bits[w] & ~live;
+    for (; clobbering && freed != 0; freed &= freed - 1)
+      clobber(s->start + uintptr_t(w * 64 + uint32_t(__builtin_ctzll(freed))) * s->object_size, s->object_size);
+    s->alloc_bits[w] = live;
+    s->mark_bits[w] = 0;
+    kept += uint32_t(__builtin_popcountll(live));
+  }
+  uint32_t freed_objects = s->allocated - kept;
+  s->allocated = kept;
+  load_window(s, 0);
+  mark_swept(s);
+  count_swept(who, freed_objects, uint64_t(freed_objects) * s->object_size);
+}
+
+// A sweeper counts itself in before it looks at an unswept list, and out once the span it
+// took is placed (release: whoever then sees sweepers at 0 sees the span placed). Both
+// sequentially consistent with sweep_pending: one that finds every list empty and then reads
+// sweepers at 0 knows that no claimed span is still unplaced.
+bool enter_sweep() {
+  if (__atomic_load_n(&sweep_pending, __ATOMIC_SEQ_CST) == 0) return false;
+  __atomic_add_fetch(&sweepers, 1, __ATOMIC_SEQ_CST);
+  return true;
+}
+void leave_sweep() { __atomic_sub_fetch(&sweepers, 1, __ATOMIC_SEQ_CST); }
+
+// Takes the first unswept span of central c and claims it. Caller holds c's lock.
+Span* pop_unswept(Central& c) {
+  for (SpanList& list : c.unswept) {
+    Span* s = list.head;
+    if (s == nullptr) continue;
+    list.remove(s);
+    if (!claim_for_sweep(s)) fatal("sweep: a span on an unswept list is not unswept");
+    set_place(s, SpanPlace::Sweeping);
+    return s;
+  }
+  return nullptr;
+}
+
+void reclaim_pages(uint64_t pages);  // below
+
+// Lazy sweep (Go's mcentral.cacheSpan): a span with free slots of collected class spc for a
+// cache. A swept one from partial if any; otherwise unswept ones, each swept here, the first
+// with a free slot taken and the others placed (full; an empty span has free slots); then a
+// new one from the heap. The central's lock is not held while sweeping.
+Span* take_collected_span(uint32_t span_class) {
+  Central& c = central_of(span_class);
+  bool sweeping = enter_sweep();
+  for (;;) {
+    Span* s;
+    {
+      LockGuard guard(c.lock);
+      if ((s = c.partial.head) != nullptr) {
+        c.partial.remove(s);
+        load_window(s, 0);
+        set_place(s, SpanPlace::Cached);
+      } else if (sweeping) {
+        s = pop_unswept(c);
+        if (s == nullptr) break;
+      } else {
+        break;
+      }
+    }
+    if (place_of(s) == SpanPlace::Cached) {
+      if (sweeping) leave_sweep();
+      return s;
+    }
+    sweep_small(s, SweptBy::Allocation);
+    if (s->allocated < s->object_count) {
+      set_place(s, SpanPlace::Cached);
+      leave_sweep();
+      return s;
+    }
+    LockGuard guard(c.lock);
+    place_on_central(c, s);
+  }
+  if (sweeping) leave_sweep();
+  reclaim_pages(class_pages[span_class >= typed_span_class_base ? span_class - typed_span_class_base : (span_class - collected_span_class_base) / 2]);
+  Span* s = new_small_span(span_class);
+  s->place = SpanPlace::Cached;
+  return s;
+}
+
+// allocate_small for the collected classes: no free lists, no remote frees, lazy sweep.
+void* allocate_small_collected(AllocationCache* cache, uint32_t span_class) {
+  Span*& slot = cached_span(cache, span_class);
+  if (slot != nullptr) {
+    if (void* p = take_slot(slot)) return p;
+    return_to_central(slot);
+  }
+  slot = take_collected_span(span_class);
+  return take_slot(slot);
+}
+
+// Sweeps one large collected object's span the caller claimed: kept if marked (its one bit),
+// else back to the heap. True if kept.
+bool sweep_large(Span* s, SweptBy who) {
+  // The same finalization hook as sweep_small's.
+  if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr) {
+    bool marked_before = (s->mark_bits[0] & 1) != 0;
+    sweep_specials(s);
+    if (!marked_before && (s->mark_bits[0] & 1) != 0) note_kept_for_destructors(1, uint64_t(s->pages) * heap_page_size);
+  }
+  if (s->mark_bits[0] & 1) {
+    s->mark_bits[0] = 0;
+    mark_swept(s);
+    {
+      LockGuard guard(collected_large.lock);
+      set_place(s, SpanPlace::Heap);
+      collected_large.partial.push(s);
+    }
+    count_swept(who, 0, 0);
+    return true;
+  }
+  uint64_t bytes = uint64_t(s->pages) * heap_page_size;
+  if (debug.clobberfree != 0) clobber(s->start, bytes);
+  count_swept(who, 1, bytes);
+  heap_free(s);
+  return false;
+}
+
+// Where the next sweep_one_span looks first: the class it last found work in (atomic; a hint).
+uint32_t sweep_cursor = 0;
+
+// Claims and sweeps one unswept span of any class (sweep_one_span); adds the pages it gave
+// back to the heap to *pages_freed.
+bool sweep_next(SweptBy who, uint64_t* pages_freed);
+
+// Go's mheap.reclaim: before a collected allocation takes `pages` new pages from the heap
+// while a sweep is pending, sweep until that many went back to it (the garbage the last mark
+// left is the first memory to reuse, or the heap would grow by it), at most
+// reclaim_span_limit spans (a heap that kept everything would otherwise be swept whole by
+// one allocation). Caller holds no central lock (fallback_lock is fine: it ranks before).
+constexpr uint32_t reclaim_span_limit = 64;
+void reclaim_pages(uint64_t pages) {
+  if (__atomic_load_n(&sweep_pending, __ATOMIC_RELAXED) == 0) return;
+  uint64_t freed = 0;
+  for (uint32_t n = 0; freed < pages && n < reclaim_span_limit; n++)
+    if (!sweep_next(SweptBy::Allocation, &freed)) return;
+}
+
+}  // namespace
 
 namespace {
 
@@ -629,6 +886,7 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
   {
     CacheAccess cache;
     if (rounded > max_small_size) {
+      reclaim_pages((rounded + heap_page_size - 1) / heap_page_size);
       p = allocate_large(cache.get(), rounded);
       Span* s = heap_span_of(reinterpret_cast<uintptr_t>(p));
       cache->mallocs[0]--;  // not an explicit object: counted in collected_bytes instead
@@ -647,7 +905,7 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
       uint32_t size_class = class_for(rounded == 0 ? 1 : rounded);
       while (class_size[size_class] % alignment != 0) size_class++;  // span starts are page aligned
       uint32_t span_class = typed ? typed_span_class_base + size_class : collected_span_class_base + size_class * 2 + (noscan ? 1 : 0);
-      p = allocate_small(cache.get(), span_class);
+      p = allocate_small_collected(cache.get(), span_class);
       dirty = class_size[size_class];
       __atomic_add_fetch(&collected_bytes, class_size[size_class], __ATOMIC_RELAXED);
       __atomic_add_fetch(&collected_objects, 1, __ATOMIC_RELAXED);
@@ -660,9 +918,11 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
       static_cast<uintptr_t*>(p)[1] = header1;
     }
   }
-  // A reused slot holds what the sweep left there: always zeroed. The slot is allocated
-  // already, so a collection while this runs (preempted) keeps it: p is in a register or on
-  // this stack.
+  // A reused slot holds what its object left there, or clobberfree's pattern: always zeroed
+  // here (Go's mallocgc zeroes at allocation too: the memory is about to be written, so it
+  // is in cache, where a sweep would touch cold garbage), all but a typed slot's header,
+  // written above. The slot is allocated already, so a collection while this runs
+  // (preempted) keeps it: p is in a register or on this stack.
   size_t header = typed ? 2 * sizeof(uintptr_t) : 0;
   if (dirty > header) zero_for_program(static_cast<char*>(p) + header, dirty - header);
   return p;
@@ -683,31 +943,8 @@ void* allocate_collected_typed(size_t bytes, size_t alignment, uintptr_t header0
 uint64_t collected_heap_bytes() { return __atomic_load_n(&collected_bytes, __ATOMIC_RELAXED); }
 uint64_t collected_heap_objects() { return __atomic_load_n(&collected_objects, __ATOMIC_RELAXED); }
 
-namespace {
-
-// Sweeps one small collected span (span.h: alloc_bits = mark_bits) and counts what it kept.
-void sweep_span(Span* s, SweepResult& result) {
-  if (s->remote_frees != 0 || s->tiny_counts != nullptr) fatal("sweep: a collected span has explicit slot state");
-  // The finalization hook, one call: queues the cleanups of unmarked objects and keeps
-  // (marks) unmarked typed objects whose destructors have not run yet.
-  if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr) sweep_specials(s);
-  uint32_t kept = 0;
-  for (uint32_t w = 0; w < words_of(s); w++) {
-    s->alloc_bits[w] = s->mark_bits[w] & valid_mask(s, w);
-    s->mark_bits[w] = 0;
-    kept += uint32_t(__builtin_popcountll(s->alloc_bits[w]));
-  }
-  result.freed_objects += s->allocated - kept;
-  result.live_objects += kept;
-  result.live_bytes += uint64_t(kept) * s->object_size;
-  s->allocated = kept;
-  load_window(s, 0);
-}
-
-}  // namespace
-
-SweepResult sweep_collected_spans() {
-  SweepResult result{};
+void start_sweep(uint64_t marked_bytes, uint64_t marked_objects) {
+  if (!sweep_finished()) fatal("start_sweep: the previous sweep is not finished");
   // 1. Every cache gives its collected spans back to their centrals, so that every small
   //    collected span is on a central list (the world is stopped: the caches are ours).
   auto give_back = [](AllocationCache* c) {
@@ -723,47 +960,95 @@ SweepResult sweep_collected_spans() {
   }
   for (Processor* p : scheduler.processors)
     if (p != nullptr && p->allocation_cache != nullptr) give_back(p->allocation_cache);
-  // 2. Sweep each collected central's spans, then put each back where it now belongs
-  //    (place_on_central: partial, full, or the heap when nothing is left).
+  // 2. Everything unmarked is garbage from now on: the heap's counts become the mark's, and
+  //    what they lose waits in garbage_* until a sweep frees it.
+  uint64_t bytes = __atomic_load_n(&collected_bytes, __ATOMIC_RELAXED), objects = __atomic_load_n(&collected_objects, __ATOMIC_RELAXED);
+  __atomic_store_n(&garbage_bytes, bytes > marked_bytes ? bytes - marked_bytes : 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&garbage_objects, objects > marked_objects ? objects - marked_objects : 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&collected_bytes, marked_bytes, __ATOMIC_RELAXED);
+  __atomic_store_n(&collected_objects, marked_objects, __ATOMIC_RELAXED);
+  // 3. Every collected span becomes unswept (G advances), and the lists move whole. The
+  //    places are left as they were (Partial, Full, Heap): no reader of a collected span's
+  //    place exists while it is unswept, and writing them would cost O(spans).
+  __atomic_store_n(&sweep_pending, 1, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&heap_sweep_generation, sweep_generation_now() + 2, __ATOMIC_RELEASE);
   for (uint32_t spc = collected_span_class_base; spc < collected_span_class_base + collected_span_class_count; spc++) {
     Central& c = central_of(spc);
     LockGuard guard(c.lock);
-    SpanList swept;
-    for (SpanList* list : {&c.partial, &c.full})
-      while (Span* s = list->head) {
-        list->remove(s);
-        sweep_span(s, result);
-        swept.push(s);
-      }
-    while (Span* s = swept.head) {
-      swept.remove(s);
+    c.unswept[0] = c.partial;
+    c.unswept[1] = c.full;
+    c.partial = c.full = SpanList{};
+  }
+  LockGuard guard(collected_large.lock);
+  collected_large.unswept[0] = collected_large.partial;
+  collected_large.partial = SpanList{};
+}
+
+bool sweep_one_span(SweptBy who) {
+  uint64_t pages = 0;
+  return sweep_next(who, &pages);
+}
+
+namespace {
+
+bool sweep_next(SweptBy who, uint64_t* pages_freed) {
+  if (!enter_sweep()) return false;
+  constexpr uint32_t lists = collected_span_class_count + 1;  // the last: large objects
+  uint32_t first = __atomic_load_n(&sweep_cursor, __ATOMIC_RELAXED);
+  for (uint32_t i = 0; i < lists; i++) {
+    uint32_t k = (first + i) % lists;
+    Central& c = k == collected_span_class_count ? collected_large : collected_centrals[k];
+    Span* s;
+    {
+      LockGuard guard(c.lock);
+      s = pop_unswept(c);
+    }
+    if (s == nullptr) continue;
+    if (i != 0) __atomic_store_n(&sweep_cursor, k, __ATOMIC_RELAXED);
+    uint32_t pages = s->pages;
+    if (s->size_class == 0) {
+      if (!sweep_large(s, who)) *pages_freed += pages;
+    } else {
+      sweep_small(s, who);
+      if (s->allocated == 0) *pages_freed += pages;  // place_on_central gives it back
+      LockGuard guard(c.lock);
       place_on_central(c, s);
     }
+    leave_sweep();
+    return true;
   }
-  // 3. Large objects: kept if marked (their one bit), else back to the heap.
-  {
-    LockGuard guard(collected_large.lock);
-    Span* s = collected_large.partial.head;
-    while (s != nullptr) {
-      Span* next = s->next;
-      // The same finalization hook as sweep_span's.
-      if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr) sweep_specials(s);
-      if (s->mark_bits[0] & 1) {
-        s->mark_bits[0] = 0;
-        result.live_objects++;
-        result.live_bytes += s->pages * heap_page_size;
-      } else {
-        collected_large.partial.remove(s);
-        result.freed_objects++;
-        heap_free(s);
-      }
-      s = next;
-    }
-  }
-  __atomic_store_n(&collected_bytes, result.live_bytes, __ATOMIC_RELAXED);
-  __atomic_store_n(&collected_objects, result.live_objects, __ATOMIC_RELAXED);
-  return result;
+  // Every list was empty when looked at, and they only shrink: drained.
+  __atomic_store_n(&sweep_pending, 0, __ATOMIC_SEQ_CST);
+  leave_sweep();
+  return false;
 }
+
+}  // namespace
+
+bool sweep_finished() {
+  return __atomic_load_n(&sweep_pending, __ATOMIC_SEQ_CST) == 0 && __atomic_load_n(&sweepers, __ATOMIC_SEQ_CST) == 0;
+}
+
+void finish_sweep(SweptBy who) {
+  while (sweep_one_span(who)) {
+  }
+  // Others may still be sweeping the spans they claimed: a sweep never parks or yields
+  // inside a span (runtime code is not preempted), so this waits for a few of them at most.
+  while (!sweep_finished()) __builtin_ia32_pause();
+}
+
+SweepCounters sweep_counters() {
+  SweepCounters c;
+  c.swept_in_pause = __atomic_load_n(&sweep_totals.swept_in_pause, __ATOMIC_RELAXED);
+  c.swept_by_allocation = __atomic_load_n(&sweep_totals.swept_by_allocation, __ATOMIC_RELAXED);
+  c.swept_in_background = __atomic_load_n(&sweep_totals.swept_in_background, __ATOMIC_RELAXED);
+  c.swept_by_finish = __atomic_load_n(&sweep_totals.swept_by_finish, __ATOMIC_RELAXED);
+  c.finished = sweep_finished();
+  return c;
+}
+
+uint64_t unswept_garbage_bytes() { return __atomic_load_n(&garbage_bytes, __ATOMIC_RELAXED); }
+uint64_t unswept_garbage_objects() { return __atomic_load_n(&garbage_objects, __ATOMIC_RELAXED); }
 
 void free_os_memory() {
   {

@@ -189,21 +189,36 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan);
 // header0 and header1 (runtime/collector.h's typed-object header) before any collection can
 // see the slot, the rest is zeroed. Returns the slot's start. `bytes` includes the header.
 void* allocate_collected_typed(size_t bytes, size_t alignment, uintptr_t header0, uintptr_t header1);
-// Bytes in collected objects: allocated since the last sweep plus what that sweep kept.
+// Bytes in collected objects: what the last mark reached plus what was allocated since (the
+// pacer's heap, Go's heapLive; unswept garbage is not in it).
 uint64_t collected_heap_bytes();
 // Collected objects, counted the same way.
 uint64_t collected_heap_objects();
-struct SweepResult {
-  uint64_t live_bytes;    // in collected objects the sweep kept
-  uint64_t live_objects;
-  uint64_t freed_objects;
+// The concurrent sweep (runtime/allocator.cpp; span states: runtime/span.h). Who swept a span:
+enum class SweptBy { Pause, Allocation, Background, Finish };
+// Mark termination's part (caller stopped the world and runs on the scheduler stack; the
+// previous sweep is finished): every cache gives back its collected spans, every collected
+// span becomes unswept (the sweep generation advances) and the lists move whole onto the
+// unswept lists: O(span classes + Processors). The collected heap's counts become what the
+// mark reached (marked_bytes, marked_objects); the rest is garbage until swept.
+void start_sweep(uint64_t marked_bytes, uint64_t marked_objects);
+// Claims and sweeps one unswept span, placing it where it now belongs (partial, full, the
+// heap when empty). False if none was left to claim. Any stack, no runtime lock held.
+bool sweep_one_span(SweptBy who);
+// Sweeps until no span is unswept, waiting for spans others claimed. Any stack, no runtime
+// lock held (with the world stopped: by its stopper, then `who` is Pause).
+void finish_sweep(SweptBy who);
+bool sweep_finished();  // no span is unswept (acquire)
+// White-box statistics (runtime/testing.h): spans swept, ever, by each kind of sweeper, and
+// whether the current sweep is finished.
+struct SweepCounters {
+  uint64_t swept_in_pause, swept_by_allocation, swept_in_background, swept_by_finish;
+  bool finished;
 };
-// Sweeps every collected span: alloc_bits = mark_bits, then mark_bits = 0; a span left empty
-// goes back to the heap. A span with typed objects or cleanup records first goes through
-// sweep_specials (runtime/finalization.cpp), which may keep unmarked objects for their
-// destructors. Caller stopped the world (it owns every cache and span) and runs on
-// the scheduler stack.
-SweepResult sweep_collected_spans();
+SweepCounters sweep_counters();
+// Bytes and objects the last mark left unmarked that no sweep has freed yet.
+uint64_t unswept_garbage_bytes();
+uint64_t unswept_garbage_objects();
 
 // The collector's counters (runtime/collector.cpp), kept here so that read_mem_stats, which
 // every program links, reads them without linking the collector. Written by the collector

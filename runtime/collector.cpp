@@ -1,5 +1,6 @@
-// The collector: a stop-the-world, non-moving, conservative mark-sweep over the collected
-// spans (Go's GODEBUG=gcstoptheworld=1 cycle, the baseline a concurrent cycle will split).
+// The collector: a non-moving, conservative mark-sweep over the collected spans: the mark
+// with the world stopped (Go's GODEBUG=gcstoptheworld=1 mark, the baseline a concurrent mark
+// will split), the sweep concurrent (runtime/allocator.cpp, and the background sweeper here).
 // API and what it sees: runtime/collector.h. Book: docs/07-collector.md.
 //
 // A collection (run_collection):
@@ -16,12 +17,20 @@
 //      b. drain the mark stack: each marked object that may hold pointers is scanned
 //         (scan_object): every word conservatively (mark_word), or, for a typed object,
 //         by its type's layout (scan_typed_object);
-//      c. sweep_collected_spans() (runtime/allocator.cpp): alloc_bits = mark_bits, after
-//         the finalization hook (sweep_specials, runtime/finalization.cpp) kept the objects
-//         whose destructors have to run and queued cleanups;
-//      d. the next goal: live * (1 + GOGC/100), at least 4 MiB * GOGC/100 (Go's heapMinimum);
+//      c. start_sweep() (runtime/allocator.cpp): the heap becomes what the mark counted,
+//         every collected span becomes unswept, and the lists move whole (O(classes));
+//         with GODEBUG=gcstoptheworld=2 the whole sweep runs here (finish_sweep). Each span
+//         swept goes first through the finalization hook (sweep_specials,
+//         runtime/finalization.cpp), which keeps the objects whose destructors have to run
+//         and queues cleanups;
+//      d. the next goal: live * (1 + GOGC/100), at least 4 MiB * GOGC/100 (Go's
+//         heapMinimum), live being the marked bytes;
 //      e. with GODEBUG=gctrace=1, Go's line (print_trace_line);
-//   4. start_the_world(), then finalization_after_collection() wakes the cleanup goroutine.
+//   4. start_the_world(); the background sweeper is readied (wake_background_sweeper), and
+//      the cleanup goroutine is woken if a sweep queued work for it
+//      (finalization_after_collection: here, and by the background sweeper as it sweeps).
+// Before step 1 the collecting goroutine finishes the previous sweep (finish_sweep), and
+// gc::collect() finishes its own before returning.
 // A collection is started (Trigger) by gc::collect(), by an allocation that finds the heap at
 // its goal (GOGC's or GOMEMLIMIT's, the smaller: combined_goal), or by the forced cycle that
 // sysmon asks for when none ran for two minutes (check_forced_collection).
@@ -33,9 +42,10 @@
 // mark bit. Only objects of scanned spans go on the mark stack.
 //
 // Locks: roots_lock (rank Roots) guards the list of Root handles; it is a leaf. The marker
-// takes, one at a time and never nested, scheduler.all_lock (to walk the goroutines),
-// live_channels_lock (runtime/channel.cpp) and roots_lock; the sweep then takes
-// fallback_lock, the centrals' locks and heap_lock in their usual order. What the marker
+// takes, one at a time and never nested, scheduler.all_lock (to walk the goroutines; under
+// it shrink_stack takes stack_pool_lock), live_channels_lock (runtime/channel.cpp) and
+// roots_lock; start_sweep then takes fallback_lock and the centrals' locks in their usual
+// order, and every sweeper a central's lock, then heap_lock. What the marker
 // reads under them is stable because the world is stopped: goroutine records and their
 // stacks, channel buffers (no stopped goroutine is inside a channel operation: runtime code
 // is not preempted), timer heaps, span bitmaps.
@@ -117,13 +127,16 @@ constexpr int64_t cap_bucket_capacity_ns = 100 * 1000 * 1000;  // gort's choice 
 constexpr uint64_t limit_floor_headroom = 64 << 10;  // gort's choice: the goal stays above live
 
 // The collected heap the limit leaves room for, as Go's memoryLimitHeapGoal: the limit less
-// all other mapped memory (mapped, less the heap's free runs, less the collected bytes),
+// all other mapped memory (mapped, less the heap's free runs, less the collected bytes, unswept
+// garbage included),
 // less ~3% headroom; never below live + 64 KiB (a limit the program cannot meet leaves the
 // goal just above what it keeps, and the CPU cap paces the collections that follow).
 uint64_t limit_goal(uint64_t live) {
   int64_t limit = __atomic_load_n(&memory_limit_bytes, __ATOMIC_RELAXED);
   if (limit == INT64_MAX) return UINT64_MAX;
-  uint64_t mapped = os_memory_stats().mapped_bytes, idle = heap_stats().idle, collected = collected_heap_bytes();
+  // Unswept garbage is collected heap too (it is freed without another collection).
+  uint64_t mapped = os_memory_stats().mapped_bytes, idle = heap_stats().idle,
+           collected = collected_heap_bytes() + unswept_garbage_bytes();
   uint64_t other = mapped > idle + collected ? mapped - idle - collected : 0;
   uint64_t budget = uint64_t(limit) > other ? uint64_t(limit) - other : 0;
   budget -= budget / 32;
@@ -180,7 +193,13 @@ struct MarkChunk {
 static_assert(sizeof(MarkChunk) <= 65536);
 
 // Touched only by the marker (the world is stopped, one collection at a time).
-MarkChunk* mark_top = nullptr;    // the chunk being filled; its `next` is the one below
+MarkChunk* mark_top = nullptr;
+// What this collection's mark reached, counted where a mark bit goes 0 -> 1: at mark
+// termination the collected heap becomes exactly this, and the goal is computed from it; the
+// sweep that follows only frees. Plain adds: the one marker runs with the world stopped (a
+// locked add per object would show in the pause). Concurrent markers must count per worker
+// and sum in mark termination.
+uint64_t marked_bytes = 0, marked_objects = 0;    // the chunk being filled; its `next` is the one below
 MarkChunk* spare_chunks = nullptr;
 
 void push_object(uintptr_t start, size_t bytes) {
@@ -232,6 +251,8 @@ inline void mark_word(uintptr_t word) {
   uint64_t bit = 1ULL << (index % 64);
   if (s->mark_bits[index / 64] & bit) return;
   s->mark_bits[index / 64] |= bit;
+  marked_bytes += bytes;
+  marked_objects++;
   // A typed span's objects are queued with bit 0 of their start set (starts are 16-byte
   // aligned): scan_object reads their headers.
   if (!s->noscan) push_object(start | uintptr_t(s->typed), bytes);
@@ -338,6 +359,9 @@ void scan_goroutine(Goroutine* g, const MarkArgs* args) {
   }
   for (size_t i = 0; i < registers.word_count; i++) mark_word(registers.words[i]);
   scan_stack(g, registers.sp);
+  // Stopped or parked, so its cached segments are not in use; not one in a system call,
+  // which may be back on its stack already (Go does not shrink those either).
+  if (status != GoroutineStatus::Syscall) shrink_stack(g);
 }
 
 // The program's writable loaded segments: .data, .bss, and the runtime's own globals.
@@ -412,9 +436,9 @@ void print_ms(Writer& w, int64_t ns) {
   for (int64_t d = scale / 10; d > 0; d /= 10) w.all((x / d) % 10);
 }
 
-// GODEBUG=gctrace=1: Go's line, on stderr. With the whole collection stopped, the three
-// clock phases are stopping the world (Go: sweep termination), marking, and sweeping (Go:
-// mark termination), and the CPU of each stopped phase is its clock times GOMAXPROCS.
+// GODEBUG=gctrace=1: Go's line, on stderr. With the mark stopped, the three clock phases
+// are stopping the world (Go: sweep termination), marking, and start_sweep (Go: mark
+// termination; the whole sweep with gcstoptheworld=2), and the CPU of each stopped phase is its clock times GOMAXPROCS.
 // Printed on the scheduler stack before the world starts (Go prints after): the Writer's
 // buffer does not fit in a goroutine's stack reserve, and once the world runs another
 // collection may overwrite `trace`. So the pause includes one write to stderr.
@@ -462,16 +486,22 @@ void record_pause(uint64_t ns) {
 // Steps 3a-3d, on the scheduler stack with the world stopped.
 void mark_and_sweep(void* arg) {
   auto* args = static_cast<MarkArgs*>(arg);
+  // Nothing is left unswept (the mark would overwrite what a sweep still needs): the caller
+  // finished the sweep before stopping the world, unless another collection ran while it
+  // waited to stop it; then the rest is swept here (Go's finishsweep_m).
+  if (!sweep_finished()) finish_sweep(SweptBy::Pause);
+  marked_bytes = marked_objects = 0;
   scan_roots(args);
   MarkChunk::Entry object;
   while (pop_object(&object)) scan_object(object);
   trace.marked_ns = nanotime();
-  SweepResult swept = sweep_collected_spans();
+  uint64_t live_bytes = marked_bytes, live_objects = marked_objects;
+  start_sweep(live_bytes, live_objects);  // the sweep itself runs after the pause
+  if (debug.gcstoptheworld >= 2) finish_sweep(SweptBy::Pause);  // GODEBUG=gcstoptheworld=2: in it
   trace.swept_ns = nanotime();
-  last_live_bytes = swept.live_bytes;
-  last_live_objects = swept.live_objects;
-  freed_objects_total += swept.freed_objects;
-  __atomic_store_n(&heap_goal, combined_goal(swept.live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
+  last_live_bytes = live_bytes;
+  last_live_objects = live_objects;
+  __atomic_store_n(&heap_goal, combined_goal(live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
   // The pause is recorded before the count is published (release), so a reader that sees
   // collection N sees its pause (read_mem_stats loads the count with acquire).
   uint64_t pause = uint64_t(trace.swept_ns - trace.start_ns);
@@ -482,7 +512,7 @@ void mark_and_sweep(void* arg) {
   __atomic_store_n(&collections, number, __ATOMIC_RELEASE);
   fill_cap_bucket(trace.start_ns, int64_t(pause));
   __atomic_store_n(&last_end_ns, trace.swept_ns, __ATOMIC_RELAXED);
-  if (debug.gctrace > 0) print_trace_line(swept.live_bytes, number, scheduler.gomaxprocs);
+  if (debug.gctrace > 0) print_trace_line(live_bytes, number, scheduler.gomaxprocs);
 }
 
 // Step 2: every callee-saved register of this goroutine is in this frame (unwind_init makes
@@ -502,9 +532,12 @@ enum class Trigger { Goal, User, Time };
 // collection brought it under the goal while this one waited to stop the world.
 // Trigger::Time: the forced cycle; skipped if a collection ended within the period since.
 // Trigger::User: gc::collect(), always, and marked "(forced)" in the trace as Go marks it.
+void wake_background_sweeper();
+
 void run_collection(Trigger trigger) {
   Goroutine* self = cpu::current_goroutine();
   if (self == nullptr || self->id == 0) fatal("gc: collect called on the scheduler stack");
+  finish_sweep(SweptBy::Finish);  // the last cycle's sweep ends before this one marks
   int64_t start = nanotime();
   stop_the_world();
   bool run = trigger == Trigger::User;
@@ -516,7 +549,10 @@ void run_collection(Trigger trigger) {
     collect_here(self);
   }
   start_the_world();
-  if (run) finalization_after_collection();  // the cleanup goroutine, if the sweep queued work
+  if (run) {
+    wake_background_sweeper();
+    finalization_after_collection();  // the cleanup goroutine, if a sweep in the pause queued work
+  }
 }
 
 // --- The forced cycle (Go's forcegchelper and sysmon's gcTrigger{gcTriggerTime} test) ---
@@ -561,6 +597,50 @@ void check_forced_collection() {
   wake_processor();
 }
 
+// --- The background sweeper (Go's bgsweep) ---
+//
+// A system goroutine, made with the forced helper on the collector's first use, so `hello`
+// links none of it. Each collection readies it (wake_background_sweeper, after the world
+// starts again); it sweeps span by span (sweep_one_span), yields its Processor after every
+// batch so that the program runs between them (Go's Gosched after sweepBatchSize), and parks
+// once no span is left to claim. Allocation sweeps too (lazily, runtime/allocator.cpp), and
+// finish_sweep whatever is left before the next mark.
+//   The park and the wake-up cannot miss each other: the sweeper's commit publishes
+// sweeper_parked = 1 and then reads whether spans are unswept; a waker makes spans unswept
+// (start_sweep, in the pause) and then reads sweeper_parked. Both sequentially consistent,
+// so at least one of them sees the other, and the 1 -> 0 exchange lets only one ready it.
+constexpr uint32_t sweep_batch_spans = 10;  // Go's sweepBatchSize
+Goroutine* background_sweeper = nullptr;   // atomic: set once (release), on first use
+uint32_t sweeper_parked = 0;               // atomic: 1 from its park's commit until readied
+uint32_t sweeper_held = 0;                 // atomic: 1 while a test holds it off (testing.h)
+
+// On the scheduler stack, the sweeper off its stack and Waiting: it may be readied now.
+void background_sweeper_commit(Goroutine* g, void*) {
+  __atomic_store_n(&sweeper_parked, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&sweeper_held, __ATOMIC_SEQ_CST) == 0 && !sweep_finished() &&
+      __atomic_exchange_n(&sweeper_parked, 0, __ATOMIC_SEQ_CST) == 1)
+    ready(g);
+}
+
+void background_sweeper_main(void*) {
+  for (;;) {
+    park(WaitReason::GCSweepWait, background_sweeper_commit, nullptr);
+    for (uint32_t swept = 0; __atomic_load_n(&sweeper_held, __ATOMIC_SEQ_CST) == 0 && sweep_one_span(SweptBy::Background);)
+      if (++swept % sweep_batch_spans == 0) {
+        finalization_after_collection();  // what the batch (or allocation) queued
+        yield_processor();
+      }
+    finalization_after_collection();
+  }
+}
+
+// From the goroutine that ran a collection, with the world running and a Processor held.
+void wake_background_sweeper() {
+  Goroutine* sweeper = __atomic_load_n(&background_sweeper, __ATOMIC_ACQUIRE);
+  if (sweeper == nullptr || __atomic_load_n(&sweeper_held, __ATOMIC_SEQ_CST) != 0 || sweep_finished()) return;
+  if (__atomic_exchange_n(&sweeper_parked, 0, __ATOMIC_SEQ_CST) == 1) ready(sweeper);
+}
+
 // Makes the helper and registers the check with sysmon. From a goroutine with a Processor
 // (the collector's first use from main or a goroutine; a first use with none, before the
 // scheduler starts, leaves it to the next gc::collect() or collection).
@@ -574,6 +654,11 @@ void start_forced_cycle() {
   g->is_system = true;
   __atomic_add_fetch(&system_goroutine_count, 1, __ATOMIC_RELAXED);
   forced_helper = g;
+  start_goroutine(g);
+  g = new_goroutine(background_sweeper_main);
+  g->is_system = true;
+  __atomic_add_fetch(&system_goroutine_count, 1, __ATOMIC_RELAXED);
+  __atomic_store_n(&background_sweeper, g, __ATOMIC_RELEASE);
   start_goroutine(g);
   __atomic_store_n(&forced_collection_check, check_forced_collection, __ATOMIC_RELEASE);
 }
@@ -715,6 +800,8 @@ void collect() {
   read_gogc();
   start_forced_cycle();
   run_collection(Trigger::User);
+  finish_sweep(SweptBy::Finish);  // returns with the heap swept, as Go's runtime.GC()
+  finalization_after_collection();  // and the cleanup goroutine woken for what it queued
 }
 
 int set_percent(int percent) {
@@ -756,5 +843,20 @@ void read_pauses(PauseHistogram* out) {
 }
 
 }  // namespace gc
+
+// For white-box tests (runtime/testing.h): gc::collect() without its finish_sweep, so that
+// the sweep left after the pause can be watched.
+void collect_leaving_sweep() {
+  read_gogc();
+  start_forced_cycle();
+  run_collection(Trigger::User);
+}
+
+void hold_background_sweeper(bool hold) {
+  read_gogc();
+  start_forced_cycle();
+  __atomic_store_n(&sweeper_held, hold ? 1 : 0, __ATOMIC_SEQ_CST);
+  if (!hold) wake_background_sweeper();
+}
 
 }  // namespace gort

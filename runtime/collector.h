@@ -48,8 +48,10 @@
 // When collections run: gc::collect(), and whenever the collected heap reaches the goal
 // live * (1 + GOGC/100) (at least 4 MiB * GOGC/100, as Go), where live is what the last collection kept.
 // GOGC is read from the environment on first use (default 100; "off" disables the goal);
-// set_percent changes it. GOMEMLIMIT (set_memory_limit) can lower the goal. A collection stops the world for its whole length (Go's
-// GODEBUG=gcstoptheworld=1 shape): concurrent marking is not built yet.
+// set_percent changes it. GOMEMLIMIT (set_memory_limit) can lower the goal. A collection marks
+// with the world stopped (Go's GODEBUG=gcstoptheworld=1 shape: concurrent marking is not built
+// yet); the sweep that frees what it did not mark runs after the pause, on allocation and in
+// a background goroutine.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -295,7 +297,7 @@ class Root {
   detail::RootNode node_;
 };
 
-// Runs a full collection now, with the world stopped; returns when it is over.
+// Runs a full collection now; returns when it is over and its sweep is finished.
 // Call from a goroutine holding no lock of the runtime's (any program code may).
 void collect();
 

@@ -22,6 +22,8 @@ constexpr KnownSetting known_settings[] = {
     {"gctrace", &DebugSettings::gctrace},
     {"asyncpreemptoff", &DebugSettings::asyncpreemptoff},
     {"madvdontneed", &DebugSettings::madvdontneed},
+    {"gcstoptheworld", &DebugSettings::gcstoptheworld},
+    {"clobberfree", &DebugSettings::clobberfree},
 };
 
 // Parses an optionally signed decimal integer filling [p, p+n) exactly; false if it is

@@ -50,6 +50,7 @@ enum class WaitReason : uint8_t {
   StaticInit,  // a function-local static's initialiser is running elsewhere (static_init.cpp)
   ForceGCIdle,  // the collector's forced-cycle goroutine, between cycles (collector.cpp)
   CleanupWait,  // the cleanup goroutine, with nothing queued (finalization.cpp)
+  GCSweepWait,  // the background sweeper, with nothing to sweep (collector.cpp)
   Count
 };
 const char* wait_reason_text(WaitReason r);

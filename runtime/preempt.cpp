@@ -35,6 +35,8 @@ extern "C" {
 uint64_t xsave_area_bytes = 0;  // read by asm/preempt.asm; 0: async preemption unavailable
 extern char gort_text_start[];  // tools/gort.ld
 extern char gort_text_end[];
+extern char __executable_start[];  // the linker's: the program image's start, and its code's end
+extern char etext[];
 void async_preempt_stub();          // asm/preempt.asm
 void async_preempt_yield();
 }
@@ -62,6 +64,11 @@ void async_preempt_signal(int, SignalInfo*, void* context) {
   uintptr_t pc = uc->registers[signal_frame::RIP];
   uintptr_t sp = uc->registers[signal_frame::RSP];
   if (pc >= reinterpret_cast<uintptr_t>(gort_text_start) && pc < reinterpret_cast<uintptr_t>(gort_text_end)) return;
+  // Code outside the program's image (the vDSO's clock_gettime, which the runtime calls from
+  // nanotime, heap_free's included, under heap_lock) is the runtime's too; and a thread that
+  // holds a runtime lock is never a safe point wherever its pc is (Go's canPreemptM: m.locks).
+  if (pc < reinterpret_cast<uintptr_t>(__executable_start) || pc >= reinterpret_cast<uintptr_t>(etext) || holds_runtime_lock())
+    return;
   uintptr_t frame = reserve_async_preempt_frame(g, sp, xsave_area_bytes + stub_frame_bytes);
   if (frame == 0) return;  // no room now; the request stays, the next signal tries again
   auto* entry = reinterpret_cast<arch::PreemptEntry*>(frame);  // arch/amd64/registers.h

@@ -426,6 +426,7 @@ const char* wait_reason_text(WaitReason r) {
       "static initialization",  // StaticInit
       "force gc (idle)",        // ForceGCIdle
       "cleanup wait",           // CleanupWait
+      "GC sweep wait",          // GCSweepWait
   };
   static_assert(sizeof(texts) / sizeof(texts[0]) == size_t(WaitReason::Count));
   return size_t(r) < size_t(WaitReason::Count) ? texts[size_t(r)] : "?";

@@ -10,15 +10,21 @@
 //              not; an object on a Processor's free list (AllocationCache::free_lists) still
 //              counts as allocated, and a tiny block is allocated while its tiny_counts
 //              entry is non-zero. Only free() and the free lists change these.
-//   collected: a slot is allocated iff its alloc_bits bit is set. freed_bits, remote_frees
-//              and tiny_counts stay zero (free() of a collected object is fatal, the free
-//              lists hold only explicit objects, collected tiny objects take the 16-byte
-//              class), and mark_bits says "reached" during a collection (in a typed span,
+//   collected: freed_bits, remote_frees and tiny_counts stay zero (free() of a collected
+//              object is fatal, the free lists hold only explicit objects, collected tiny
+//              objects take the 16-byte class). A mark sets mark_bits ("reached"; in a typed span,
 //              sweep_specials in runtime/finalization.cpp also sets the mark bits of
-//              unreachable objects it keeps for their destructors). A sweep is
-//              alloc_bits = mark_bits, done with the world stopped (sweep_collected_spans in
-//              runtime/allocator.cpp), so it can never hand out an object twice or free one
-//              that a free list still holds.
+//              unreachable objects it keeps for their destructors); the sweep
+//              that follows is alloc_bits = mark_bits, mark_bits = 0, span by span after
+//              the pause. So a slot is allocated iff its alloc_bits bit is set in a swept
+//              span, and iff its mark_bits bit is set in an unswept one (its alloc_bits
+//              still show the garbage). Sweep state is sweep_generation against
+//              heap_sweep_generation G (Go's sweepgen): G - 2 unswept, G - 1 being swept,
+//              G swept. Only swept spans are ever allocated from (a cache takes a swept
+//              span, or sweeps one itself first), the claim G - 2 -> G - 1 is a
+//              compare-and-swap, so exactly one sweeper sweeps a span, and no mark starts
+//              before every span is swept (finish_sweep): a sweep can never hand out an
+//              object twice, nor free one allocated since the mark (it is in a swept span).
 //
 // Who owns a span, by state (SpanPlace). "Owns" means may write alloc_bits, alloc_cache and
 // scan_word, and move the span between lists:
@@ -32,9 +38,16 @@
 //                                              (spans / collected_spans)
 //   Partial  true    small spans with room     its central's partial     the central's lock
 //   Full     true    small spans without room  its central's full        the central's lock
+//   Sweeping true    a collected span being    none                     its sweeper (who claimed
+//                    swept (G - 1)                                        it), until it places it
+//
+// Collected spans that are unswept (G - 2) sit on their central's unswept lists (large ones:
+// the collector's large unswept list), owned by that list's lock, and keep the place they had
+// when start_sweep moved the lists (Partial, Full, Heap): nothing reads a collected span's
+// place. Swept collected spans are Cached, Partial or Full (small) or Heap (large), as above.
 //
 // With the world stopped, the stopper owns every span (runtime/world.h: it alone may touch
-// the stopped Processors' caches); the collector's sweep relies on that.
+// the stopped Processors' caches); start_sweep relies on that.
 //
 // Explicit spans, whatever their place:
 //   - alloc_bits is written only by the span's owner, so the allocation fast path needs no
@@ -53,6 +66,7 @@ enum class SpanPlace : uint8_t {
   Cached,   // in a Processor's cache: that Processor owns it
   Partial,  // on its central's list of spans with free slots: the central lock owns it
   Full,     // on its central's list of full spans: the central lock owns it
+  Sweeping, // (collected spans) claimed by a sweeper, on no list: the sweeper owns it
 };
 
 struct Span {
@@ -83,9 +97,9 @@ struct Span {
   uint64_t freed_bits[16];
   // The collector's, as in Go's mspan. Reset by heap_allocate for every span it cuts.
   uint64_t mark_bits[16];     // 1 bit per slot: reached in this collection (Go's gcmarkBits);
-                              // written only by the marker, with the world stopped
-  uint32_t sweep_generation;  // against heap_sweep_generation (Go's sweepgen); for the
-                              // concurrent sweep to come: the stop-the-world sweep needs none
+                              // written by the marker, then read and cleared by the span's sweeper
+  uint32_t sweep_generation;  // atomic: against heap_sweep_generation (Go's sweepgen): G - 2
+                              // unswept, G - 1 being swept, G swept (table above)
   // Finalization (runtime/finalization.cpp).
   bool typed;                 // (collected) each slot starts with a 16-byte header naming
                               // its type (gc::TypeInfo, runtime/collector.h): typed span

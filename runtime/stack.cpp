@@ -11,6 +11,10 @@
 //     and more give their physical pages back (MADV_DONTNEED) when returned to the pool;
 //     those of 2 MiB and more ask for transparent huge pages, so deep recursion takes one
 //     page fault per 2 MiB instead of one per 4 KiB. A pooled segment keeps its guard.
+//   - segments a goroutine left come back to the pool when it exits
+//     (release_extra_stack_segments), when GORT_STACK_RESERVE needs a larger one
+//     (replace_next_segment), and when a collection finds them unused for a cycle
+//     (shrink_stack, called by the collector with the goroutine stopped).
 // Lock: stack_pool_lock guards the pool, the carving and the guard count; it is a leaf
 // (docs/locking.md), held across a system call only to map a new region of first segments.
 #include "stack.h"
@@ -134,6 +138,7 @@ void allocate_segment(void* arg) {
   s->previous = nullptr;
   s->return_address = 0;
   s->patched_frame = 0;
+  s->used = false;
   write_canaries(bottom_canary(s), stack_bottom_canary_bytes);
   write_canaries(top_canary(s), stack_top_canary_bytes);
   request->result = s;
@@ -167,12 +172,18 @@ StackSegment* next_segment(Goroutine* g, bool here) {
 }
 
 // g continues on `next`, the segment after its current one.
+// Only the slow paths come here, so marking the segment used costs the check's fast path
+// nothing (shrink_stack).
 void enter_next_segment(Goroutine* g, StackSegment* next) {
   g->stack_in_use += next->size;
+  next->used = true;
   use_segment(g, next);
 }
 
+uint64_t segments_returned = 0;  // atomic: segments given back to the pool, ever
+
 void free_segment(StackSegment* s) {
+  __atomic_add_fetch(&segments_returned, 1, __ATOMIC_RELAXED);
   if (s->size >= tunables::release_segment_bytes) os_release(reinterpret_cast<void*>(s->base), s->size);
   int index = size_class(s->size);
   LockGuard guard(stack_pool_lock);
@@ -326,6 +337,7 @@ void allocate_initial_stack(Goroutine* g, size_t bytes) {
     s.base = start + guard;
   }
   s.previous = s.next = nullptr;
+  s.used = false;
   s.return_address = s.patched_frame = 0;  // a first segment is never left
   write_canaries(bottom_canary(&s), stack_bottom_canary_bytes);
   write_canaries(top_canary(&s), stack_top_canary_bytes);
@@ -415,6 +427,28 @@ void check_stack_top_canary(Goroutine* g) {
 }
 
 uint64_t stack_segments_taken() { return __atomic_load_n(&segments_taken, __ATOMIC_RELAXED); }
+uint64_t stack_segments_returned() { return __atomic_load_n(&segments_returned, __ATOMIC_RELAXED); }
+
+void shrink_stack(Goroutine* g) {
+  StackSegment* keep = g->segment;
+  if (keep == nullptr) return;
+  // The segments in use count as used in this cycle: once left, they stay cached through
+  // the next one.
+  for (StackSegment* s = keep; s != nullptr; s = s->previous) s->used = true;
+  // The cached chain is kept down to its first segment unused since the last call; that one
+  // and everything deeper go back (a deeper one is reached only through it).
+  StackSegment* s = keep->next;
+  for (; s != nullptr && s->used; s = s->next) {
+    s->used = false;
+    keep = s;
+  }
+  keep->next = nullptr;
+  while (s != nullptr) {
+    StackSegment* deeper = s->next;
+    free_segment(s);
+    s = deeper;
+  }
+}
 
 size_t set_max_stack_bytes(size_t bytes) {
   if (bytes < tunables::initial_stack_bytes) bytes = tunables::initial_stack_bytes;

@@ -24,7 +24,9 @@
 //     place of a cached segment that is too small (docs/03-stacks.md, "Reserving room"); it
 //     patches the frame and leaves through the trampoline in the same way.
 //   - A segment that was left stays cached on the goroutine, so a call that crosses the same
-//     boundary in a loop costs a few nanoseconds, not an allocation (the "hot split").
+//     boundary in a loop costs a few nanoseconds, not an allocation (the "hot split"). In a
+//     program that uses the collector, each collection gives back the cached segments a
+//     goroutine has not used since the previous one (shrink_stack): nothing moves.
 //   - The total size of the segments in use is bounded by the maximum stack size (1 GB by
 //     default, as in Go); address space is taken only for segments actually used.
 //   - Guard pages where the kernel's mapping budget allows: below main's stack (16 MiB of
@@ -53,6 +55,10 @@ struct StackSegment {
   // own, so nested segments unwind one by one. Zero for a segment entered otherwise.
   uintptr_t patched_frame;
   uintptr_t return_address;
+  // Entered by a slow path (or in use) since the collector last shrank the stack
+  // (shrink_stack): a cached segment without it has been idle for a whole cycle. Written by
+  // the goroutine, and by shrink_stack while the goroutine is stopped.
+  bool used;
 };
 
 // Bytes at each end of a segment that must never be written (checked canaries).
@@ -90,6 +96,18 @@ bool is_stack_overflow_fault(const Goroutine* g, uintptr_t address, uintptr_t sp
 // Segments beyond the first handed out to goroutines (from the pool or new), ever: a stack
 // check that finds its next segment cached takes none (white-box tests read it).
 uint64_t stack_segments_taken();
+// Segments given back to the pool, ever (at exit, by shrink_stack, replaced): taken less
+// this is what goroutines hold.
+uint64_t stack_segments_returned();
+
+// Stack shrinking (issue 15 pt 6; Go's shrinkstack): gives back to the pool the segments
+// cached below g's current one that g has not used since the previous call, so a goroutine
+// that once went deep and came back gets its memory back after two cycles, while one that
+// crosses a boundary in a loop keeps its hot segment. Called by the collector where it scans
+// each goroutine's stack; g is not running (stopped or parked) and not in a system call,
+// which the caller guarantees. On the scheduler stack (it takes stack_pool_lock and may
+// return large segments' pages to the OS).
+void shrink_stack(Goroutine* g);
 
 // Sets the maximum size of a goroutine's stack (Go's debug.SetMaxStack); returns the old one.
 size_t set_max_stack_bytes(size_t bytes);

@@ -14,3 +14,11 @@
 #include "stack.h"
 #include "world.h"
 #include "finalization.h"
+
+namespace gort {
+// gc::collect() without waiting for the sweep it starts (runtime/collector.cpp).
+void collect_leaving_sweep();
+// While held, the background sweeper sweeps nothing (it stops between spans and parks), so
+// a test can watch allocation sweep on its own; releasing it wakes it.
+void hold_background_sweeper(bool hold);
+}  // namespace gort
