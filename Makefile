@@ -80,7 +80,10 @@ malloc_lib_jemalloc := -ljemalloc
 malloc_lib_mimalloc := -lmimalloc
 malloc_lib_tcmalloc := -ltcmalloc_minimal
 BENCH_C      := $(MALLOC_VARIANTS:%=$(BUILD)/bench/c/malloc-%)
-BENCH_GO     := $(patsubst tests/bench/%.go,$(BUILD)/bench/go/%,$(wildcard tests/bench/*.go))
+# tests/bench/pauses.go is not a twin: the collector twins (GC_GO_TWINS) are built with it.
+GO_PAUSES    := tests/bench/pauses.go
+GC_GO_TWINS  := $(BUILD)/bench/go/binary_trees $(BUILD)/bench/go/gcbench $(BUILD)/bench/go/gc_pauses
+BENCH_GO     := $(patsubst tests/bench/%.go,$(BUILD)/bench/go/%,$(filter-out $(GO_PAUSES),$(wildcard tests/bench/*.go)))
 # The collector benchmarks' third twins, on Boehm's collector (tests/bench/NAME_boehm.c):
 # built by `make bench` only, so `make test` needs no libgc (deps-bench installs it).
 BENCH_BOEHM  := $(patsubst tests/bench/%_boehm.c,$(BUILD)/bench/boehm/%,$(wildcard tests/bench/*_boehm.c))
@@ -244,7 +247,9 @@ $(BUILD)/bench/gort/%: tests/bench/%.cpp $(LIBGORT)
 $(BUILD)/bench/go/%: tests/bench/%.go | deps-test
 	@mkdir -p $(dir $@)
 	$(call say,GO,$<)
-	$(Q)cd $(BUILD) && GOCACHE=$(CURDIR)/$(BUILD)/gocache GO111MODULE=off go build -o $(CURDIR)/$@ $(CURDIR)/$<
+	$(Q)cd $(BUILD) && GOCACHE=$(CURDIR)/$(BUILD)/gocache GO111MODULE=off go build -o $(CURDIR)/$@ $(CURDIR)/$< \
+	  $(if $(filter $(GO_PAUSES),$^),$(CURDIR)/$(GO_PAUSES))
+$(GC_GO_TWINS): $(GO_PAUSES)
 
 $(BUILD)/bench/c/malloc-%: tests/bench/malloc_c.cpp tests/bench/malloc_workload.h | deps-test
 	@mkdir -p $(dir $@)
