@@ -12,6 +12,7 @@
 // Each target is made inside a noinline helper that leaves its pointer only in the root
 // under test: the helper's frame is dead once it returns (below the stack pointer, never
 // scanned), and caller-saved registers are not scanned.
+#include "payload.h"
 #include "scenario.h"
 #include "testing.h"
 
@@ -24,24 +25,6 @@ namespace {
 
 constexpr int rounds = 300;
 constexpr int churn = 300;
-
-struct Payload {  // 56 bytes: the 64-byte class; scanned conservatively (not pointer-free)
-  uint64_t words[6];
-  uint64_t checksum;
-};
-
-uint64_t sum_of(const Payload* p) {
-  uint64_t s = 0x9e3779b97f4a7c15ULL;
-  for (uint64_t w : p->words) s = (s ^ w) * 0x100000001b3ULL;
-  return s;
-}
-
-__attribute__((noinline)) Payload* new_payload(uint64_t seed) {
-  Payload* p = gc::make<Payload>();
-  for (int i = 0; i < 6; i++) p->words[i] = seed * 31 + uint64_t(i) * 0x0101010101010101ULL;
-  p->checksum = sum_of(p);
-  return p;
-}
 
 // Still allocated (white-box: runtime/testing.h) and unchanged.
 bool intact(const Payload* p) { return gort::collected_object_allocated(p) && p->checksum == sum_of(p); }

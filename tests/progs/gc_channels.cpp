@@ -9,6 +9,7 @@
 // its span (collected_object_allocated, white-box), and once its slot is handed out again to
 // the churn of its size class (filled with a pattern) its checksum breaks. Targets are made in
 // noinline helpers whose frames are dead once they return.
+#include "payload.h"
 #include "scenario.h"
 #include "testing.h"
 
@@ -21,26 +22,7 @@ namespace {
 constexpr int rounds = 300;
 constexpr int churn = 200;
 
-struct Payload {  // 56 bytes: the 64-byte class; scanned conservatively
-  uint64_t words[6];
-  uint64_t checksum;
-};
-
-uint64_t sum_of(const Payload* p) {
-  uint64_t s = 0x9e3779b97f4a7c15ULL;
-  for (uint64_t w : p->words) s = (s ^ w) * 0x100000001b3ULL;
-  return s;
-}
-
-__attribute__((noinline)) Payload* new_payload(uint64_t seed) {
-  Payload* p = gc::make<Payload>();
-  for (int i = 0; i < 6; i++) p->words[i] = seed * 31 + uint64_t(i) * 0x0101010101010101ULL;
-  p->checksum = sum_of(p);
-  return p;
-}
-
 bool intact(const Payload* p) { return p != nullptr && gort::collected_object_allocated(p) && p->checksum == sum_of(p); }
-uint64_t seed_of(const Payload* p) { return p->words[0] / 31; }
 
 // A value that is not trivially copyable, so a channel of it boxes each value: 24 bytes,
 // the size of its box.

@@ -8,6 +8,7 @@
 // sweep_counters(), collect_leaving_sweep() (a collection whose sweep is left to run after
 // it), hold_background_sweeper() (so allocation's lazy sweep can be seen on its own), and
 // stack_segments_taken()/stack_segments_returned().
+#include "payload.h"
 #include "scenario.h"
 #include "testing.h"
 
@@ -20,24 +21,7 @@ namespace {
 
 const char* yes(bool b) { return b ? "true" : "false"; }
 
-struct Payload {  // 56 bytes: the 64-byte class (128 to a one-page span); scanned
-  uint64_t words[6];
-  uint64_t checksum;
-};
-constexpr uint64_t payloads_per_span = 8192 / 64;
-
-uint64_t sum_of(const Payload* p) {
-  uint64_t s = 0x9e3779b97f4a7c15ULL;
-  for (uint64_t w : p->words) s = (s ^ w) * 0x100000001b3ULL;
-  return s;
-}
-
-Payload* new_payload(uint64_t seed) {
-  Payload* p = gc::make<Payload>();
-  for (int i = 0; i < 6; i++) p->words[i] = seed * 31 + uint64_t(i) * 0x0101010101010101ULL;
-  p->checksum = sum_of(p);
-  return p;
-}
+constexpr uint64_t payloads_per_span = 8192 / 64;  // Payloads (the 64-byte class) in a one-page span
 
 bool intact(const Payload* p) { return gort::collected_object_allocated(p) && p->checksum == sum_of(p); }
 

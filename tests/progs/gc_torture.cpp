@@ -12,6 +12,7 @@
 // tests/harness/test_gc_torture.cpp with GOGC=1 (GOGC's floor is then ~40 KiB: Go's
 // heapMinimum, 4 MiB * GOGC/100) at GOMAXPROCS 1, 2 and 4. Only the public API is used, so
 // the scenarios hold for a stop-the-world and a concurrent collector alike.
+#include "payload.h"
 #include "scenario.h"
 #include "testing.h"
 
@@ -26,26 +27,7 @@ const char* yes(bool b) { return b ? "true" : "false"; }
 template <class T>
 void atomic_add(T* p, T v) { __atomic_add_fetch(p, v, __ATOMIC_RELAXED); }
 
-struct Payload {  // 56 bytes, scanned conservatively
-  uint64_t words[6];
-  uint64_t checksum;
-};
-
-uint64_t sum_of(const Payload* p) {
-  uint64_t s = 0x9e3779b97f4a7c15ULL;
-  for (uint64_t w : p->words) s = (s ^ w) * 0x100000001b3ULL;
-  return s;
-}
-
-__attribute__((noinline)) Payload* new_payload(uint64_t seed) {
-  Payload* p = gc::make<Payload>();
-  for (int i = 0; i < 6; i++) p->words[i] = seed * 31 + uint64_t(i) * 0x0101010101010101ULL;
-  p->checksum = sum_of(p);
-  return p;
-}
-
 bool intact(const Payload* p) { return p != nullptr && p->checksum == sum_of(p); }
-uint64_t seed_of(const Payload* p) { return p->words[0] / 31; }
 
 // A link of a chain: a value and a check word derived from it and from the next link.
 struct Node {
