@@ -721,11 +721,8 @@ void sweep_small(Span* s, SweptBy who) {
   // (marks) unmarked typed objects whose destructors have not run yet. What it keeps goes
   // back from the garbage to the heap's counts (note_kept_for_destructors).
   if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr) {
-    uint32_t marked_before = 0, marked_after = 0;
-    for (uint32_t w = 0; w < words_of(s); w++) marked_before += uint32_t(__builtin_popcountll(s->mark_bits[w] & valid_mask(s, w)));
-    sweep_specials(s);
-    for (uint32_t w = 0; w < words_of(s); w++) marked_after += uint32_t(__builtin_popcountll(s->mark_bits[w] & valid_mask(s, w)));
-    note_kept_for_destructors(marked_after - marked_before, uint64_t(marked_after - marked_before) * s->object_size);
+    uint32_t kept = sweep_specials(s);
+    note_kept_for_destructors(kept, uint64_t(kept) * s->object_size);
   }
   uint32_t kept = 0;
   bool clobbering = debug.clobberfree != 0;
@@ -828,11 +825,8 @@ void* allocate_small_collected(AllocationCache* cache, uint32_t span_class) {
 // else back to the heap. True if kept.
 bool sweep_large(Span* s, SweptBy who) {
   // The same finalization hook as sweep_small's.
-  if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr) {
-    bool marked_before = (s->mark_bits[0] & 1) != 0;
-    sweep_specials(s);
-    if (!marked_before && (s->mark_bits[0] & 1) != 0) note_kept_for_destructors(1, uint64_t(s->pages) * heap_page_size);
-  }
+  if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr)
+    note_kept_for_destructors(sweep_specials(s), uint64_t(s->pages) * heap_page_size);
   if (s->mark_bits[0] & 1) {
     s->mark_bits[0] = 0;
     mark_swept(s);

@@ -153,18 +153,20 @@ bool pop_destroy(uintptr_t* slot) {
 
 bool marked(const Span* s, uint32_t index) { return (s->mark_bits[index / 64] >> (index % 64)) & 1; }
 
-// Step 2 of a destructor's life for one unmarked, allocated slot of a typed span.
-void keep_for_destructor(Span* s, uint32_t index, uintptr_t slot) {
+// Step 2 of a destructor's life for one unmarked, allocated slot of a typed span. Returns
+// whether the slot is kept (its mark bit set) for a destructor still to run.
+bool keep_for_destructor(Span* s, uint32_t index, uintptr_t slot) {
   auto* header = reinterpret_cast<uintptr_t*>(slot);
   uintptr_t word = __atomic_load_n(&header[0], __ATOMIC_ACQUIRE);
   auto* type = reinterpret_cast<const gc::TypeInfo*>(word & ~uintptr_t(header_state_mask));
-  if (type == nullptr || type->destroy == nullptr) return;
-  if ((word & header_constructed) == 0 || (word & header_destroyed) != 0) return;  // freed now
+  if (type == nullptr || type->destroy == nullptr) return false;
+  if ((word & header_constructed) == 0 || (word & header_destroyed) != 0) return false;  // freed now
   s->mark_bits[index / 64] |= 1ULL << (index % 64);
-  if (word & header_queued) return;  // queued by an earlier sweep, not destroyed yet
+  if (word & header_queued) return true;  // queued by an earlier sweep, not destroyed yet
   __atomic_fetch_or(&header[0], uintptr_t(header_queued), __ATOMIC_RELAXED);
   push_destroy(slot);
   __atomic_add_fetch(&pending, 1, __ATOMIC_RELAXED);
+  return true;
 }
 
 // One item of work, taken off a queue under specials_lock: a cleanup record or a slot.
@@ -239,7 +241,7 @@ bool find_collected(uintptr_t object, Span** span, uintptr_t* slot) {
 
 }  // namespace
 
-void sweep_specials(Span* s) {
+uint32_t sweep_specials(Span* s) {
   LockGuard guard(specials_lock);
   // Cleanups first, by the marks as the marker left them (the destructor step sets more).
   Special** link = &s->specials;
@@ -256,19 +258,19 @@ void sweep_specials(Span* s) {
     cleanup_queue_tail = r;
     __atomic_add_fetch(&pending, 1, __ATOMIC_RELAXED);
   }
-  if (!s->typed) return;
-  if (s->size_class == 0) {  // a large object: allocated while its span is on the list
-    if (!marked(s, 0)) keep_for_destructor(s, 0, s->start);
-    return;
-  }
+  if (!s->typed) return 0;
+  if (s->size_class == 0)  // a large object: allocated while its span is on the list
+    return !marked(s, 0) && keep_for_destructor(s, 0, s->start) ? 1 : 0;
+  uint32_t kept = 0;
   for (uint32_t w = 0; w < words_of(s); w++) {
     uint64_t dead = s->alloc_bits[w] & ~s->mark_bits[w] & valid_mask(s, w);
     while (dead != 0) {
       uint32_t index = w * 64 + uint32_t(__builtin_ctzll(dead));
       dead &= dead - 1;
-      keep_for_destructor(s, index, s->start + uintptr_t(index) * s->object_size);
+      kept += keep_for_destructor(s, index, s->start + uintptr_t(index) * s->object_size) ? 1 : 0;
     }
   }
+  return kept;
 }
 
 void scan_cleanup_arguments(void (*mark)(uintptr_t word)) {

@@ -13,9 +13,10 @@ struct Span;
 // The sweep's hook, one call per collected span that is typed or has cleanup records
 // (Span::typed, Span::specials), before its alloc_bits become its mark_bits: queues the
 // cleanups of unmarked objects, and sets the mark bit of every unmarked typed object whose
-// destructor has not run (queuing it once), so that the sweep keeps it. Caller owns the span
-// (the world is stopped, or it holds the span's central lock) and runs on the scheduler stack.
-void sweep_specials(Span* s);
+// destructor has not run (queuing it once), so that the sweep keeps it. Returns how many
+// unmarked objects it kept so. Caller is the span's sweeper (it claimed the span: sweep_small
+// and sweep_large in runtime/allocator.cpp); any stack.
+uint32_t sweep_specials(Span* s);
 
 // The marker's hook: calls mark(arg) for the argument of every cleanup record, attached or
 // queued (an argument stays alive until its cleanup has run). With the world stopped.
