@@ -63,6 +63,7 @@
 #include "goroutine.h"
 #include "heap.h"
 #include "lock.h"
+#include "marker.h"
 #include "machine.h"
 #include "memory_limit.h"
 #include "os_memory.h"
@@ -851,6 +852,10 @@ void collect_leaving_sweep() {
   start_forced_cycle();
   run_collection(Trigger::User);
 }
+
+// No mark runs concurrently yet: shading has nothing to do (the concurrent marker replaces these).
+void shade_pointer(uintptr_t) {}
+void shade_range(uintptr_t, uintptr_t) {}
 
 void hold_background_sweeper(bool hold) {
   read_gogc();
