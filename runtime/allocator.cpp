@@ -31,6 +31,7 @@
 #include "gort.h"
 #include "heap.h"
 #include "lock.h"
+#include "marker.h"
 #include "machine.h"
 #include "os_memory.h"
 #include "preempt.h"
@@ -642,7 +643,10 @@ MemStats read_mem_stats() {
   if (pauses != nullptr)
     for (uint32_t i = 0; i < pause_history; i++) m.pause_ns[i] = load(pauses[i]);
   int64_t elapsed = nanotime_since_start();
-  m.gc_cpu_fraction = elapsed > 0 ? double(m.pause_total_ns) / double(elapsed) : 0;
+  // Go's: the collector's CPU over all the CPU GOMAXPROCS gave the program: each pause
+  // counts GOMAXPROCS times, concurrent marking once.
+  double procs = double(scheduler.gomaxprocs);
+  m.gc_cpu_fraction = elapsed > 0 ? (double(m.pause_total_ns) * procs + double(load(collector_counters.mark_cpu_ns))) / (double(elapsed) * procs) : 0;
   HeapStats h = heap_stats();
   m.heap_sys = h.sys;
   m.heap_idle = h.idle;
@@ -905,12 +909,15 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
       __atomic_add_fetch(&collected_objects, 1, __ATOMIC_RELAXED);
     }
     // A typed slot's header is written here, in runtime code that no collection can
-    // interrupt (no preemption point since the slot was taken), so the marker never reads a
-    // reused slot's stale header; the zeroing below may be preempted (large objects).
+    // interrupt (no preemption point since the slot was taken), so the stopped marker never
+    // reads a reused slot's stale header (a concurrent one may: it checks the header is
+    // plausible, runtime/marker.cpp); the zeroing below may be preempted (large objects).
     if (typed) {
-      static_cast<uintptr_t*>(p)[0] = header0;
-      static_cast<uintptr_t*>(p)[1] = header1;
+      __atomic_store_n(&static_cast<uintptr_t*>(p)[1], header1, __ATOMIC_RELAXED);
+      __atomic_store_n(&static_cast<uintptr_t*>(p)[0], header0, __ATOMIC_RELEASE);
     }
+    // Allocated during a mark: black (counted as marked, never scanned this cycle).
+    if (__builtin_expect(marking(), 0)) mark_allocated(p);
   }
   // A reused slot holds what its object left there, or clobberfree's pattern: always zeroed
   // here (Go's mallocgc zeroes at allocation too: the memory is about to be written, so it

@@ -230,6 +230,8 @@ struct CollectorCounters {
   uint64_t collections;     // finished, ever
   uint64_t pause_total_ns;  // the world stopped for collections, ever
   uint64_t freed_objects;   // collected objects reclaimed, ever
+  uint64_t heap_trigger;    // collected bytes that start the next cycle (below heap_goal: the mark overlaps allocation)
+  uint64_t mark_cpu_ns;     // concurrent marking (workers and assists), ever
   uint64_t* pause_ns;       // Go's circular buffer of 256: collection N's pause at [(N - 1) % 256];
                             // made by the collector's first use (persistent memory, never
                             // freed), so programs that never collect carry no 2 KiB of it

@@ -27,6 +27,7 @@
 #include "signals.h"
 #include "syscall.h"
 #include "time.h"
+#include "marker.h"
 
 namespace gort {
 
@@ -130,6 +131,7 @@ void exit_syscall() {
   m->syscall_processor = nullptr;
   // Fast path: nobody retook the Processor while we were in the kernel.
   if (old != nullptr && reclaim_after_syscall(old, m->syscall_tick)) {
+    scan_after_syscall_if_marking(g);  // its stack, before it runs on
     g->status = GoroutineStatus::Running;
     return;
   }
@@ -146,6 +148,7 @@ void exit_syscall() {
   }
   if (p != nullptr) {
     acquire_processor(p);
+    scan_after_syscall_if_marking(g);
     g->status = GoroutineStatus::Running;
     return;
   }

@@ -14,6 +14,7 @@
 #include "machine.h"
 #include "preempt.h"
 #include "scheduler.h"
+#include "marker.h"
 
 namespace gort {
 
@@ -68,6 +69,13 @@ void copy_element(ChannelCore* c, void* to, const void* from) {
   }
 }
 
+// The value leaving a buffer slot, during a mark: the buffer may not be scanned yet, and the
+// value goes to a receiver whose stack already is (every running stack is black), so it is
+// shaded as the write barrier shades a deleted pointer (runtime/marker.cpp).
+inline void shade_slot_if_marking(ChannelCore* c, const uint8_t* at) {
+  shade_range_if_marking(uintptr_t(at), uintptr_t(at) + c->element_size);
+}
+
 void zero_element(ChannelCore* c, void* to) {
   if (to == nullptr) return;
   switch (c->element_size) {
@@ -93,6 +101,7 @@ void receive_from_sender(ChannelCore* c, ChannelWaiter* sender, void* element) {
   if (c->capacity == 0) {
     copy_element(c, element, sender->element);
   } else {
+    shade_slot_if_marking(c, slot(c, c->recv_index));
     copy_element(c, element, slot(c, c->recv_index));
     copy_element(c, slot(c, c->recv_index), sender->element);
     c->recv_index = next_index(c, c->recv_index);
@@ -113,6 +122,7 @@ void buffer_put(ChannelCore* c, const void* element) {
 }
 
 void buffer_take(ChannelCore* c, void* element) {
+  shade_slot_if_marking(c, slot(c, c->recv_index));
   copy_element(c, element, slot(c, c->recv_index));
   zero_element(c, slot(c, c->recv_index));
   c->recv_index = next_index(c, c->recv_index);

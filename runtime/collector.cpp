@@ -101,15 +101,27 @@ uint64_t& pause_total_ns = collector_counters.pause_total_ns;
 // What one collection measured, for GODEBUG=gctrace=1 (print_trace_line). Written by the
 // collector with the world stopped, read by it after starting the world.
 struct CycleTrace {
-  int64_t start_ns, stopped_ns, marked_ns, swept_ns;  // nanotime at each step
-  uint64_t heap_before, goal;
+  int64_t start_ns, stopped_ns, marked_ns, swept_ns;  // nanotime at each step (swept: the cycle's end)
+  int64_t pause_start_ns;                             // the current pause's start
+  int64_t first_pause_ns, mark_start_ns, mark_end_ns;  // a concurrent cycle's
+  uint64_t heap_before, heap_at_mark_end, goal;
   uint64_t stack_bytes, global_bytes;  // bytes scanned as roots
-  bool forced;
+  uint64_t worker_cpu_at_start, assist_cpu_at_start, worker_cpu_ns, assist_cpu_ns;
+  bool forced, concurrent;
 };
 CycleTrace trace;
 
 // The floor scales with GOGC as Go's heapMinimum does (4 MiB * GOGC/100): GOGC=1 starts a
 // collection every ~40 KiB, GOGC=200 no sooner than 8 MiB.
+// The heap size at which a concurrent cycle starts: 7/8 of the way from live to the goal, so
+// that the mark (and the allocation it overlaps) ends near the goal; assists make sure it
+// ends before the hard limit (goal + 10%). The stopped mark starts at the goal itself.
+uint64_t& heap_trigger = collector_counters.heap_trigger;
+uint64_t trigger_for(uint64_t live, uint64_t goal) {
+  if (goal == UINT64_MAX || debug.gcstoptheworld != 0 || goal <= live) return goal;
+  return live + (goal - live) / 8 * 7;
+}
+
 uint64_t goal_for(uint64_t live, int32_t percent) {
   if (percent < 0) return UINT64_MAX;
   uint64_t goal = live + live / 100 * uint64_t(percent);
@@ -180,242 +192,7 @@ void fill_cap_bucket(int64_t start_ns, int64_t pause_ns) {
   __atomic_store_n(&cap_bucket_ns, level, __ATOMIC_RELAXED);
 }
 
-// --- The mark stack: chunks of object ranges, from the OS, kept for the next collection ---
-
-struct MarkChunk {
-  static constexpr uint32_t capacity = (65536 - 16) / 16;
-  MarkChunk* next;
-  uint64_t count;
-  struct Entry {
-    uintptr_t start;
-    size_t bytes;
-  } entries[capacity];
-};
-static_assert(sizeof(MarkChunk) <= 65536);
-
-// Touched only by the marker (the world is stopped, one collection at a time).
-MarkChunk* mark_top = nullptr;
-// What this collection's mark reached, counted where a mark bit goes 0 -> 1: at mark
-// termination the collected heap becomes exactly this, and the goal is computed from it; the
-// sweep that follows only frees. Plain adds: the one marker runs with the world stopped (a
-// locked add per object would show in the pause). Concurrent markers must count per worker
-// and sum in mark termination.
-uint64_t marked_bytes = 0, marked_objects = 0;    // the chunk being filled; its `next` is the one below
-MarkChunk* spare_chunks = nullptr;
-
-void push_object(uintptr_t start, size_t bytes) {
-  if (mark_top == nullptr || mark_top->count == MarkChunk::capacity) {
-    MarkChunk* c = spare_chunks;
-    if (c != nullptr) spare_chunks = c->next;
-    else c = static_cast<MarkChunk*>(os_alloc(sizeof(MarkChunk)));
-    if (c == nullptr) fatal("gc: out of memory for the mark stack");
-    c->next = mark_top;
-    c->count = 0;
-    mark_top = c;
-  }
-  mark_top->entries[mark_top->count++] = {start, bytes};
-}
-
-bool pop_object(MarkChunk::Entry* out) {
-  while (mark_top != nullptr && mark_top->count == 0) {
-    MarkChunk* empty = mark_top;
-    mark_top = empty->next;
-    empty->next = spare_chunks;
-    spare_chunks = empty;
-  }
-  if (mark_top == nullptr) return false;
-  *out = mark_top->entries[--mark_top->count];
-  return true;
-}
-
-// --- The conservative test ---
-
-// Marks the collected object `word` points into, if any, and queues it for scanning if it
-// may hold pointers.
-inline void mark_word(uintptr_t word) {
-  if (!in_heap_arena(word)) return;
-  uint32_t entry = arena_page_class(word);
-  if (entry != 0 && (entry & 0xffff) < collected_span_class_base) return;  // an explicit small span
-  Span* s = heap_span_of(word);
-  if (s == nullptr || !s->collected) return;
-  uint32_t index = 0;
-  uintptr_t start = s->start;
-  size_t bytes = size_t(s->pages) * heap_page_size;
-  if (s->size_class != 0) {
-    index = uint32_t(((word - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32);
-    if (index >= s->object_count) return;  // the span's unused tail
-    uint64_t bit = 1ULL << (index % 64);
-    if ((s->alloc_bits[index / 64] & bit) == 0) return;  // a free slot
-    start = s->start + uintptr_t(index) * s->object_size;
-    bytes = s->object_size;
-  }
-  uint64_t bit = 1ULL << (index % 64);
-  if (s->mark_bits[index / 64] & bit) return;
-  s->mark_bits[index / 64] |= bit;
-  marked_bytes += bytes;
-  marked_objects++;
-  // A typed span's objects are queued with bit 0 of their start set (starts are 16-byte
-  // aligned): scan_object reads their headers.
-  if (!s->noscan) push_object(start | uintptr_t(s->typed), bytes);
-}
-
-// Every aligned word of [lo, hi).
-void scan_range(uintptr_t lo, uintptr_t hi) {
-  lo = (lo + 7) & ~uintptr_t(7);
-  for (uintptr_t at = lo; at + 8 <= hi; at += 8) mark_word(*reinterpret_cast<const uintptr_t*>(at));
-}
-
-// A typed object (runtime/collector.h: a 16-byte header {TypeInfo* | state, count} at the
-// start of its slot): with a layout, only each element's pointer words; without one, every
-// word of its elements; the header itself never (its TypeInfo is not in the heap). One whose
-// destructor ran is not scanned: a stale pointer keeps its memory, nothing it pointed to.
-void scan_typed_object(uintptr_t start, size_t bytes) {
-  const auto* header = reinterpret_cast<const uintptr_t*>(start);
-  uintptr_t word = __atomic_load_n(&header[0], __ATOMIC_ACQUIRE);
-  auto* type = reinterpret_cast<const gc::TypeInfo*>(word & ~uintptr_t(gc::detail::header_state_mask));
-  if (type == nullptr) fatal("gc: a typed object has no type");  // allocate_collected_typed writes it first
-  if (word & gc::detail::header_destroyed) return;
-  uintptr_t first = start + type->header_bytes;
-  uint64_t count = header[1];
-  uint64_t room = bytes > type->header_bytes ? (bytes - type->header_bytes) / type->size : 0;
-  if (count > room) fatal("gc: a typed object's count exceeds its slot");
-  if (type->pointer_bits == nullptr) {
-    scan_range(first, first + count * type->size);
-    return;
-  }
-  for (uint64_t e = 0; e < count; e++) {
-    auto* element = reinterpret_cast<const uintptr_t*>(first + e * type->size);
-    for (uint32_t w = 0; w < type->layout_words; w += 64) {
-      for (uint64_t bits = type->pointer_bits[w / 64]; bits != 0; bits &= bits - 1)
-        mark_word(element[w + uint32_t(__builtin_ctzll(bits))]);
-    }
-  }
-}
-
-// The one place a marked object is scanned: by its type if its span is typed.
-void scan_object(const MarkChunk::Entry& object) {
-  if (object.start & 1) scan_typed_object(object.start & ~uintptr_t(1), object.bytes);
-  else scan_range(object.start, object.start + object.bytes);
-}
-
-void mark_word_out_of_line(uintptr_t word) { mark_word(word); }
-
-// Like scan_range, and a word that points to the start of an explicit object (a channel's
-// box: `new T` for a T that is not trivially copyable, gort.h) has that object scanned too.
-void scan_range_with_boxes(uintptr_t lo, uintptr_t hi) {
-  lo = (lo + 7) & ~uintptr_t(7);
-  for (uintptr_t at = lo; at + 8 <= hi; at += 8) {
-    uintptr_t word = *reinterpret_cast<const uintptr_t*>(at);
-    mark_word(word);
-    if (!in_heap_arena(word)) continue;
-    Span* s = heap_span_of(word);
-    if (s == nullptr || s->collected) continue;
-    void* base = object_base(reinterpret_cast<void*>(word));
-    if (reinterpret_cast<uintptr_t>(base) == word) scan_range(word, word + allocation_size(base));
-  }
-}
-
-// --- Roots ---
-
-struct MarkArgs {
-  Goroutine* self;   // the collecting goroutine
-  uintptr_t self_sp;  // its stack pointer, below its spilled registers
-};
-
-// A goroutine's stack from sp up: the rest of the segment sp is in, then each earlier
-// segment whole (where it left one for the next is not recorded, so the part below its
-// last use is scanned too: conservative, never unsafe). Deeper cached segments are unused.
-void scan_stack(const Goroutine* g, uintptr_t sp) {
-  const StackSegment* s = g->segment;
-  if (s == nullptr || sp < s->base || sp > s->base + s->size) fatal("gc: a goroutine's stack pointer is outside its segment");
-  scan_range(sp, s->base + s->size);
-  trace.stack_bytes += s->base + s->size - sp;
-  for (s = s->previous; s != nullptr; s = s->previous) {
-    scan_range(s->base + stack_bottom_canary_bytes, s->base + s->size);
-    trace.stack_bytes += s->size - stack_bottom_canary_bytes;
-  }
-}
-
-void scan_goroutine(Goroutine* g, const MarkArgs* args) {
-  if (g == args->self) {
-    scan_stack(g, args->self_sp);
-    return;
-  }
-  arch::StoppedRegisters registers;
-  GoroutineStatus status = GoroutineStatus(__atomic_load_n(reinterpret_cast<const uint32_t*>(&g->status), __ATOMIC_ACQUIRE));
-  switch (status) {
-    case GoroutineStatus::Idle:
-    case GoroutineStatus::Dead:
-      return;  // no frames (a dead one's stack is garbage)
-    case GoroutineStatus::Running:
-      fatal("gc: a goroutine is running while the world is stopped");
-    case GoroutineStatus::Syscall:
-      // Back from the kernel and on its way to the global queue (exit_syscall_without_processor
-      // in runtime/blocking.cpp cleared g->machine on the scheduler stack): its switch frame.
-      if (!stopped_registers(g, &registers))
-        registers = arch::registers_of(reinterpret_cast<const arch::SwitchFrame*>(g->saved_sp));
-      break;
-    default:
-      if (!stopped_registers(g, &registers)) fatal("gc: a stopped goroutine has no saved registers");
-  }
-  for (size_t i = 0; i < registers.word_count; i++) mark_word(registers.words[i]);
-  scan_stack(g, registers.sp);
-  // Stopped or parked, so its cached segments are not in use; not one in a system call,
-  // which may be back on its stack already (Go does not shrink those either).
-  if (status != GoroutineStatus::Syscall) shrink_stack(g);
-}
-
-// The program's writable loaded segments: .data, .bss, and the runtime's own globals.
-void scan_data_and_bss() {
-  auto* header = reinterpret_cast<const elf::Header*>(__ehdr_start);
-  // The load bias (0 for gort's static, non-PIE binaries): where the header is, less where
-  // the segment that holds it was linked.
-  uintptr_t bias = 0;
-  for (uint16_t i = 0; i < header->phnum; i++) {
-    const elf::ProgramHeader* ph = elf::program_header(header, i);
-    if (ph->type == elf::PT_LOAD && ph->offset == 0) bias = uintptr_t(__ehdr_start) - ph->vaddr;
-  }
-  for (uint16_t i = 0; i < header->phnum; i++) {
-    const elf::ProgramHeader* ph = elf::program_header(header, i);
-    if (ph->type == elf::PT_LOAD && (ph->flags & elf::PF_W) != 0) {
-      scan_range(bias + ph->vaddr, bias + ph->vaddr + ph->memsz);
-      trace.global_bytes += ph->memsz;
-    }
-  }
-}
-
-void scan_roots(const MarkArgs* args) {
-  {
-    LockGuard guard(scheduler.all_lock);
-    for (Goroutine* g = scheduler.all_goroutines; g != nullptr; g = g->next_in_all) scan_goroutine(g, args);
-  }
-  scan_data_and_bss();
-  for_each_channel([](ChannelCore* c, void*) {
-    if (c->buffer != nullptr) {
-      uintptr_t buffer = reinterpret_cast<uintptr_t>(c->buffer);
-      scan_range_with_boxes(buffer, buffer + size_t(c->capacity) * c->element_size);
-    }
-    for (ChannelWaiter* w = c->senders.head; w != nullptr; w = w->next) {  // values waiting to be sent
-      uintptr_t element = reinterpret_cast<uintptr_t>(w->element);
-      if (element != 0) scan_range_with_boxes(element, element + c->element_size);
-    }
-  }, nullptr);
-  // A pending timer's record: its words (arg may point anywhere), and the record itself when
-  // it lies in a collected object (after()'s Timer, or a gc::make<Timer>): pending, it is
-  // kept; fired and out of the heap, it is garbage once nothing else points to it.
-  for (Processor* p : scheduler.processors) {
-    if (p == nullptr) continue;
-    for (int32_t i = 0; i < p->timer_count; i++) {
-      uintptr_t record = reinterpret_cast<uintptr_t>(p->timers[i]);
-      mark_word(record);
-      scan_range(record, record + sizeof(TimerRecord));
-    }
-  }
-  scan_cleanup_arguments(mark_word_out_of_line);  // runtime/finalization.cpp
-  LockGuard guard(roots_lock);
-  for (RootNode* r = roots; r != nullptr; r = r->next)
-    mark_word(reinterpret_cast<uintptr_t>(__atomic_load_n(&r->object, __ATOMIC_RELAXED)));
-}
+// --- What one cycle measured, for GODEBUG=gctrace=1 and the pause records ---
 
 // Go's fmtNSAsMS: whole milliseconds from 10 ms up, else two significant digits with at
 // most three decimals ("0.009", "0.25", "1.2").
@@ -437,16 +214,22 @@ void print_ms(Writer& w, int64_t ns) {
   for (int64_t d = scale / 10; d > 0; d /= 10) w.all((x / d) % 10);
 }
 
-// GODEBUG=gctrace=1: Go's line, on stderr. With the mark stopped, the three clock phases
-// are stopping the world (Go: sweep termination), marking, and start_sweep (Go: mark
-// termination; the whole sweep with gcstoptheworld=2), and the CPU of each stopped phase is its clock times GOMAXPROCS.
-// Printed on the scheduler stack before the world starts (Go prints after): the Writer's
-// buffer does not fit in a goroutine's stack reserve, and once the world runs another
-// collection may overwrite `trace`. So the pause includes one write to stderr.
+// GODEBUG=gctrace=1: Go's line, on stderr. The three clock phases are the first pause
+// (Go: sweep termination), the concurrent mark, and the second pause (mark termination;
+// with the mark stopped, the mark is inside the pause and the first phase is the stop). CPU:
+// each pause's clock times GOMAXPROCS; the mark's as assist/background/idle (gort's workers
+// are all "background": idle-priority workers are not built). Printed on the scheduler stack
+// before the world starts (Go prints after): the Writer's buffer does not fit in a
+// goroutine's stack reserve, and once the world runs another cycle may overwrite `trace`.
 void print_trace_line(uint64_t live_bytes, uint64_t number, int32_t procs) {
   int64_t since_start = nanotime_since_start();
   int64_t stop = trace.stopped_ns - trace.start_ns, mark = trace.marked_ns - trace.stopped_ns,
-          sweep = trace.swept_ns - trace.marked_ns;
+          terminate = trace.swept_ns - trace.marked_ns;
+  if (trace.concurrent) {
+    stop = trace.first_pause_ns;
+    mark = trace.mark_end_ns - trace.mark_start_ns;
+    terminate = trace.swept_ns - trace.mark_end_ns;
+  }
   uint64_t percent = since_start > 0 ? uint64_t(__atomic_load_n(&pause_total_ns, __ATOMIC_RELAXED) * 100 / since_start) : 0;
   Writer w(stderr_fd, Writer::FloatStyle::GoBuiltin);
   w.all("gc ", number, " @", since_start / 1000000000, ".");
@@ -456,14 +239,17 @@ void print_trace_line(uint64_t live_bytes, uint64_t number, int32_t procs) {
   w.all("+");
   print_ms(w, mark);
   w.all("+");
-  print_ms(w, sweep);
+  print_ms(w, terminate);
   w.all(" ms clock, ");
   print_ms(w, stop * procs);
-  w.all("+0/");
-  print_ms(w, mark);
+  w.all("+");
+  print_ms(w, int64_t(trace.assist_cpu_ns));
+  w.all("/");
+  print_ms(w, trace.concurrent ? int64_t(trace.worker_cpu_ns) : mark);
   w.all("/0+");
-  print_ms(w, sweep * procs);
-  w.all(" ms cpu, ", trace.heap_before >> 20, "->", trace.heap_before >> 20, "->", live_bytes >> 20, " MB, ",
+  print_ms(w, terminate * procs);
+  uint64_t heap_end = trace.concurrent ? trace.heap_at_mark_end : trace.heap_before;
+  w.all(" ms cpu, ", trace.heap_before >> 20, "->", heap_end >> 20, "->", live_bytes >> 20, " MB, ",
         trace.goal == UINT64_MAX ? 0 : trace.goal >> 20, " MB goal, ", trace.stack_bytes >> 20, " MB stacks, ",
         trace.global_bytes >> 20, " MB globals, ", procs, " P", trace.forced ? " (forced)" : "", "\n");
 }
@@ -484,75 +270,296 @@ void record_pause(uint64_t ns) {
   __atomic_add_fetch(&h->pauses, 1, __ATOMIC_RELAXED);
 }
 
-// Steps 3a-3d, on the scheduler stack with the world stopped.
-void mark_and_sweep(void* arg) {
-  auto* args = static_cast<MarkArgs*>(arg);
-  // Nothing is left unswept (the mark would overwrite what a sweep still needs): the caller
-  // finished the sweep before stopping the world, unless another collection ran while it
-  // waited to stop it; then the rest is swept here (Go's finishsweep_m).
-  if (!sweep_finished()) finish_sweep(SweptBy::Pause);
-  marked_bytes = marked_objects = 0;
-  scan_roots(args);
-  MarkChunk::Entry object;
-  while (pop_object(&object)) scan_object(object);
-  trace.marked_ns = nanotime();
-  uint64_t live_bytes = marked_bytes, live_objects = marked_objects;
+// --- The cycle ---
+//
+// Cycles are numbered; cycles_started counts first pauses, collections (NumGC) second ones.
+// A cycle is running while they differ. cycle_starting (0 -> 1) lets one goroutine at a time
+// try to start one; the others return at once (an allocation that reaches the trigger while
+// a cycle starts or marks just goes on, paying assists), instead of queueing on the world
+// semaphore behind the stop. mark_ending (0 -> 1) lets one marker at a time try to end it.
+uint64_t cycles_started = 0;  // atomic; written with the world stopped
+uint32_t cycle_starting = 0;  // atomic
+uint32_t mark_ending = 0;     // atomic
+uint64_t cycle_pause_ns = 0;  // this cycle's pauses so far (MemStats' PauseNs sums them, as Go's)
+uint64_t last_scan_work = 0;  // bytes the last mark scanned (heap, stacks, globals): the pacer's estimate
+uint64_t cycle_goal = 0, cycle_live = 0;  // the goal and last live when this cycle's mark began
+constexpr int64_t termination_budget_ns = 60 * 1000;  // gort's choice: the second pause's drain, at most
+
+// Goroutines waiting in gc::collect() (or the forced helper) for a cycle to end, linked
+// through next_in_queue (free while parked). cycle_wait_lock is a leaf.
+RankedLock<LockRank::Roots> cycle_wait_lock;
+GoroutineList cycle_waiters;  // cycle_wait_lock
+struct CycleWait {
+  uint64_t number;  // the cycle to wait for
+};
+
+void cycle_wait_commit(Goroutine* g, void* arg) {
+  uint64_t number = static_cast<CycleWait*>(arg)->number;
+  bool done;
+  {
+    LockGuard guard(cycle_wait_lock);
+    done = __atomic_load_n(&collections, __ATOMIC_ACQUIRE) >= number;
+    if (!done) cycle_waiters.push(g);
+  }
+  if (done) ready(g);
+}
+
+// Returns once `number` cycles have ended (their second pause is over).
+void wait_for_cycle(uint64_t number) {
+  while (__atomic_load_n(&collections, __ATOMIC_ACQUIRE) < number) {
+    CycleWait wait{number};
+    park(WaitReason::GCCycleWait, cycle_wait_commit, &wait);
+  }
+}
+
+void wake_cycle_waiters() {
+  GoroutineList waiters;
+  {
+    LockGuard guard(cycle_wait_lock);
+    waiters = cycle_waiters;
+    cycle_waiters = GoroutineList{};
+  }
+  while (Goroutine* g = waiters.pop()) ready(g);  // each rechecks its number
+}
+
+// The end of a cycle's second pause (world stopped, scheduler stack): the sweep starts
+// (start_sweep: O(classes)), the next goal, the records, the trace line.
+void end_cycle_in_pause(uint64_t live_bytes, uint64_t live_objects) {
   start_sweep(live_bytes, live_objects);  // the sweep itself runs after the pause
   if (debug.gcstoptheworld >= 2) finish_sweep(SweptBy::Pause);  // GODEBUG=gcstoptheworld=2: in it
   trace.swept_ns = nanotime();
   last_live_bytes = live_bytes;
   last_live_objects = live_objects;
-  __atomic_store_n(&heap_goal, combined_goal(live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
+  uint64_t goal = combined_goal(live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
+  __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_trigger, trigger_for(live_bytes, goal), __ATOMIC_RELAXED);
   // The pause is recorded before the count is published (release), so a reader that sees
   // collection N sees its pause (read_mem_stats loads the count with acquire).
-  uint64_t pause = uint64_t(trace.swept_ns - trace.start_ns);
-  uint64_t number = __atomic_load_n(&collections, __ATOMIC_RELAXED) + 1;
-  __atomic_store_n(&collector_counters.pause_ns[(number - 1) % pause_history], pause, __ATOMIC_RELAXED);
-  __atomic_add_fetch(&pause_total_ns, pause, __ATOMIC_RELAXED);
+  uint64_t pause = uint64_t(trace.swept_ns - trace.pause_start_ns);
   record_pause(pause);
+  cycle_pause_ns += pause;
+  uint64_t number = __atomic_load_n(&collections, __ATOMIC_RELAXED) + 1;
+  __atomic_store_n(&collector_counters.pause_ns[(number - 1) % pause_history], cycle_pause_ns, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&pause_total_ns, pause, __ATOMIC_RELAXED);
+  uint64_t mark_cpu = trace.assist_cpu_ns + trace.worker_cpu_ns;
+  __atomic_add_fetch(&collector_counters.mark_cpu_ns, mark_cpu, __ATOMIC_RELAXED);
   __atomic_store_n(&collections, number, __ATOMIC_RELEASE);
-  fill_cap_bucket(trace.start_ns, int64_t(pause));
+  // The CPU cap's bucket takes the cycle's share of the machine: its pauses, and its
+  // concurrent marking spread over the Processors.
+  int32_t procs = scheduler.gomaxprocs;
+  fill_cap_bucket(trace.start_ns, int64_t(cycle_pause_ns + mark_cpu / uint64_t(procs > 0 ? procs : 1)));
   __atomic_store_n(&last_end_ns, trace.swept_ns, __ATOMIC_RELAXED);
-  if (debug.gctrace > 0) print_trace_line(live_bytes, number, scheduler.gomaxprocs);
+  if (debug.gctrace > 0) print_trace_line(live_bytes, number, procs);
 }
 
-// Step 2: every callee-saved register of this goroutine is in this frame (unwind_init makes
-// the prologue save them all), and sp is below them.
-__attribute__((noinline)) void collect_here(Goroutine* self) {
+struct PauseArgs {
+  Goroutine* self;   // the goroutine that stopped the world
+  uintptr_t self_sp;  // its stack pointer, below its spilled registers
+  bool done;         // the second pause: whether the mark ended
+};
+
+// A whole cycle with the world stopped (GODEBUG=gcstoptheworld=1), on the scheduler stack.
+void mark_and_sweep_stopped(void* arg) {
+  auto* args = static_cast<PauseArgs*>(arg);
+  // Nothing is left unswept (the mark would overwrite what a sweep still needs): the caller
+  // finished the sweep before stopping the world, unless another collection ran while it
+  // waited to stop it; then the rest is swept here (Go's finishsweep_m).
+  if (!sweep_finished()) finish_sweep(SweptBy::Pause);
+  Marker m;
+  mark_with_world_stopped(args->self, args->self_sp, m);
+  trace.marked_ns = nanotime();
+  trace.stack_bytes = m.stack_bytes;
+  trace.global_bytes = m.global_bytes;
+  last_scan_work = m.scanned_bytes + m.stack_bytes + m.global_bytes;
+  __atomic_store_n(&cycles_started, cycles_started + 1, __ATOMIC_RELEASE);
+  end_cycle_in_pause(m.marked_bytes, m.marked_objects);
+}
+
+// The first pause of a concurrent cycle, on the scheduler stack.
+void begin_cycle_in_pause(void* arg) {
+  auto* args = static_cast<PauseArgs*>(arg);
+  if (!sweep_finished()) finish_sweep(SweptBy::Pause);
+  cycle_goal = __atomic_load_n(&heap_goal, __ATOMIC_RELAXED);
+  cycle_live = last_live_bytes;
+  begin_mark(args->self, args->self_sp);
+  __atomic_store_n(&cycles_started, cycles_started + 1, __ATOMIC_RELEASE);
+  int64_t now = nanotime();
+  trace.first_pause_ns = now - trace.pause_start_ns;
+  trace.mark_start_ns = now;
+  cycle_pause_ns = uint64_t(now - trace.pause_start_ns);
+  record_pause(cycle_pause_ns);
+  __atomic_add_fetch(&pause_total_ns, cycle_pause_ns, __ATOMIC_RELAXED);
+}
+
+// The second pause, on the scheduler stack: the rest of the mark within the budget, then
+// (gccheckmark) the check, and the cycle's end.
+void end_mark_in_pause(void* arg) {
+  auto* args = static_cast<PauseArgs*>(arg);
+  args->done = finish_mark_in_pause(termination_budget_ns);
+  if (!args->done) {  // resumed: this stop was a pause too
+    uint64_t pause = uint64_t(nanotime() - trace.pause_start_ns);
+    record_pause(pause);
+    cycle_pause_ns += pause;
+    __atomic_add_fetch(&pause_total_ns, pause, __ATOMIC_RELAXED);
+    return;
+  }
+  if (debug.gccheckmark != 0) verify_mark(args->self, args->self_sp);
+  trace.mark_end_ns = trace.pause_start_ns;
+  trace.heap_at_mark_end = collected_heap_bytes();
+  trace.stack_bytes = mark_totals.stack_bytes;
+  trace.global_bytes = mark_totals.global_bytes;
+  trace.worker_cpu_ns = mark_worker_cpu_ns() - trace.worker_cpu_at_start;
+  trace.assist_cpu_ns = mark_assist_cpu_ns() - trace.assist_cpu_at_start;
+  last_scan_work = mark_totals.scanned_bytes + mark_totals.stack_bytes + mark_totals.global_bytes;
+  end_cycle_in_pause(mark_totals.marked_bytes, mark_totals.marked_objects);
+}
+
+// Runs fn on the scheduler stack with this goroutine's callee-saved registers spilled into
+// this frame (unwind_init makes the prologue save them all) and sp below them, so its own
+// stack is scanned like a stopped one's.
+__attribute__((noinline)) void pause_here(Goroutine* self, void (*fn)(void*), PauseArgs* args) {
   __builtin_unwind_init();
-  MarkArgs args{self, 0};
-  asm volatile("mov %%rsp, %0" : "=r"(args.self_sp) : : "memory");
-  run_on_scheduler_stack(mark_and_sweep, &args);
+  args->self = self;
+  asm volatile("mov %%rsp, %0" : "=r"(args->self_sp) : : "memory");
+  run_on_scheduler_stack(fn, args);
   asm volatile("" : : : "memory");
 }
 
 // What started a collection (Go's gcTrigger kinds).
 enum class Trigger { Goal, User, Time };
 
-// Trigger::Goal: an allocation found the heap at its goal; skipped if another goroutine's
-// collection brought it under the goal while this one waited to stop the world.
-// Trigger::Time: the forced cycle; skipped if a collection ended within the period since.
-// Trigger::User: gc::collect(), always, and marked "(forced)" in the trace as Go marks it.
 void wake_background_sweeper();
 
-void run_collection(Trigger trigger) {
+// After a cycle's second pause, with the world running: the sweeper, the cleanup goroutine
+// (if a sweep in the pause queued work) and gc::collect()'s waiters.
+void after_cycle() {
+  wake_background_sweeper();
+  finalization_after_collection();
+  wake_cycle_waiters();
+}
+
+// Starts a cycle, unless one is running or being started, or the trigger no longer holds
+// once the world is stopped:
+//   Trigger::Goal: an allocation found the heap at the trigger; skipped if a collection
+//     brought it back under while this one waited to stop the world, or the CPU cap says wait;
+//   Trigger::Time: the forced cycle; skipped if a collection ended within the period since;
+//   Trigger::User: gc::collect(), always, marked "(forced)" in the trace as Go marks it.
+// With GODEBUG=gcstoptheworld=1 the whole cycle runs here. Returns whether it started one.
+// From a goroutine holding no runtime lock, with a Processor.
+bool start_cycle(Trigger trigger) {
   Goroutine* self = cpu::current_goroutine();
   if (self == nullptr || self->id == 0) fatal("gc: collect called on the scheduler stack");
+  uint32_t idle = 0;
+  if (!__atomic_compare_exchange_n(&cycle_starting, &idle, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) return false;
+  if (__atomic_load_n(&cycles_started, __ATOMIC_ACQUIRE) != __atomic_load_n(&collections, __ATOMIC_ACQUIRE)) {
+    __atomic_store_n(&cycle_starting, 0, __ATOMIC_RELEASE);
+    return false;  // one is marking
+  }
   finish_sweep(SweptBy::Finish);  // the last cycle's sweep ends before this one marks
   int64_t start = nanotime();
   stop_the_world();
   bool run = trigger == Trigger::User;
   if (trigger == Trigger::Goal)
-    run = collected_heap_bytes() >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED) && collection_may_start();
+    run = collected_heap_bytes() >= __atomic_load_n(&heap_trigger, __ATOMIC_RELAXED) && collection_may_start();
   if (trigger == Trigger::Time) run = nanotime() - __atomic_load_n(&last_end_ns, __ATOMIC_RELAXED) >= forced_collection_period_ns();
+  bool concurrent = debug.gcstoptheworld == 0;
   if (run) {
-    trace = CycleTrace{start, nanotime(), 0, 0, collected_heap_bytes(), heap_goal, 0, 0, trigger == Trigger::User};
-    collect_here(self);
+    int64_t stopped = nanotime();
+    trace = CycleTrace{};
+    trace.start_ns = start;
+    trace.pause_start_ns = start;
+    trace.stopped_ns = stopped;
+    trace.heap_before = collected_heap_bytes();
+    trace.goal = __atomic_load_n(&heap_goal, __ATOMIC_RELAXED);
+    trace.forced = trigger == Trigger::User;
+    trace.concurrent = concurrent;
+    trace.worker_cpu_at_start = mark_worker_cpu_ns();
+    trace.assist_cpu_at_start = mark_assist_cpu_ns();
+    PauseArgs args{};
+    cycle_pause_ns = 0;
+    pause_here(self, concurrent ? begin_cycle_in_pause : mark_and_sweep_stopped, &args);
   }
   start_the_world();
-  if (run) {
-    wake_background_sweeper();
-    finalization_after_collection();  // the cleanup goroutine, if a sweep in the pause queued work
+  __atomic_store_n(&cycle_starting, 0, __ATOMIC_RELEASE);
+  if (run && concurrent) start_mark_workers();
+  if (run && !concurrent) after_cycle();
+  return run;
+}
+
+}  // namespace
+
+// From the last marker to find no work (runtime/marker.cpp), a goroutine holding no lock:
+// the second pause. If the mutators shaded more than the pause's budget can drain, the mark
+// resumes (and this is retried when the markers run dry again).
+bool end_mark_if_done() {
+  uint32_t idle = 0;
+  if (!__atomic_compare_exchange_n(&mark_ending, &idle, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) return false;
+  if (!marking()) {
+    __atomic_store_n(&mark_ending, 0, __ATOMIC_RELEASE);
+    return false;
+  }
+  Goroutine* self = cpu::current_goroutine();
+  int64_t start = nanotime();
+  stop_the_world();
+  trace.pause_start_ns = start;
+  PauseArgs args{};
+  pause_here(self, end_mark_in_pause, &args);
+  start_the_world();
+  __atomic_store_n(&mark_ending, 0, __ATOMIC_RELEASE);
+  if (args.done) after_cycle();
+  else start_mark_workers();  // what the pause left is on the shared list
+  return true;
+}
+
+double assist_ratio() {
+  uint64_t expected = last_scan_work != 0 ? last_scan_work : cycle_live + (1 << 20);
+  uint64_t done = __atomic_load_n(&mark_totals.scanned_bytes, __ATOMIC_RELAXED) + __atomic_load_n(&mark_totals.stack_bytes, __ATOMIC_RELAXED);
+  uint64_t remaining = expected > done ? expected - done : 0;
+  if (remaining < expected / 16 + (64 << 10)) remaining = expected / 16 + (64 << 10);
+  uint64_t heap = collected_heap_bytes(), hard = cycle_goal + cycle_goal / 10;
+  uint64_t distance = hard > heap + (64 << 10) ? hard - heap : 64 << 10;
+  return double(remaining) / double(distance);
+}
+
+bool heap_past_hard_goal() { return collected_heap_bytes() > cycle_goal + cycle_goal / 10; }
+
+namespace {
+uint32_t markers_held = 0;  // atomic: hold_marking (runtime/testing.h)
+uint8_t write_barrier_flag = 0;  // until the barrier lands: what set_write_barrier sets
+}  // namespace
+
+bool marking_held() { return __atomic_load_n(&markers_held, __ATOMIC_ACQUIRE) != 0; }
+void set_write_barrier(bool on) { __atomic_store_n(&write_barrier_flag, uint8_t(on), __ATOMIC_RELEASE); }
+
+void scan_root_handles(Marker& m) {
+  LockGuard guard(roots_lock);
+  m.check_slot = 0;
+  for (RootNode* r = roots; r != nullptr; r = r->next)
+    mark_word(reinterpret_cast<uintptr_t>(__atomic_load_n(&r->object, __ATOMIC_RELAXED)), m);
+}
+
+namespace {
+
+// Starts a cycle if none is running and returns once one that began after this call has
+// ended (Go's runtime.GC: a cycle already marking when it is called does not count).
+void run_full_cycle(Trigger trigger) {
+  uint64_t at_call = __atomic_load_n(&cycles_started, __ATOMIC_ACQUIRE);
+  for (;;) {
+    uint64_t started = __atomic_load_n(&cycles_started, __ATOMIC_ACQUIRE);
+    if (started > at_call) {  // began after the call
+      wait_for_cycle(started);
+      return;
+    }
+    if (__atomic_load_n(&collections, __ATOMIC_ACQUIRE) < started) {
+      wait_for_cycle(started);  // one from before the call: let it end, then start ours
+      continue;
+    }
+    if (start_cycle(trigger)) {
+      wait_for_cycle(__atomic_load_n(&cycles_started, __ATOMIC_ACQUIRE));
+      return;
+    }
+    if (trigger == Trigger::Time) return;  // skipped: a collection ended within the period
+    yield_processor();  // another goroutine is starting one
   }
 }
 
@@ -578,7 +585,7 @@ void forced_helper_main(void*) {
     park(WaitReason::ForceGCIdle, forced_helper_commit, nullptr);
     if (debug.gctrace > 0) run_on_scheduler_stack(print_gc_forced, nullptr);
     uint64_t before = __atomic_load_n(&collections, __ATOMIC_ACQUIRE);
-    run_collection(Trigger::Time);
+    run_full_cycle(Trigger::Time);
     if (__atomic_load_n(&collections, __ATOMIC_ACQUIRE) != before) __atomic_add_fetch(&forced_total, 1, __ATOMIC_RELAXED);
   }
 }
@@ -737,7 +744,9 @@ static void read_gogc() {
   }
   __atomic_store_n(&gc_percent, percent, __ATOMIC_RELAXED);
   run_on_scheduler_stack(read_gomemlimit, nullptr);
+  install_mark_hooks();  // before any cycle can start
   __atomic_store_n(&heap_goal, combined_goal(0, percent), __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_trigger, trigger_for(0, heap_goal), __ATOMIC_RELAXED);
   // gc::read_pauses' histogram, made here so programs that never collect carry none of its 5 KB.
   auto* histogram = static_cast<gc::PauseHistogram*>(persistent_alloc(sizeof(gc::PauseHistogram), 64));  // zeroed
   __atomic_store_n(&pause_histogram, histogram, __ATOMIC_RELEASE);
@@ -752,13 +761,22 @@ static void read_gogc() {
 
 // Before a collected allocation: the read of GOGC on first use, and a collection if the
 // heap is at its goal.
+// During a mark, the allocating goroutine pays its assist instead (assist_allocation).
+static inline bool may_collect_here(Goroutine* g) {
+  return g != nullptr && g->id != 0 && scheduler.main_started && !holds_runtime_lock() && !world_stopped_by(g) &&
+         cpu::current_machine()->processor != nullptr;
+}
 static inline void before_allocation(size_t bytes) {
   if (__builtin_expect(__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE) != 2, 0)) read_gogc();
-  if (__builtin_expect(collected_heap_bytes() + bytes >= __atomic_load_n(&heap_goal, __ATOMIC_RELAXED), 0) &&
-      cpu::current_goroutine() != nullptr && cpu::current_goroutine()->id != 0 && scheduler.main_started &&
-      !holds_runtime_lock() && !world_stopped_by(cpu::current_goroutine()) && collection_may_start()) {
+  if (__builtin_expect(marking(), 0)) {
+    Goroutine* g = cpu::current_goroutine();
+    if (may_collect_here(g) && !g->is_system) assist_allocation(g, bytes);
+    return;
+  }
+  if (__builtin_expect(collected_heap_bytes() + bytes >= __atomic_load_n(&heap_trigger, __ATOMIC_RELAXED), 0) &&
+      may_collect_here(cpu::current_goroutine()) && collection_may_start()) {
     start_forced_cycle();
-    run_collection(Trigger::Goal);
+    start_cycle(Trigger::Goal);
   }
 }
 
@@ -797,10 +815,26 @@ void remove_root(RootNode* node) {
 
 }  // namespace detail
 
+// Zeroes the dead stack just below the caller's frame (at most `bytes`, never below the
+// current segment's guard reserve), where the frames of the collection's own calls will
+// lie: their slots not yet written would otherwise hold stale words of earlier, deeper calls
+// (a pointer into a structure the program has dropped), which the conservative scan of this
+// goroutine's stack would take for roots. Runtime code, on the goroutine's stack.
+__attribute__((noinline)) static void clear_dead_stack(size_t bytes) {
+  Goroutine* self = cpu::current_goroutine();
+  uintptr_t sp;
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+  uintptr_t floor = self->stack_guard;  // the reserve below it is runtime code's
+  uintptr_t lo = sp > bytes && sp - bytes > floor + 256 ? sp - bytes : floor + 256;
+  for (uintptr_t at = (lo + 7) & ~uintptr_t(7); at + 8 <= sp - 64; at += 8)
+    __atomic_store_n(reinterpret_cast<uintptr_t*>(at), uintptr_t(0), __ATOMIC_RELAXED);
+}
+
 void collect() {
   read_gogc();
   start_forced_cycle();
-  run_collection(Trigger::User);
+  clear_dead_stack(2048);
+  run_full_cycle(Trigger::User);
   finish_sweep(SweptBy::Finish);  // returns with the heap swept, as Go's runtime.GC()
   finalization_after_collection();  // and the cleanup goroutine woken for what it queued
 }
@@ -808,7 +842,10 @@ void collect() {
 int set_percent(int percent) {
   read_gogc();
   int old = __atomic_exchange_n(&gc_percent, percent < 0 ? -1 : percent, __ATOMIC_RELAXED);
-  __atomic_store_n(&heap_goal, combined_goal(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), percent < 0 ? -1 : percent), __ATOMIC_RELAXED);
+  uint64_t live = __atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED);
+  uint64_t goal = combined_goal(live, percent < 0 ? -1 : percent);
+  __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_trigger, trigger_for(live, goal), __ATOMIC_RELAXED);
   return old;
 }
 
@@ -816,7 +853,10 @@ int64_t set_memory_limit(int64_t limit) {
   read_gogc();
   if (limit < 0) return __atomic_load_n(&memory_limit_bytes, __ATOMIC_RELAXED);
   int64_t old = __atomic_exchange_n(&memory_limit_bytes, limit, __ATOMIC_RELAXED);
-  __atomic_store_n(&heap_goal, combined_goal(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), __atomic_load_n(&gc_percent, __ATOMIC_RELAXED)), __ATOMIC_RELAXED);
+  uint64_t live = __atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED);
+  uint64_t goal = combined_goal(live, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
+  __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_trigger, trigger_for(live, goal), __ATOMIC_RELAXED);
   return old;
 }
 
@@ -850,12 +890,23 @@ void read_pauses(PauseHistogram* out) {
 void collect_leaving_sweep() {
   read_gogc();
   start_forced_cycle();
-  run_collection(Trigger::User);
+  run_full_cycle(Trigger::User);
 }
 
-// No mark runs concurrently yet: shading has nothing to do (the concurrent marker replaces these).
-void shade_pointer(uintptr_t) {}
-void shade_range(uintptr_t, uintptr_t) {}
+bool start_concurrent_cycle() {
+  read_gogc();
+  start_forced_cycle();
+  return start_cycle(Trigger::User);
+}
+
+void wait_for_cycle_end() {
+  wait_for_cycle(__atomic_load_n(&cycles_started, __ATOMIC_ACQUIRE));
+}
+
+void hold_marking(bool hold) {
+  __atomic_store_n(&markers_held, hold ? 1u : 0u, __ATOMIC_RELEASE);
+  if (!hold && marking()) start_mark_workers();
+}
 
 void hold_background_sweeper(bool hold) {
   read_gogc();

@@ -273,12 +273,12 @@ uint32_t sweep_specials(Span* s) {
   return kept;
 }
 
-void scan_cleanup_arguments(void (*mark)(uintptr_t word)) {
+void scan_cleanup_arguments(void (*mark)(uintptr_t word, void* marker), void* marker) {
   LockGuard guard(specials_lock);
   for (Special* r = all_specials; r != nullptr; r = r->next) {
-    mark(reinterpret_cast<uintptr_t>(r->arg));
+    mark(reinterpret_cast<uintptr_t>(r->arg), marker);
     const auto* words = static_cast<const uintptr_t*>(r->arg);
-    for (size_t i = 0; i < r->box_bytes / sizeof(uintptr_t); i++) mark(words[i]);  // a callable's captures
+    for (size_t i = 0; i < r->box_bytes / sizeof(uintptr_t); i++) mark(words[i], marker);  // a callable's captures
   }
 }
 

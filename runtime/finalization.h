@@ -20,7 +20,7 @@ uint32_t sweep_specials(Span* s);
 
 // The marker's hook: calls mark(arg) for the argument of every cleanup record, attached or
 // queued (an argument stays alive until its cleanup has run). With the world stopped.
-void scan_cleanup_arguments(void (*mark)(uintptr_t word));
+void scan_cleanup_arguments(void (*mark)(uintptr_t word, void* marker), void* marker);
 
 // After a collection, on the goroutine that ran it, with the world running: wakes the
 // cleanup goroutine (making it on first need) if anything is queued.

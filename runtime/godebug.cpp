@@ -24,6 +24,7 @@ constexpr KnownSetting known_settings[] = {
     {"madvdontneed", &DebugSettings::madvdontneed},
     {"gcstoptheworld", &DebugSettings::gcstoptheworld},
     {"clobberfree", &DebugSettings::clobberfree},
+    {"gccheckmark", &DebugSettings::gccheckmark},
 };
 
 // Parses an optionally signed decimal integer filling [p, p+n) exactly; false if it is

@@ -14,6 +14,7 @@ struct DebugSettings {
   int32_t asyncpreemptoff = 0;  // 1: no signal-based preemption (stacks/preemption)
   int32_t madvdontneed = 1;     // 1: return memory with MADV_DONTNEED (allocator)
   int32_t gcstoptheworld = 0;   // 2: the sweep too runs in the collection's pause (collector)
+  int32_t gccheckmark = 0;     // 1: after each concurrent mark, re-mark with the world stopped and check (collector)
   int32_t clobberfree = 0;      // 1: the sweep fills freed collected objects with 0xdeadbeef
 };
 

@@ -51,6 +51,8 @@ enum class WaitReason : uint8_t {
   ForceGCIdle,  // the collector's forced-cycle goroutine, between cycles (collector.cpp)
   CleanupWait,  // the cleanup goroutine, with nothing queued (finalization.cpp)
   GCSweepWait,  // the background sweeper, with nothing to sweep (collector.cpp)
+  GCWorkerIdle,  // a mark worker, between cycles or with no mark work (marker.cpp)
+  GCCycleWait,   // gc::collect() waiting for a cycle to end (collector.cpp)
   Count
 };
 const char* wait_reason_text(WaitReason r);
@@ -120,6 +122,15 @@ struct Goroutine {
   // (Go's lockedm and lockedExt; calls nest). Changed only by the goroutine itself.
   Machine* locked_machine;
   uint32_t thread_lock_count;
+
+  // --- The concurrent mark (runtime/marker.cpp).
+  // (cycle << 1) | busy: the last mark cycle whose scan of this stack is done (busy 0) or
+  // under way (busy 1). Claimed by compare-and-swap by whoever scans it (a mark worker, the
+  // Machine about to run it, the goroutine itself back from a system call); a goroutine
+  // never runs user code during a mark with its stack unscanned.
+  uint32_t gc_scan_state;
+  uint32_t gc_assist_cycle;   // the cycle gc_assist_credit belongs to; written by the goroutine
+  int64_t gc_assist_credit;   // allocation bytes already paid for by its mark assists
 };
 
 // Where a goroutine that is not running keeps its stack pointer and registers, for a stack

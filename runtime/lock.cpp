@@ -23,6 +23,8 @@ const char* lock_rank_name(LockRank rank) {
       "central",                    // Central
       "heap_lock",                  // Heap
       "roots_lock",                 // Roots
+      "shade_buffer.lock",          // MarkBuffer
+      "work_lock",                  // MarkWork
       "persistent_lock",            // Persistent
       "test",                       // Test
   };

@@ -26,6 +26,8 @@ enum class LockRank : uint8_t {
   Central,            // a Central's lock (runtime/allocator.cpp)
   Heap,               // heap_lock (runtime/heap.cpp)
   Roots,              // the collector's root lists: roots_lock (runtime/collector.cpp), live_channels_lock (runtime/channel.cpp), specials_lock (runtime/finalization.cpp)
+  MarkBuffer,         // a Processor's shade buffer (runtime/marker.cpp): barriers and channel copies shade into it
+  MarkWork,           // work_lock (runtime/marker.cpp): the marker's shared work list and parked workers
   Persistent,         // persistent_lock (runtime/os_memory.cpp): a leaf
   Test,               // locks made by tests only, after every runtime lock
   Count

@@ -1,10 +1,52 @@
-// The collector's marker as the rest of the runtime sees it: the one entry the write
-// barrier (runtime/barrier.h, runtime/barrier.cpp) and the channel copies call to shade a
-// pointer while a concurrent mark runs. Implementation: runtime/collector.cpp.
+// The collector's marker (runtime/marker.cpp) as the cycle (runtime/collector.cpp), the
+// scheduler, the allocator, the write barrier and the channels see it. The design, the
+// colours and why stacks need no rescan are in runtime/marker.cpp; the book's account is
+// docs/07-collector.md, "The concurrent mark".
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 
 namespace gort {
+
+struct Goroutine;
+struct MarkChunk;
+
+// 1 while a concurrent mark runs: set in the first pause, cleared in the second (the world
+// stopped both times). Read with acquire by the allocator, execute and exit_syscall.
+extern uint32_t mark_phase;
+// The current (or last) mark's number (claims of goroutines' gc_scan_state).
+extern uint32_t mark_cycle;
+
+inline bool marking() { return __atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0; }
+
+// What a mark reached and scanned, summed from every Marker's flush (relaxed atomic adds);
+// read with the world stopped.
+struct MarkTotals {
+  uint64_t marked_bytes, marked_objects;  // where a mark bit went 0 -> 1 (allocated black included)
+  uint64_t scanned_bytes;                 // heap objects scanned
+  uint64_t stack_bytes, global_bytes;     // roots scanned
+};
+extern MarkTotals mark_totals;
+
+// One marker's work: a private chain of chunks of grey objects and what it counted since its
+// last flush. `concurrent`: atomic mark bits, full chunks shared. With `check` set (gccheckmark),
+// each object newly marked is passed to it with the slot that pointed to it (0: a register or
+// a root without an address) and the object being scanned (0: a root).
+struct Marker {
+  MarkChunk* chunk = nullptr;
+  uint64_t marked_bytes = 0, marked_objects = 0, scanned_bytes = 0, stack_bytes = 0, global_bytes = 0;
+  bool concurrent = false;
+  void (*check)(uintptr_t object, const Marker& m) = nullptr;
+  uintptr_t check_slot = 0, check_object = 0;
+
+  void push(uintptr_t start, size_t bytes);
+  bool pop(uintptr_t* start, size_t* bytes);
+  void adopt(MarkChunk* c);
+  void flush();  // concurrent: chunks to the shared list, counts to mark_totals
+};
+
+// Marks the collected object `word` points into, if any (the conservative test).
+void mark_word(uintptr_t word, Marker& m);
 
 // Shades the collected object `word` points into (anywhere inside it), if any: sets its mark
 // bit and queues it for scanning, on the current Processor's buffer. A no-op while no mark
@@ -13,5 +55,58 @@ namespace gort {
 void shade_pointer(uintptr_t word);
 // shade_pointer on every aligned word of [lo, hi).
 void shade_range(uintptr_t lo, uintptr_t hi);
+
+// The allocator, for an object allocated while marking (it is black). Caller holds the
+// Processor's cache; the slot is allocated.
+void mark_allocated(void* object);
+
+// execute (runtime/scheduler.cpp), on the scheduler stack, during a mark: g's stack is
+// scanned before it runs, unless it already was this cycle.
+void scan_before_running(Goroutine* g);
+// exit_syscall (runtime/blocking.cpp), on the goroutine's own stack, during a mark, before
+// it returns to its caller with a Processor.
+void scan_after_syscall(Goroutine* g);
+// The marker's entries from code every program links (the scheduler, system calls,
+// channels) go through these pointers, set on the collector's first use (before any mark can
+// run), so a program that never collects links none of the marker (hello's size).
+struct MarkHooks {
+  void (*scan_before_running)(Goroutine* g);
+  void (*scan_after_syscall)(Goroutine* g);
+  void (*shade_range)(uintptr_t lo, uintptr_t hi);
+};
+extern MarkHooks mark_hooks;
+void install_mark_hooks();  // runtime/marker.cpp; from the collector's first use
+inline void scan_before_running_if_marking(Goroutine* g) {
+  if (__builtin_expect(marking(), 0)) mark_hooks.scan_before_running(g);
+}
+inline void scan_after_syscall_if_marking(Goroutine* g) {
+  if (__builtin_expect(marking(), 0)) mark_hooks.scan_after_syscall(g);
+}
+inline void shade_range_if_marking(uintptr_t lo, uintptr_t hi) {
+  if (__builtin_expect(marking(), 0)) mark_hooks.shade_range(lo, hi);
+}
+
+// Called by an allocating goroutine during a mark (runtime/collector.cpp's before_allocation).
+void assist_allocation(Goroutine* g, size_t bytes);
+
+// The cycle's use of the marker (runtime/collector.cpp):
+void begin_mark(Goroutine* self, uintptr_t self_sp);  // first pause
+void start_mark_workers();                             // after it, world running
+uint64_t drain(Marker& m, uint64_t budget);            // a batch of concurrent marking: the work it did (0: found none)
+bool mark_work_left();
+bool finish_mark_in_pause(int64_t budget_ns);          // second pause
+void mark_with_world_stopped(Goroutine* self, uintptr_t self_sp, Marker& m);
+void verify_mark(Goroutine* self, uintptr_t self_sp);  // GODEBUG=gccheckmark=1, in the second pause
+void scan_stopped_goroutine(Goroutine* g, Marker& m);
+uint64_t mark_worker_cpu_ns();
+uint64_t mark_assist_cpu_ns();
+
+// Provided by runtime/collector.cpp for the marker:
+void scan_root_handles(Marker& m);  // the gc::Root list, under roots_lock
+bool end_mark_if_done();            // from the last marker to run dry: the second pause (false: another is in it)
+double assist_ratio();              // the pacer's scan bytes per allocated byte, now
+bool heap_past_hard_goal();         // the heap has outgrown the goal by the hard margin
+bool marking_held();                // a white-box test holds the markers (runtime/testing.h)
+void set_write_barrier(bool on);    // with the world stopped
 
 }  // namespace gort

@@ -16,6 +16,7 @@
 #include "timer.h"
 #include "tunables.h"
 #include "world.h"
+#include "marker.h"
 
 namespace gort {
 
@@ -290,6 +291,7 @@ void stop_locked_machine() {
 void execute(Goroutine* g, bool inherit_time) {
   Machine* m = cpu::current_machine();
   if (g->status != GoroutineStatus::Runnable) fatal("execute: goroutine is not runnable");
+  scan_before_running_if_marking(g);  // during a mark no goroutine runs with an unscanned stack
   begin_running(m, g, inherit_time);
   resume_goroutine(g);
 }
@@ -370,7 +372,7 @@ void yield_processor() {
   // through schedule(), when schedule() would have chosen it anyway (no stop pending, not
   // time to look at the global queue, no thread wiring involved).
   if (!global_queue_due(p) && !__atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE) &&
-      m->locked_goroutine == nullptr && !m->spinning &&
+      m->locked_goroutine == nullptr && !m->spinning && !marking() &&  // a mark scans next in execute
       __atomic_load_n(&p->next_timer, __ATOMIC_ACQUIRE) == INT64_MAX) {
     bool inherit_time;
     if (Goroutine* next = run_queue_get(p, &inherit_time)) {
@@ -427,6 +429,8 @@ const char* wait_reason_text(WaitReason r) {
       "force gc (idle)",        // ForceGCIdle
       "cleanup wait",           // CleanupWait
       "GC sweep wait",          // GCSweepWait
+      "GC worker (idle)",       // GCWorkerIdle
+      "GC cycle wait",          // GCCycleWait
   };
   static_assert(sizeof(texts) / sizeof(texts[0]) == size_t(WaitReason::Count));
   return size_t(r) < size_t(WaitReason::Count) ? texts[size_t(r)] : "?";

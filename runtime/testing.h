@@ -14,6 +14,7 @@
 #include "stack.h"
 #include "world.h"
 #include "finalization.h"
+#include "marker.h"
 
 namespace gort {
 // gc::collect() without waiting for the sweep it starts (runtime/collector.cpp).
@@ -21,4 +22,12 @@ void collect_leaving_sweep();
 // While held, the background sweeper sweeps nothing (it stops between spans and parks), so
 // a test can watch allocation sweep on its own; releasing it wakes it.
 void hold_background_sweeper(bool hold);
+// The concurrent cycle step by step (runtime/collector.cpp): start_concurrent_cycle returns
+// after the first pause (false if a cycle was running or starting); wait_for_cycle_end
+// returns once the last cycle started has ended. While hold_marking(true), no worker or
+// assist marks (stacks are still scanned before goroutines run), so a test can store into
+// objects while the mark stands still; releasing it readies the workers.
+bool start_concurrent_cycle();
+void wait_for_cycle_end();
+void hold_marking(bool hold);
 }  // namespace gort

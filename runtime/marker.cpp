@@ -1,0 +1,1048 @@
+// The collector's marker: what a mark reaches and how the work is shared, for the mark with
+// the world stopped (GODEBUG=gcstoptheworld=1, gccheckmark's re-mark) and for the concurrent
+// mark of Go's cycle (the default). The cycle that drives it, the pacer and the API are in
+// runtime/collector.cpp; the book's chapter is docs/07-collector.md.
+//
+// Colours. An object is white (mark bit clear), grey (mark bit set, queued on a work list,
+// not yet scanned) or black (mark bit set, scanned, or holding nothing to scan). Marking
+// ends when no grey object is left; the sweep then frees every white one.
+//
+// The work (a Marker): a private chain of MarkChunks, each an array of object ranges, plus
+// counts of what it marked and scanned. A Marker of the stopped-world mark keeps every chunk
+// to itself; a concurrent one (a mark worker's, an assist's, a Machine's scanning a stack)
+// hands full chunks, and what is left when its batch ends, to the shared work list
+// (work_lock), where every other marker finds them. Mark bits are set with an atomic OR while
+// the mark is concurrent (several markers, and allocation, set bits in one word), with a
+// plain OR with the world stopped.
+//
+// The concurrent mark's sources of grey objects:
+//   1. the roots scanned in the first pause (begin_mark): the program's data and bss, the
+//      Root handles, and the stack of the goroutine that starts the cycle;
+//   2. root jobs, claimed by the first markers to ask (take_root_job): explicit channels'
+//      buffers, every Processor's timers, the cleanups' arguments;
+//   3. every goroutine's stack, scanned once per cycle while the goroutine is not running
+//      (scan_claimed_goroutine): by a mark worker walking the list of all goroutines
+//      (scan_next_goroutine), by the Machine about to run it (scan_before_running, from
+//      execute), or by the goroutine itself coming back from a system call
+//      (scan_after_syscall). Each claims the goroutine's gc_scan_state by compare-and-swap, so
+//      exactly one scans it, and nobody runs it while it is scanned. So a goroutine never runs
+//      user code during a mark with an unscanned (grey) stack: every running stack is black;
+//   4. the write barrier and channel copies (shade_pointer), into the current Processor's
+//      shade buffer (ShadeBuffer: a lock per Processor, since the markers steal from it);
+//   5. allocation: an object allocated during the mark is black at once (mark_allocated).
+//
+// Why this is enough (the tri-colour invariant the hybrid barrier keeps): at the first
+// pause the roots are snapshotted (1), and every pointer a goroutine deletes from the heap
+// afterwards is shaded first (the barrier's "old value"; channels shade what they take out
+// of a buffer), so every object reachable at the pause is reached, and objects allocated
+// later are black. A running stack is black (3), so what a goroutine stores anywhere came
+// either from the snapshot (reached anyway) or from a new object (black). Stacks therefore
+// need no rescan at the end (Go's hybrid barrier argument); raw stores into the data and bss
+// (not barriered) are safe because those were scanned in the pause.
+//
+// Termination. Markers count themselves in active_markers while they hold private work.
+// The last one to find nothing (root jobs done, goroutine walk done, no scan in progress,
+// the shared list and every shade buffer empty) asks the cycle to end the mark
+// (end_mark_if_done in runtime/collector.cpp); the second pause drains what mutators shaded
+// since (finish_mark_in_pause), within a budget, and resumes the mark instead if that budget
+// runs out.
+//
+// Locks: a ShadeBuffer's lock (rank MarkBuffer), then work_lock (MarkWork) under it; both
+// rank after every lock the marker scans under (timer_lock, live_channels_lock,
+// specials_lock, roots_lock, a channel's lock for channel copies). work_lock also guards the
+// parked workers' list; ready() is called only after releasing it.
+#include "marker.h"
+
+#include "../arch/amd64/cpu.h"
+#include "allocator.h"
+#include "channel.h"
+#include "collector.h"
+#include "context.h"
+#include "elf.h"
+#include "fatal.h"
+#include "finalization.h"
+#include "goroutine.h"
+#include "heap.h"
+#include "lock.h"
+#include "machine.h"
+#include "os_memory.h"
+#include "print.h"
+#include "processor.h"
+#include "scheduler.h"
+#include "size_classes.h"
+#include "spin_lock.h"
+#include "stack.h"
+#include "syscall.h"
+#include "time.h"
+#include "timer.h"
+#include "tunables.h"
+
+extern "C" const char __ehdr_start[];  // the program's ELF header (see scan_data_and_bss)
+extern "C" char __executable_start[];  // the image's first byte: a typed header's TypeInfo lies
+                                       // between it and the first writable segment (readonly_end)
+
+namespace gort {
+
+MarkHooks mark_hooks = {};
+
+uint32_t mark_phase = 0;  // atomic: 1 while a concurrent mark runs (set and cleared with the world stopped)
+uint32_t mark_cycle = 0;  // atomic: the current (or last) mark's number, for gc_scan_state claims
+MarkTotals mark_totals;
+
+// --- Chunks and the shared work list ---
+
+struct MarkChunk {
+  static constexpr uint32_t capacity = (65536 - 16) / 16;
+  MarkChunk* next;
+  uint64_t count;
+  struct Entry {
+    uintptr_t start;  // bit 0 set: a typed object (its header is read)
+    size_t bytes;
+  } entries[capacity];
+};
+static_assert(sizeof(MarkChunk) <= 65536);
+
+namespace {
+
+SpinLock<LockRank::MarkWork> work_lock;
+MarkChunk* shared_chunks = nullptr;  // work_lock: non-empty chunks waiting for a marker
+MarkChunk* spare_chunks = nullptr;   // work_lock: empty chunks kept for reuse
+uint32_t shared_chunk_count = 0;     // atomic (written under work_lock): a lock-free emptiness test
+
+MarkChunk* new_chunk() {
+  MarkChunk* c;
+  {
+    LockGuard guard(work_lock);
+    c = spare_chunks;
+    if (c != nullptr) spare_chunks = c->next;
+  }
+  if (c == nullptr) c = static_cast<MarkChunk*>(os_alloc(sizeof(MarkChunk)));
+  if (c == nullptr) fatal("gc: out of memory for the mark stack");
+  c->next = nullptr;
+  c->count = 0;
+  return c;
+}
+
+void recycle_chunk(MarkChunk* c) {
+  LockGuard guard(work_lock);
+  c->next = spare_chunks;
+  spare_chunks = c;
+}
+
+void wake_idle_worker();
+
+void publish_chunk(MarkChunk* c) {
+  {
+    LockGuard guard(work_lock);
+    c->next = shared_chunks;
+    shared_chunks = c;
+    __atomic_store_n(&shared_chunk_count, shared_chunk_count + 1, __ATOMIC_SEQ_CST);
+  }
+  wake_idle_worker();
+}
+
+MarkChunk* take_shared_chunk() {
+  if (__atomic_load_n(&shared_chunk_count, __ATOMIC_SEQ_CST) == 0) return nullptr;
+  LockGuard guard(work_lock);
+  MarkChunk* c = shared_chunks;
+  if (c != nullptr) {
+    shared_chunks = c->next;
+    __atomic_store_n(&shared_chunk_count, shared_chunk_count - 1, __ATOMIC_SEQ_CST);
+    c->next = nullptr;
+  }
+  return c;
+}
+
+}  // namespace
+
+// --- A marker's private work ---
+
+void Marker::push(uintptr_t start, size_t bytes) {
+  if (chunk == nullptr || chunk->count == MarkChunk::capacity) {
+    MarkChunk* fresh = new_chunk();
+    if (chunk != nullptr && concurrent) {
+      publish_chunk(chunk);  // a full chunk is for everyone
+      chunk = nullptr;
+    }
+    fresh->next = chunk;
+    chunk = fresh;
+  }
+  chunk->entries[chunk->count++] = {start, bytes};
+}
+
+bool Marker::pop(uintptr_t* start, size_t* bytes) {
+  while (chunk != nullptr && chunk->count == 0) {
+    MarkChunk* empty = chunk;
+    chunk = empty->next;
+    recycle_chunk(empty);
+  }
+  if (chunk == nullptr) return false;
+  const MarkChunk::Entry& e = chunk->entries[--chunk->count];
+  *start = e.start;
+  *bytes = e.bytes;
+  return true;
+}
+
+void Marker::adopt(MarkChunk* c) {
+  c->next = chunk;
+  chunk = c;
+}
+
+void Marker::flush() {
+  while (chunk != nullptr) {
+    MarkChunk* c = chunk;
+    chunk = c->next;
+    c->next = nullptr;
+    if (c->count != 0) publish_chunk(c);
+    else recycle_chunk(c);
+  }
+  if (marked_objects != 0) {
+    __atomic_add_fetch(&mark_totals.marked_bytes, marked_bytes, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&mark_totals.marked_objects, marked_objects, __ATOMIC_RELAXED);
+  }
+  if (scanned_bytes != 0) __atomic_add_fetch(&mark_totals.scanned_bytes, scanned_bytes, __ATOMIC_RELAXED);
+  if (stack_bytes != 0) __atomic_add_fetch(&mark_totals.stack_bytes, stack_bytes, __ATOMIC_RELAXED);
+  marked_bytes = marked_objects = scanned_bytes = stack_bytes = 0;
+  check_slot = check_object = 0;  // a Marker may live on a goroutine's stack: no stale heap address
+}
+
+// --- gccheckmark's bits: one per 8 bytes of the arena, mapped for one check at a time ---
+
+uint64_t* checkmark_bits = nullptr;
+
+void map_checkmark_bits() {
+  long at = sys::mmap_or_error(nullptr, tunables::heap_arena_bytes / 64, sys::PROT_READ | sys::PROT_WRITE,
+                               sys::MAP_PRIVATE | sys::MAP_ANONYMOUS | sys::MAP_NORESERVE);
+  if (at < 0) fatal("gc: cannot map gccheckmark's bitmap");
+  checkmark_bits = reinterpret_cast<uint64_t*>(at);
+}
+
+void unmap_checkmark_bits() {
+  sys::munmap(checkmark_bits, tunables::heap_arena_bytes / 64);
+  checkmark_bits = nullptr;
+}
+
+// True if the object at `start` was not yet marked by the check (and now is).
+inline bool checkmark_test_and_set(uintptr_t start) {
+  uintptr_t index = (start - heap_arena_start) / 8;
+  uint64_t bit = 1ULL << (index % 64);
+  if (checkmark_bits[index / 64] & bit) return false;
+  checkmark_bits[index / 64] |= bit;
+  return true;
+}
+
+// --- The conservative test ---
+
+// Marks the collected object `word` points into, if any, and queues it for scanning if it
+// may hold pointers. Cheapest rejection first: in the arena (a shift and a compare); the
+// page-class map says an explicit small span (one load); the span map gives the span, which
+// must be collected; the object's index by the class's reciprocal (an interior pointer finds
+// its object's start); its alloc bit; its mark bit.
+void mark_word(uintptr_t word, Marker& m) {
+  if (!in_heap_arena(word)) return;
+  uint32_t entry = arena_page_class(word);
+  if (entry != 0 && (entry & 0xffff) < collected_span_class_base) return;  // an explicit small span
+  Span* s = heap_span_of(word);
+  if (s == nullptr || !__atomic_load_n(&s->collected, __ATOMIC_ACQUIRE)) return;
+  uint32_t index = 0;
+  uintptr_t start = s->start;
+  size_t bytes = size_t(s->pages) * heap_page_size;
+  if (s->size_class != 0) {
+    index = uint32_t(((word - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32);
+    if (index >= s->object_count) return;  // the span's unused tail
+    uint64_t bit = 1ULL << (index % 64);
+    if ((__atomic_load_n(&s->alloc_bits[index / 64], __ATOMIC_RELAXED) & bit) == 0) return;  // a free slot
+    start = s->start + uintptr_t(index) * s->object_size;
+    bytes = s->object_size;
+  }
+  uint64_t bit = 1ULL << (index % 64);
+  uint64_t* mark_bits = &s->mark_bits[index / 64];
+  if (__builtin_expect(m.check != nullptr, 0)) {  // gccheckmark's re-mark: its own bits
+    if (!checkmark_test_and_set(start)) return;
+    m.check(start, m);
+  } else if (m.concurrent) {
+    if (__atomic_load_n(mark_bits, __ATOMIC_RELAXED) & bit) return;
+    if (__atomic_fetch_or(mark_bits, bit, __ATOMIC_RELAXED) & bit) return;  // another marker won
+  } else {
+    if (*mark_bits & bit) return;
+    *mark_bits |= bit;
+  }
+  m.marked_bytes += bytes;
+  m.marked_objects++;
+  // A typed span's objects are queued with bit 0 of their start set (starts are 16-byte
+  // aligned): scan_object reads their headers.
+  if (!s->noscan) m.push(start | uintptr_t(s->typed), bytes);
+}
+
+namespace {
+
+// Every aligned word of [lo, hi).
+void scan_range(uintptr_t lo, uintptr_t hi, Marker& m) {
+  lo = (lo + 7) & ~uintptr_t(7);
+  for (uintptr_t at = lo; at + 8 <= hi; at += 8) {
+    if (__builtin_expect(m.check != nullptr, 0)) m.check_slot = at;  // gccheckmark only: an interior pointer
+    mark_word(__atomic_load_n(reinterpret_cast<const uintptr_t*>(at), __ATOMIC_RELAXED), m);
+  }
+}
+
+// Whether a typed header's TypeInfo address can be one: inside the program's image, aligned.
+// A concurrent marker can meet a slot between take_slot and its header's store (through a
+// stale pointer on a stack): that object is being allocated, so it is black and needs no scan.
+uintptr_t readonly_end = 0;  // the first writable segment's start; set by begin_mark
+bool plausible_type(uintptr_t type) {
+  return (type & 7) == 0 && type >= uintptr_t(__executable_start) && type + sizeof(gc::TypeInfo) <= readonly_end &&
+         reinterpret_cast<const gc::TypeInfo*>(type)->size != 0;
+}
+
+// A typed object (runtime/collector.h: a 16-byte header {TypeInfo* | state, count} at the
+// start of its slot): with a layout, only each element's pointer words; without one, every
+// word of its elements; the header itself never. One whose destructor ran is not scanned: a
+// stale pointer keeps its memory, nothing it pointed to.
+void scan_typed_object(uintptr_t start, size_t bytes, Marker& m) {
+  const auto* header = reinterpret_cast<const uintptr_t*>(start);
+  uintptr_t word = __atomic_load_n(&header[0], __ATOMIC_ACQUIRE);
+  auto* type = reinterpret_cast<const gc::TypeInfo*>(word & ~uintptr_t(gc::detail::header_state_mask));
+  if (!plausible_type(uintptr_t(type))) {
+    if (m.concurrent) return;
+    fatal("gc: a typed object has no type");  // allocate_collected_typed writes it first
+  }
+  if (word & gc::detail::header_destroyed) return;
+  uintptr_t first = start + type->header_bytes;
+  uint64_t count = __atomic_load_n(&header[1], __ATOMIC_RELAXED);
+  uint64_t room = bytes > type->header_bytes ? (bytes - type->header_bytes) / type->size : 0;
+  if (count > room) {
+    if (m.concurrent) return;  // a stale header of a slot being reused
+    fatal("gc: a typed object's count exceeds its slot");
+  }
+  if (type->pointer_bits == nullptr) {
+    scan_range(first, first + count * type->size, m);
+    return;
+  }
+  for (uint64_t e = 0; e < count; e++) {
+    auto* element = reinterpret_cast<const uintptr_t*>(first + e * type->size);
+    for (uint32_t w = 0; w < type->layout_words; w += 64) {
+      for (uint64_t bits = type->pointer_bits[w / 64]; bits != 0; bits &= bits - 1) {
+        const uintptr_t* slot = &element[w + uint32_t(__builtin_ctzll(bits))];
+        if (__builtin_expect(m.check != nullptr, 0)) m.check_slot = uintptr_t(slot);
+        mark_word(__atomic_load_n(slot, __ATOMIC_RELAXED), m);
+      }
+    }
+  }
+}
+
+// The one place a marked object is scanned: by its type if its span is typed.
+void scan_object(uintptr_t start, size_t bytes, Marker& m) {
+  if (__builtin_expect(m.check != nullptr, 0)) m.check_object = start & ~uintptr_t(1);
+  if (start & 1) scan_typed_object(start & ~uintptr_t(1), bytes, m);
+  else scan_range(start, start + bytes, m);
+  m.scanned_bytes += bytes;
+  m.check_object = 0;
+}
+
+// Like scan_range, and a word that points to the start of an explicit object (a channel's
+// box: `new T` for a T that is not trivially copyable, gort.h) has that object scanned too.
+void scan_range_with_boxes(uintptr_t lo, uintptr_t hi, Marker& m) {
+  lo = (lo + 7) & ~uintptr_t(7);
+  for (uintptr_t at = lo; at + 8 <= hi; at += 8) {
+    uintptr_t word = __atomic_load_n(reinterpret_cast<const uintptr_t*>(at), __ATOMIC_RELAXED);
+    if (__builtin_expect(m.check != nullptr, 0)) m.check_slot = at;  // gccheckmark only: an interior pointer
+    mark_word(word, m);
+    if (!in_heap_arena(word)) continue;
+    Span* s = heap_span_of(word);
+    if (s == nullptr || s->collected) continue;
+    void* base = object_base(reinterpret_cast<void*>(word));
+    if (reinterpret_cast<uintptr_t>(base) == word) scan_range(word, word + allocation_size(base), m);
+  }
+}
+
+// --- Stacks ---
+
+// A goroutine's stack from sp up: the rest of the segment sp is in, then each earlier
+// segment whole (where it left one for the next is not recorded, so the part below its
+// last use is scanned too: conservative, never unsafe). Deeper cached segments are unused.
+void scan_stack(const Goroutine* g, uintptr_t sp, Marker& m) {
+  const StackSegment* s = g->segment;
+  if (s == nullptr || sp < s->base || sp > s->base + s->size) fatal("gc: a goroutine's stack pointer is outside its segment");
+  scan_range(sp, s->base + s->size, m);
+  m.stack_bytes += s->base + s->size - sp;
+  for (s = s->previous; s != nullptr; s = s->previous) {
+    scan_range(s->base + stack_bottom_canary_bytes, s->base + s->size, m);
+    m.stack_bytes += s->size - stack_bottom_canary_bytes;
+  }
+}
+
+}  // namespace
+
+// A goroutine that is not running: its saved registers and its stack. The caller stopped
+// the world, or holds g's scan claim (g cannot start running meanwhile).
+void scan_stopped_goroutine(Goroutine* g, Marker& m) {
+  arch::StoppedRegisters registers;
+  GoroutineStatus status = GoroutineStatus(__atomic_load_n(reinterpret_cast<const uint32_t*>(&g->status), __ATOMIC_ACQUIRE));
+  switch (status) {
+    case GoroutineStatus::Idle:
+    case GoroutineStatus::Dead:
+      return;  // no frames (a dead one's stack is garbage)
+    case GoroutineStatus::Running:
+      fatal("gc: a goroutine is running while its stack is scanned");
+    case GoroutineStatus::Syscall:
+      // Back from the kernel and on its way to the global queue (exit_syscall_without_processor
+      // in runtime/blocking.cpp cleared g->machine on the scheduler stack): its switch frame.
+      if (!stopped_registers(g, &registers))
+        registers = arch::registers_of(reinterpret_cast<const arch::SwitchFrame*>(g->saved_sp));
+      break;
+    default:
+      if (!stopped_registers(g, &registers)) fatal("gc: a stopped goroutine has no saved registers");
+  }
+  m.check_slot = 0;
+  for (size_t i = 0; i < registers.word_count; i++) mark_word(registers.words[i], m);
+  scan_stack(g, registers.sp, m);
+  // Stopped or parked, so its cached segments are not in use; not one in a system call,
+  // which may be back on its stack already (Go does not shrink those either).
+  if (status != GoroutineStatus::Syscall) shrink_stack(g);
+}
+
+void scan_own_stack(Goroutine* self, uintptr_t sp, Marker& m) { scan_stack(self, sp, m); }
+
+// The program's writable loaded segments: .data, .bss, and the runtime's own globals.
+void scan_data_and_bss(Marker& m, uintptr_t* first_writable = nullptr) {
+  auto* header = reinterpret_cast<const elf::Header*>(__ehdr_start);
+  // The load bias (0 for gort's static, non-PIE binaries): where the header is, less where
+  // the segment that holds it was linked.
+  uintptr_t bias = 0;
+  for (uint16_t i = 0; i < header->phnum; i++) {
+    const elf::ProgramHeader* ph = elf::program_header(header, i);
+    if (ph->type == elf::PT_LOAD && ph->offset == 0) bias = uintptr_t(__ehdr_start) - ph->vaddr;
+  }
+  for (uint16_t i = 0; i < header->phnum; i++) {
+    const elf::ProgramHeader* ph = elf::program_header(header, i);
+    if (ph->type == elf::PT_LOAD && (ph->flags & elf::PF_W) != 0) {
+      if (first_writable != nullptr && (*first_writable == 0 || bias + ph->vaddr < *first_writable)) *first_writable = bias + ph->vaddr;
+      scan_range(bias + ph->vaddr, bias + ph->vaddr + ph->memsz, m);
+      m.global_bytes += ph->memsz;
+    }
+  }
+}
+
+void scan_root_handles(Marker& m);  // runtime/collector.cpp (roots_lock is there)
+
+namespace {
+
+void mark_word_with(uintptr_t word, void* marker) { mark_word(word, *static_cast<Marker*>(marker)); }
+
+void scan_channels(Marker& m) {
+  for_each_channel([](ChannelCore* c, void* arg) {
+    Marker& m = *static_cast<Marker*>(arg);
+    if (c->buffer != nullptr) {
+      uintptr_t buffer = reinterpret_cast<uintptr_t>(c->buffer);
+      scan_range_with_boxes(buffer, buffer + size_t(c->capacity) * c->element_size, m);
+    }
+    // Values waiting to be sent lie on their senders' stacks (scanned as stacks); the list
+    // is read only with the world stopped (a concurrent marker would need c->lock, which
+    // ranks before live_channels_lock).
+    if (m.concurrent) return;
+    for (ChannelWaiter* w = c->senders.head; w != nullptr; w = w->next) {
+      uintptr_t element = reinterpret_cast<uintptr_t>(w->element);
+      if (element != 0) scan_range_with_boxes(element, element + c->element_size, m);
+    }
+  }, &m);
+}
+
+// A pending timer's record: its words (arg may point anywhere), and the record itself when
+// it lies in a collected object (after()'s Timer, or a gc::make<Timer>): pending, it is
+// kept; fired and out of the heap, it is garbage once nothing else points to it.
+void scan_timers(Marker& m) {
+  for (int32_t i = 0; i < max_processors; i++) {
+    Processor* p = __atomic_load_n(&scheduler.processors[i], __ATOMIC_ACQUIRE);
+    if (p == nullptr) continue;
+    if (m.concurrent) p->timer_lock.lock();
+    for (int32_t t = 0; t < p->timer_count; t++) {
+      uintptr_t record = reinterpret_cast<uintptr_t>(p->timers[t]);
+      m.check_slot = 0;
+      mark_word(record, m);
+      scan_range(record, record + sizeof(TimerRecord), m);
+    }
+    if (m.concurrent) p->timer_lock.unlock();
+  }
+}
+
+void scan_cleanups(Marker& m) {
+  m.check_slot = 0;
+  scan_cleanup_arguments(mark_word_with, &m);  // runtime/finalization.cpp
+}
+
+// --- The concurrent mark's shared state (reset in begin_mark, with the world stopped) ---
+
+// A Processor's shade buffer: what barriers and channel copies on it shaded.
+struct ShadeBuffer {
+  SpinLock<LockRank::MarkBuffer> lock;
+  Marker marker;                // lock; concurrent
+  uint64_t allocated_bytes;     // atomic: bytes allocated black on this Processor this cycle
+  uint64_t allocated_objects;   // atomic
+};
+ShadeBuffer* shade_buffers[max_processors];  // made for each Processor index at its first mark
+
+constexpr uint32_t root_job_count = 3;  // channels, timers, cleanups
+uint32_t next_root_job = 0;    // atomic: the next job to claim
+uint32_t root_jobs_done = 0;   // atomic
+Goroutine* goroutine_cursor = nullptr;  // atomic: the next goroutine of the walk; null: walked
+bool goroutine_walk_started = false;    // atomic: the cursor was loaded this cycle
+uint32_t scans_in_progress = 0;  // atomic: stacks claimed and not yet done
+uint32_t active_markers = 0;     // atomic: markers holding private work
+
+bool take_root_job(Marker& m) {
+  if (__atomic_load_n(&next_root_job, __ATOMIC_RELAXED) >= root_job_count) return false;
+  uint32_t job = __atomic_fetch_add(&next_root_job, 1, __ATOMIC_ACQ_REL);
+  if (job >= root_job_count) return false;
+  if (job == 0) scan_channels(m);
+  else if (job == 1) scan_timers(m);
+  else scan_cleanups(m);
+  __atomic_add_fetch(&root_jobs_done, 1, __ATOMIC_SEQ_CST);
+  return true;
+}
+
+inline uint32_t scanned_state(uint32_t cycle) { return cycle << 1; }
+
+// Claims g's scan for `cycle`: true if the caller now must scan it (busy is set); false if
+// it is done or someone else is scanning it.
+bool claim_scan(Goroutine* g, uint32_t cycle) {
+  uint32_t state = __atomic_load_n(&g->gc_scan_state, __ATOMIC_ACQUIRE);
+  for (;;) {
+    if ((state >> 1) == cycle) return false;
+    if (__atomic_compare_exchange_n(&g->gc_scan_state, &state, scanned_state(cycle) | 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+      __atomic_add_fetch(&scans_in_progress, 1, __ATOMIC_SEQ_CST);
+      return true;
+    }
+  }
+}
+
+void release_scan(Goroutine* g, uint32_t cycle) {
+  __atomic_store_n(&g->gc_scan_state, scanned_state(cycle), __ATOMIC_RELEASE);
+  __atomic_sub_fetch(&scans_in_progress, 1, __ATOMIC_SEQ_CST);
+}
+
+// Returns once g's scan for `cycle` is done (someone else held the claim).
+void wait_for_scan(Goroutine* g, uint32_t cycle) {
+  while (__atomic_load_n(&g->gc_scan_state, __ATOMIC_ACQUIRE) != scanned_state(cycle)) __builtin_ia32_pause();
+}
+
+// The walk over every goroutine: takes the next from the cursor and scans it if unclaimed.
+// False when the walk is over.
+bool scan_next_goroutine(Marker& m) {
+  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
+  if (!__atomic_load_n(&goroutine_walk_started, __ATOMIC_ACQUIRE)) {
+    // The list only grows at its tail, and each record's link is written before it is
+    // published, so walking it needs no lock.
+    Goroutine* head = __atomic_load_n(&scheduler.all_goroutines, __ATOMIC_ACQUIRE);
+    Goroutine* expected = nullptr;
+    bool started = false;
+    if (__atomic_compare_exchange_n(&goroutine_walk_started, &started, true, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+      __atomic_compare_exchange_n(&goroutine_cursor, &expected, head, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+  }
+  Goroutine* g = __atomic_load_n(&goroutine_cursor, __ATOMIC_ACQUIRE);
+  for (;;) {
+    if (g == nullptr) return false;
+    Goroutine* next = __atomic_load_n(&g->next_in_all, __ATOMIC_ACQUIRE);
+    if (__atomic_compare_exchange_n(&goroutine_cursor, &g, next, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) break;
+  }
+  if (claim_scan(g, cycle)) {
+    scan_stopped_goroutine(g, m);
+    release_scan(g, cycle);
+  }
+  return true;
+}
+
+// Takes what a Processor's buffer holds (the markers steal from the barriers). True if any.
+bool steal_shade_buffers(Marker& m) {
+  bool found = false;
+  for (int32_t i = 0; i < max_processors; i++) {
+    ShadeBuffer* b = __atomic_load_n(&shade_buffers[i], __ATOMIC_ACQUIRE);
+    if (b == nullptr) break;
+    if (__atomic_load_n(&b->marker.chunk, __ATOMIC_RELAXED) == nullptr) continue;
+    MarkChunk* c;
+    {
+      LockGuard guard(b->lock);
+      c = b->marker.chunk;
+      b->marker.chunk = nullptr;
+    }
+    while (c != nullptr) {
+      MarkChunk* next = c->next;
+      c->next = nullptr;
+      if (c->count != 0) {
+        m.adopt(c);
+        found = true;
+      } else {
+        recycle_chunk(c);
+      }
+      c = next;
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+// Scans up to about `budget` bytes (objects and stacks), taking work from wherever it is;
+// flushes what is left to the shared list and the counts to mark_totals. Returns whether it
+// found anything to do. A concurrent marker, any stack (callers use the scheduler stack).
+uint64_t drain(Marker& m, uint64_t budget) {
+  uint64_t found = 0;
+  uint64_t start = m.scanned_bytes + m.stack_bytes;
+  while (m.scanned_bytes + m.stack_bytes - start < budget) {
+    uintptr_t object;
+    size_t bytes;
+    if (m.pop(&object, &bytes)) {
+      scan_object(object, bytes, m);
+      found += bytes;
+      continue;
+    }
+    if (MarkChunk* c = take_shared_chunk()) {
+      m.adopt(c);
+      continue;
+    }
+    if (take_root_job(m) || scan_next_goroutine(m) || steal_shade_buffers(m)) {
+      found += 64;  // a root job or a stack, besides the bytes it scanned
+      continue;
+    }
+    break;
+  }
+  found += m.stack_bytes;
+  m.flush();
+  return found;
+}
+
+// Whether the concurrent mark has nothing left that a marker could find: the end of the
+// mark, but for what mutators shade meanwhile (the second pause takes that).
+bool mark_work_left() {
+  if (__atomic_load_n(&root_jobs_done, __ATOMIC_SEQ_CST) < root_job_count) return true;
+  if (!__atomic_load_n(&goroutine_walk_started, __ATOMIC_SEQ_CST) ||
+      __atomic_load_n(&goroutine_cursor, __ATOMIC_SEQ_CST) != nullptr)
+    return true;
+  if (__atomic_load_n(&scans_in_progress, __ATOMIC_SEQ_CST) != 0) return true;
+  if (__atomic_load_n(&active_markers, __ATOMIC_SEQ_CST) != 0) return true;
+  if (__atomic_load_n(&shared_chunk_count, __ATOMIC_SEQ_CST) != 0) return true;
+  for (int32_t i = 0; i < max_processors; i++) {
+    ShadeBuffer* b = __atomic_load_n(&shade_buffers[i], __ATOMIC_ACQUIRE);
+    if (b == nullptr) break;
+    if (__atomic_load_n(&b->marker.chunk, __ATOMIC_RELAXED) != nullptr) return true;
+  }
+  return false;
+}
+
+void enter_marking() { __atomic_add_fetch(&active_markers, 1, __ATOMIC_SEQ_CST); }
+uint32_t leave_marking() { return __atomic_sub_fetch(&active_markers, 1, __ATOMIC_SEQ_CST); }
+
+// --- Shading (the write barrier's and the channels' entry) ---
+
+void shade_pointer(uintptr_t word) {
+  if (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) == 0) return;
+  Processor* p = cpu::current_machine()->processor;
+  if (p == nullptr) fatal("gc: shade without a processor");
+  ShadeBuffer* b = shade_buffers[p->id];
+  LockGuard guard(b->lock);
+  b->marker.check_slot = 0;
+  mark_word(word, b->marker);
+  // Counts go to the totals at once (the buffer's chunks stay for the markers to steal).
+  if (b->marker.marked_objects != 0) {
+    __atomic_add_fetch(&mark_totals.marked_bytes, b->marker.marked_bytes, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&mark_totals.marked_objects, b->marker.marked_objects, __ATOMIC_RELAXED);
+    b->marker.marked_bytes = b->marker.marked_objects = 0;
+  }
+}
+
+void shade_range(uintptr_t lo, uintptr_t hi) {
+  if (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) == 0) return;
+  lo = (lo + 7) & ~uintptr_t(7);
+  for (uintptr_t at = lo; at + 8 <= hi; at += 8) shade_pointer(*reinterpret_cast<const uintptr_t*>(at));
+}
+
+// An object allocated during the mark is black: its bit set now (by the allocating
+// Processor, unless a marker that found a stale pointer to the slot already did), counted
+// as marked. Caller holds the Processor (the allocator's cache), and the slot is allocated.
+void mark_allocated(void* object) {
+  uintptr_t start = reinterpret_cast<uintptr_t>(object);
+  Span* s = heap_span_of(start);
+  uint32_t index = 0;
+  size_t bytes = size_t(s->pages) * heap_page_size;
+  if (s->size_class != 0) {
+    index = uint32_t(((start - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32);
+    bytes = s->object_size;
+  }
+  uint64_t bit = 1ULL << (index % 64);
+  if (__atomic_fetch_or(&s->mark_bits[index / 64], bit, __ATOMIC_RELAXED) & bit) return;
+  Processor* p = cpu::current_machine()->processor;
+  ShadeBuffer* b = p != nullptr ? shade_buffers[p->id] : nullptr;
+  if (b == nullptr) {  // a thread without a Processor (the fallback cache)
+    __atomic_add_fetch(&mark_totals.marked_bytes, bytes, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&mark_totals.marked_objects, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  __atomic_store_n(&b->allocated_bytes, b->allocated_bytes + bytes, __ATOMIC_RELAXED);  // only its owner writes
+  __atomic_store_n(&b->allocated_objects, b->allocated_objects + 1, __ATOMIC_RELAXED);
+}
+
+// --- Stacks scanned outside the walk ---
+
+// From execute, on the scheduler stack, with a Processor: g is about to run. During a mark
+// its stack is scanned first (or waited for, if a worker is scanning it).
+void scan_before_running(Goroutine* g) {
+  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
+  if (claim_scan(g, cycle)) {
+    Marker m;
+    m.concurrent = true;
+    scan_stopped_goroutine(g, m);
+    m.flush();
+    release_scan(g, cycle);
+  } else {
+    wait_for_scan(g, cycle);
+  }
+}
+
+namespace {
+struct SelfScan {
+  Goroutine* self;
+  uintptr_t sp;
+};
+void scan_self_on_scheduler_stack(void* arg) {
+  auto* s = static_cast<SelfScan*>(arg);
+  Marker m;
+  m.concurrent = true;
+  scan_stack(s->self, s->sp, m);
+  m.flush();
+}
+}  // namespace
+
+// The goroutine itself, back from a system call with a Processor, before it returns to its
+// caller: its callee-saved registers are spilled into this frame (unwind_init), and its
+// stack is scanned from here up. Runs on the goroutine's stack.
+__attribute__((noinline)) void scan_after_syscall(Goroutine* g) {
+  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
+  if (!claim_scan(g, cycle)) {
+    wait_for_scan(g, cycle);
+    return;
+  }
+  __builtin_unwind_init();
+  SelfScan s{g, 0};
+  asm volatile("mov %%rsp, %0" : "=r"(s.sp) : : "memory");
+  run_on_scheduler_stack(scan_self_on_scheduler_stack, &s);
+  asm volatile("" : : : "memory");
+  release_scan(g, cycle);
+}
+
+// --- Mark workers (Go's gcBgMarkWorker) ---
+//
+// System goroutines, one per Processor, made at the first concurrent mark (more if
+// GOMAXPROCS grew). Between cycles, and when they find no work, they park on the list below;
+// a cycle's start readies them all, and a chunk published to the shared list readies one.
+// Each does batches of scanning on the scheduler stack (drain), yielding its Processor
+// between batches, so a goroutine of the program that is runnable on the same Processor
+// gets it back within one batch. The last one to find nothing ends the mark.
+namespace {
+
+constexpr uint64_t worker_batch_bytes = 256 << 10;  // about 100 us of scanning
+constexpr int32_t max_workers = max_processors;
+Goroutine* parked_workers[max_workers];  // work_lock
+int32_t parked_count = 0;                // work_lock; read racily as a hint
+int32_t worker_count = 0;                // workers made; by the cycle's starter only
+uint64_t worker_cpu_ns = 0;              // atomic statistic: time in worker batches, ever
+
+void worker_park_commit(Goroutine* g, void*) {
+  bool run_again;
+  {
+    LockGuard guard(work_lock);
+    // Work published between the worker's last look and now: it must not sleep through it.
+    // (Shade buffers are not looked at: the last active marker steals them before it ends
+    // the mark, and a worker parks only while another is active.)
+    run_again = __atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0 && !marking_held() &&
+                (shared_chunks != nullptr || __atomic_load_n(&next_root_job, __ATOMIC_ACQUIRE) < root_job_count ||
+                 !__atomic_load_n(&goroutine_walk_started, __ATOMIC_ACQUIRE) ||
+                 __atomic_load_n(&goroutine_cursor, __ATOMIC_ACQUIRE) != nullptr);
+    if (!run_again) parked_workers[parked_count++] = g;
+  }
+  if (run_again) ready(g);
+}
+
+void wake_idle_worker() {
+  if (__atomic_load_n(&parked_count, __ATOMIC_RELAXED) == 0) return;
+  Goroutine* g = nullptr;
+  {
+    LockGuard guard(work_lock);
+    if (parked_count > 0) g = parked_workers[--parked_count];
+  }
+  if (g != nullptr) ready(g);
+}
+
+struct WorkerBatch {
+  Marker* marker;
+  uint64_t found;
+};
+void worker_batch(void* arg) {
+  auto* batch = static_cast<WorkerBatch*>(arg);
+  batch->found = drain(*batch->marker, worker_batch_bytes);
+}
+
+void mark_worker_main(void*) {
+  Marker m;
+  m.concurrent = true;
+  for (;;) {
+    while (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0) {
+      if (marking_held()) {
+        yield_processor();
+        break;
+      }
+      enter_marking();
+      int64_t t0 = nanotime();
+      WorkerBatch batch{&m, 0};
+      run_on_scheduler_stack(worker_batch, &batch);
+      __atomic_add_fetch(&worker_cpu_ns, uint64_t(nanotime() - t0), __ATOMIC_RELAXED);
+      uint32_t left = leave_marking();
+      if (batch.found != 0) {
+        yield_processor();
+        continue;
+      }
+      if (left != 0) break;  // another marker is busy: it ends the mark when it runs dry
+      if (mark_work_left()) {
+        yield_processor();
+        continue;
+      }
+      // runtime/collector.cpp: the second pause, unless it resumes the mark; if another
+      // marker is ending it, park (a resumed mark readies the workers again).
+      if (!end_mark_if_done()) break;
+    }
+    park(WaitReason::GCWorkerIdle, worker_park_commit, nullptr);
+  }
+}
+
+}  // namespace
+
+uint64_t mark_worker_cpu_ns() { return __atomic_load_n(&worker_cpu_ns, __ATOMIC_RELAXED); }
+
+// From the cycle's starter, with the world running and a Processor: readies every worker,
+// making the missing ones first.
+void start_mark_workers() {
+  int32_t procs = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_RELAXED);
+  static uint32_t making = 0;  // atomic: one caller at a time makes workers
+  uint32_t free = 0;
+  if (__atomic_load_n(&worker_count, __ATOMIC_ACQUIRE) < procs &&
+      __atomic_compare_exchange_n(&making, &free, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    while (worker_count < procs && worker_count < max_workers) {
+      Goroutine* g = new_goroutine(mark_worker_main);
+      g->is_system = true;
+      __atomic_add_fetch(&system_goroutine_count, 1, __ATOMIC_RELAXED);
+      __atomic_store_n(&worker_count, worker_count + 1, __ATOMIC_RELEASE);
+      start_goroutine(g);  // it parks at once, and is readied below with the rest
+    }
+    __atomic_store_n(&making, 0, __ATOMIC_RELEASE);
+  }
+  for (int32_t n = worker_count; n > 0; n--) {  // each parked one once (ready outside work_lock)
+    Goroutine* g = nullptr;
+    {
+      LockGuard guard(work_lock);
+      if (parked_count > 0) g = parked_workers[--parked_count];
+    }
+    if (g == nullptr) break;
+    ready(g);
+  }
+}
+
+// --- Assists (Go's gcAssistAlloc) ---
+
+namespace {
+struct AssistWork {
+  uint64_t budget;
+  uint64_t done;
+};
+void assist_on_scheduler_stack(void* arg) {
+  auto* work = static_cast<AssistWork*>(arg);
+  Marker m;
+  m.concurrent = true;
+  work->done = drain(m, work->budget);
+}
+uint64_t assist_cpu_ns = 0;  // atomic statistic
+}  // namespace
+
+uint64_t mark_assist_cpu_ns() { return __atomic_load_n(&assist_cpu_ns, __ATOMIC_RELAXED); }
+
+// g allocated `bytes` during the mark: it pays for them with scan work at the pacer's ratio
+// (assist_ratio: scan bytes still expected per byte of heap left before the goal), in
+// batches of at least assist_batch_bytes of credit. When no work can be found, the debt is
+// forgiven unless the heap is past the goal's hard limit; then the goroutine yields until
+// the mark ends or work appears (the collector must not lose the race with the program).
+void assist_allocation(Goroutine* g, size_t bytes) {
+  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
+  if (g->gc_assist_cycle != cycle) {
+    g->gc_assist_cycle = cycle;
+    g->gc_assist_credit = 0;
+  }
+  g->gc_assist_credit -= int64_t(bytes);
+  if (g->gc_assist_credit >= 0) return;
+  constexpr uint64_t assist_batch_bytes = 64 << 10;
+  while (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0 && g->gc_assist_credit < 0 && !marking_held()) {
+    double ratio = assist_ratio();
+    uint64_t debt = uint64_t(-g->gc_assist_credit);
+    uint64_t want = uint64_t(double(debt) * ratio);
+    if (want < assist_batch_bytes) want = assist_batch_bytes;
+    enter_marking();
+    int64_t t0 = nanotime();
+    AssistWork work{want, 0};
+    run_on_scheduler_stack(assist_on_scheduler_stack, &work);
+    __atomic_add_fetch(&assist_cpu_ns, uint64_t(nanotime() - t0), __ATOMIC_RELAXED);
+    uint32_t left = leave_marking();
+    if (work.done != 0) {
+      g->gc_assist_credit += int64_t(double(work.done) / (ratio > 0 ? ratio : 1));
+      if (left == 0) wake_idle_worker();  // a worker may end the mark if this was the last of it
+      continue;
+    }
+    if (left == 0) wake_idle_worker();
+    if (!heap_past_hard_goal()) {
+      g->gc_assist_credit = 0;  // nothing to do now: the workers hold what is left
+      return;
+    }
+    yield_processor();
+  }
+}
+
+// --- The pauses ---
+
+// The first pause (with the world stopped, on the scheduler stack): a new mark cycle; the
+// roots that no barrier covers are scanned now (data and bss, Root handles, the starting
+// goroutine's own stack from self_sp), then the barrier and the phase go on.
+void begin_mark(Goroutine* self, uintptr_t self_sp) {
+  mark_totals = MarkTotals{};
+  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_RELAXED) + 1;
+  __atomic_store_n(&mark_cycle, cycle, __ATOMIC_RELEASE);
+  next_root_job = 0;
+  root_jobs_done = 0;
+  goroutine_cursor = nullptr;
+  goroutine_walk_started = false;
+  scans_in_progress = 0;
+  active_markers = 0;
+  for (int32_t i = 0; i < scheduler.gomaxprocs; i++) {
+    if (shade_buffers[i] == nullptr) {
+      auto* b = static_cast<ShadeBuffer*>(persistent_alloc(sizeof(ShadeBuffer), 64));  // zeroed: a free lock
+      b->marker.concurrent = true;
+      __atomic_store_n(&shade_buffers[i], b, __ATOMIC_RELEASE);
+    }
+    shade_buffers[i]->allocated_bytes = shade_buffers[i]->allocated_objects = 0;
+  }
+  Marker m;
+  m.concurrent = true;
+  uintptr_t first_writable = 0;
+  scan_data_and_bss(m, &first_writable);
+  readonly_end = first_writable;
+  scan_root_handles(m);
+  self->gc_scan_state = scanned_state(cycle);
+  scan_stack(self, self_sp, m);
+  mark_totals.global_bytes = m.global_bytes;
+  m.flush();
+  set_write_barrier(true);
+  __atomic_store_n(&mark_phase, 1, __ATOMIC_RELEASE);
+}
+
+// The second pause (world stopped, scheduler stack): drains what is left (shaded since the
+// last marker ran dry) within `budget_ns`. True when the mark is over: the phase and the
+// barrier are off and mark_totals holds what it reached. False if the budget ran out: what
+// is left is on the shared list and the mark goes on when the world starts.
+bool finish_mark_in_pause(int64_t budget_ns) {
+  int64_t deadline = nanotime() + budget_ns;
+  Marker m;
+  m.concurrent = true;
+  for (;;) {
+    uintptr_t object;
+    size_t bytes;
+    uint32_t n = 0;
+    while (n < 256 && m.pop(&object, &bytes)) {
+      scan_object(object, bytes, m);
+      n++;
+    }
+    if (n != 0) {
+      if (nanotime() > deadline) {
+        m.flush();
+        return false;
+      }
+      continue;
+    }
+    if (MarkChunk* c = take_shared_chunk()) {
+      m.adopt(c);
+      continue;
+    }
+    if (take_root_job(m) || scan_next_goroutine(m) || steal_shade_buffers(m)) continue;
+    break;
+  }
+  m.flush();
+  if (__atomic_load_n(&scans_in_progress, __ATOMIC_RELAXED) != 0) fatal("gc: a stack scan is in progress at mark termination");
+  __atomic_store_n(&mark_phase, 0, __ATOMIC_RELEASE);
+  set_write_barrier(false);
+  for (int32_t i = 0; i < max_processors; i++) {
+    ShadeBuffer* b = shade_buffers[i];
+    if (b == nullptr) break;
+    mark_totals.marked_bytes += b->allocated_bytes;
+    mark_totals.marked_objects += b->allocated_objects;
+    b->allocated_bytes = b->allocated_objects = 0;
+  }
+  return true;
+}
+
+// --- The mark with the world stopped ---
+
+// Every root and the whole graph, with the world stopped, on the scheduler stack: for
+// GODEBUG=gcstoptheworld=1 and for gccheckmark's re-mark. `self` and `self_sp`: the caller's
+// goroutine and its stack pointer (its registers spilled above it). m is not concurrent.
+void mark_with_world_stopped(Goroutine* self, uintptr_t self_sp, Marker& m) {
+  {
+    LockGuard guard(scheduler.all_lock);
+    for (Goroutine* g = scheduler.all_goroutines; g != nullptr; g = g->next_in_all) {
+      if (g == self) scan_stack(g, self_sp, m);
+      else scan_stopped_goroutine(g, m);
+    }
+  }
+  scan_data_and_bss(m);
+  scan_channels(m);
+  scan_timers(m);
+  scan_cleanups(m);
+  scan_root_handles(m);
+  uintptr_t object;
+  size_t bytes;
+  while (m.pop(&object, &bytes)) scan_object(object, bytes, m);
+}
+
+// --- gccheckmark ---
+
+namespace {
+
+// The re-mark reached `object`: the concurrent mark must have too (Go's setCheckmark).
+void report_if_unmarked(uintptr_t object, const Marker& m) {
+  Span* s = heap_span_of(object);
+  uint32_t index = s->size_class != 0 ? uint32_t(((object - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32) : 0;
+  if (s->mark_bits[index / 64] & (1ULL << (index % 64))) return;
+  print("runtime: checkmarks found unexpected unmarked object obj=", hex(object), "\n");
+  if (m.check_object != 0)
+    print("runtime: found obj at *(", hex(m.check_object), "+", hex(m.check_slot - m.check_object), ")\n");
+  else if (m.check_slot != 0)
+    print("runtime: found obj at *(", hex(m.check_slot), ") (a root: a stack, a global or a runtime structure)\n");
+  else
+    print("runtime: found obj in a register or a runtime root\n");
+  fatal("checkmark found unmarked object");
+}
+
+}  // namespace
+
+// GODEBUG=gccheckmark=1, in the second pause once the concurrent mark is over (world
+// stopped, scheduler stack): every root and the whole graph again, with gccheckmark's own
+// bits; any object this reaches that the concurrent mark left white was missed (a store
+// without the barrier), and the program dies naming it and the slot that points to it.
+void verify_mark(Goroutine* self, uintptr_t self_sp) {
+  map_checkmark_bits();
+  Marker m;
+  m.check = report_if_unmarked;
+  mark_with_world_stopped(self, self_sp, m);
+  unmap_checkmark_bits();
+}
+
+void install_mark_hooks() {
+  mark_hooks.scan_before_running = scan_before_running;
+  mark_hooks.scan_after_syscall = scan_after_syscall;
+  mark_hooks.shade_range = shade_range;
+}
+
+}  // namespace gort
