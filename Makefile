@@ -53,8 +53,11 @@ NASMFLAGS        := -f elf64 -I$(BUILD)/gen/
 # each padded to a page in the file: that padding was 4-8 KiB of a 60 KiB hello world, and it
 # made the size jump by a page whenever code or constants crossed a boundary. The cost:
 # constants are mapped executable (more gadgets for an exploit to choose from).
+# -z start-stop-gc: a reference to __start_gort_barrier_ranges (the write barrier's table of
+# sites, runtime/barrier.h) does not keep every entry, and so every function with a barrier,
+# alive; each entry goes with its function instead.
 LINK_FLAGS       := -static -nostdlib --gc-sections -z noexecstack -z max-page-size=4096 -z noseparate-code \
-                    -e _start -u _start
+                    -z start-stop-gc -e _start -u _start
 LDFLAGS          := $(LINK_FLAGS) -T tools/gort.ld
 
 # Hosted C++ for the test harness (it is an ordinary Linux program using Catch2).
@@ -95,7 +98,7 @@ DEBUG_RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/debug/%.o) $(BUILD)/debug/ru
                       $(ASM_SRCS:%.asm=$(BUILD)/%.o)
 DEBUG_TEST_PROGS  := $(BUILD)/debug/tests/scheduler $(BUILD)/debug/tests/channels $(BUILD)/debug/tests/threads \
                      $(BUILD)/debug/tests/collector $(BUILD)/debug/tests/gc_channels $(BUILD)/debug/tests/gc_torture \
-                     $(BUILD)/debug/tests/gc_final $(BUILD)/debug/tests/gc_sweep
+                     $(BUILD)/debug/tests/gc_final $(BUILD)/debug/tests/gc_sweep $(BUILD)/debug/tests/gc_barrier
 
 # `make V=1` shows each command; by default one short line per file.
 ifeq ($(V),1)

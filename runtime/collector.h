@@ -93,7 +93,7 @@ inline constexpr bool pointer_free_v = is_pointer_free<std::remove_cv_t<std::rem
 // Objects of a type with a layout are scanned precisely: only the listed words are read as
 // pointers, so an integer in `key` or `hash` that happens to look like an address retains
 // nothing. Each listed field must be a one-word pointer field (is_pointer_field: a raw T*,
-// or a wrapper that specializes it, as gc::Ptr<T> will), or an array of them, at an 8-byte
+// or a wrapper that specializes it, as gc::Ptr<T> does: runtime/barrier.h), or an array of them, at an 8-byte
 // aligned offset; anything else fails to compile. The fields must be accessible where the
 // macro is used. A pointer the list leaves out does NOT keep its object alive: list every
 // field that may hold a collected object's address (a union member that may, too).
@@ -451,6 +451,10 @@ struct PauseHistogram {
 void read_pauses(PauseHistogram* out);
 
 }  // namespace gort::gc
+
+// The write barrier (gc::Ptr, gc::write_pointer, gc::copy_pointers): after is_pointer_field,
+// which it specializes for Ptr.
+#include "barrier.h"
 
 // GORT_GC_POINTERS(Type, field, ...): Type's pointer fields (see layout above). Use it at
 // global scope, naming Type fully qualified; with no field, Type holds no pointers.

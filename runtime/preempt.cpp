@@ -12,7 +12,8 @@
 //      interrupted sp (clear of the 128-byte red zone the interrupted code may be using, and
 //      of the 8-byte jump slot)
 //      if the segment has room for it, else the top of the goroutine's next segment;
-//   3. stores the interrupted rip and rsp there (an arch::PreemptEntry; every layout of
+//   3. stores the interrupted rip (moved back to the start of a write barrier site if it lies
+//      inside one: runtime/barrier.h) and rsp there (an arch::PreemptEntry; every layout of
 //      saved registers is in arch/amd64/registers.h) and edits the signal context so that the
 //      kernel's sigreturn "returns" into async_preempt_stub (asm/preempt.asm) on that frame.
 // The stub saves every register (general, flags, and the whole XSAVE state: x87, SSE, AVX,
@@ -39,6 +40,11 @@ extern char __executable_start[];  // the linker's: the program image's start, a
 extern char etext[];
 void async_preempt_stub();          // asm/preempt.asm
 void async_preempt_yield();
+}
+
+namespace gort {
+// runtime/barrier.cpp; weak, so that only programs with barrier sites link that file.
+uintptr_t rewind_barrier_site(uintptr_t pc) __attribute__((weak));
 }
 
 namespace gort {
@@ -72,6 +78,9 @@ void async_preempt_signal(int, SignalInfo*, void* context) {
   uintptr_t frame = reserve_async_preempt_frame(g, sp, xsave_area_bytes + stub_frame_bytes);
   if (frame == 0) return;  // no room now; the request stays, the next signal tries again
   auto* entry = reinterpret_cast<arch::PreemptEntry*>(frame);  // arch/amd64/registers.h
+  // Stopped inside a write barrier's test-and-store (runtime/barrier.h): it resumes at the
+  // test, so it does not store on a decision taken before the world stopped.
+  if (&rewind_barrier_site != nullptr) pc = rewind_barrier_site(pc);
   entry->rip = pc;
   entry->rsp = sp;
   uc->registers[signal_frame::RSP] = frame;

@@ -30,4 +30,35 @@ void hold_background_sweeper(bool hold);
 bool start_concurrent_cycle();
 void wait_for_cycle_end();
 void hold_marking(bool hold);
+
+// --- The write barrier (runtime/barrier.cpp) ---
+// Sets the barrier's flag as the marker does: stops the world, sets it, starts the world.
+void set_write_barrier_for_test(bool on);
+// The same inside a stop the caller holds (fatal otherwise).
+void set_write_barrier_world_stopped(bool on);
+struct WriteBarrierCounters {
+  uint64_t slow_stores;  // write_pointer_slow calls
+  uint64_t bulk_calls;   // copy_pointers/clear_pointers calls that found the flag set
+  uint64_t rewinds;      // goroutines the preemption signal stopped inside a site and rewound
+};
+WriteBarrierCounters write_barrier_counters();
+// What the slow path stored into one watched slot since watch_barrier_slot(slot) (both calls
+// with the world stopped by the caller): how many stores, the old value the first one found,
+// the last value stored.
+struct BarrierWatch {
+  uint64_t stores;
+  uintptr_t first_old;
+  uintptr_t last_value;
+};
+void watch_barrier_slot(void** slot);
+BarrierWatch barrier_watch();
+// The program's table of inline barrier sites: `count` pairs of words [site, end).
+struct BarrierSites {
+  const uintptr_t* words;
+  size_t count;
+};
+BarrierSites barrier_sites();
+// Off: the signal handler no longer rewinds a goroutine stopped inside a site (to show the
+// rewind test fails without it).
+void set_barrier_rewind_for_test(bool on);
 }  // namespace gort
