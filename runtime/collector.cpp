@@ -67,6 +67,7 @@
 #include "machine.h"
 #include "memory_limit.h"
 #include "os_memory.h"
+#include "preempt.h"
 #include "processor.h"
 #include "scheduler.h"
 #include "print.h"
@@ -113,13 +114,19 @@ CycleTrace trace;
 
 // The floor scales with GOGC as Go's heapMinimum does (4 MiB * GOGC/100): GOGC=1 starts a
 // collection every ~40 KiB, GOGC=200 no sooner than 8 MiB.
-// The heap size at which a concurrent cycle starts: 7/8 of the way from live to the goal, so
-// that the mark (and the allocation it overlaps) ends near the goal; assists make sure it
-// ends before the hard limit (goal + 10%). The stopped mark starts at the goal itself.
+// The heap size at which a concurrent cycle starts, so that the mark (and the allocation it
+// overlaps) ends near the goal: the goal less what the last mark saw allocated, with a
+// quarter more (Go's pacer also learns the trigger from the cycles before), kept between
+// 6/10 and 7/8 of the way from live to the goal (Go: 0.7 to 0.95). Assists speed the mark up
+// when the heap nears the goal. The stopped mark starts at the goal itself.
 uint64_t& heap_trigger = collector_counters.heap_trigger;
+uint64_t last_mark_allocation = 0;  // bytes allocated during the last concurrent mark
 uint64_t trigger_for(uint64_t live, uint64_t goal) {
   if (goal == UINT64_MAX || debug.gcstoptheworld != 0 || goal <= live) return goal;
-  return live + (goal - live) / 8 * 7;
+  uint64_t runway = goal - live, want = last_mark_allocation + last_mark_allocation / 4;
+  uint64_t lowest = live + runway / 10 * 6, highest = live + runway / 8 * 7;
+  uint64_t trigger = goal > want ? goal - want : live;
+  return trigger < lowest ? lowest : trigger > highest ? highest : trigger;
 }
 
 uint64_t goal_for(uint64_t live, int32_t percent) {
@@ -330,6 +337,8 @@ void end_cycle_in_pause(uint64_t live_bytes, uint64_t live_objects) {
   trace.swept_ns = nanotime();
   last_live_bytes = live_bytes;
   last_live_objects = live_objects;
+  if (trace.concurrent)
+    last_mark_allocation = trace.heap_at_mark_end > trace.heap_before ? trace.heap_at_mark_end - trace.heap_before : 0;
   uint64_t goal = combined_goal(live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
   __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
   __atomic_store_n(&heap_trigger, trigger_for(live_bytes, goal), __ATOMIC_RELAXED);
@@ -516,8 +525,11 @@ double assist_ratio() {
   uint64_t done = __atomic_load_n(&mark_totals.scanned_bytes, __ATOMIC_RELAXED) + __atomic_load_n(&mark_totals.stack_bytes, __ATOMIC_RELAXED);
   uint64_t remaining = expected > done ? expected - done : 0;
   if (remaining < expected / 16 + (64 << 10)) remaining = expected / 16 + (64 << 10);
-  uint64_t heap = collected_heap_bytes(), hard = cycle_goal + cycle_goal / 10;
-  uint64_t distance = hard > heap + (64 << 10) ? hard - heap : 64 << 10;
+  // The mark should end as the heap reaches the goal; past it, the same ratio over a small
+  // distance makes assists do nearly all that is left (Go's pacer aims at the goal too, and
+  // only past it at the hard goal).
+  uint64_t heap = collected_heap_bytes();
+  uint64_t distance = cycle_goal > heap + (64 << 10) ? cycle_goal - heap : 64 << 10;
   return double(remaining) / double(distance);
 }
 
@@ -769,6 +781,10 @@ static inline bool may_collect_here(Goroutine* g) {
 }
 static inline void before_allocation(size_t bytes) {
   if (__builtin_expect(__atomic_load_n(&gogc_read, __ATOMIC_ACQUIRE) != 2, 0)) read_gogc();
+  // A stop of the world (a cycle's pause) waits for every goroutine to reach a safe point; a
+  // loop of collected allocations is almost all runtime code, where the preemption signal
+  // never stops it, so each allocation is one (a load and a branch, as malloc's slow path).
+  preemption_point();
   if (__builtin_expect(marking(), 0)) {
     Goroutine* g = cpu::current_goroutine();
     if (may_collect_here(g) && !g->is_system) assist_allocation(g, bytes);

@@ -65,12 +65,22 @@ TEST_CASE("a goroutine preempted while spinning keeps an object held only in a v
 }
 
 TEST_CASE("a goroutine not yet started keeps the objects its closure holds", "[collector]") {
-  // One Processor and no preemption signal: main does not yield while it collects.
-  ChildResult r = run_collector({"unstarted_closure"}, 1, {{"GODEBUG", "asyncpreemptoff=1"}});
+  // One Processor, no preemption signal and the mark inside the pause: main does not yield
+  // while it collects, so the goroutine has not run when its closure is scanned.
+  ChildResult r = run_collector({"unstarted_closure"}, 1, {{"GODEBUG", "asyncpreemptoff=1,gcstoptheworld=1"}});
   INFO(r.describe());
   REQUIRE_FALSE(r.timed_out);
   CHECK(r.status == 0);
   CHECK(r.out == "intact true ran_early false reclaimed true\n");
+  // Concurrently, collect() waits for the cycle and the goroutine may run meanwhile; it is
+  // scanned (by a worker, or before it runs) with its closure either way.
+  for (int procs : {1, 2}) {
+    ChildResult c = run_collector({"unstarted_closure"}, procs, {{"GODEBUG", "asyncpreemptoff=1"}});
+    INFO(c.describe());
+    REQUIRE_FALSE(c.timed_out);
+    CHECK(c.status == 0);
+    CHECK((c.out == "intact true ran_early false reclaimed true\n" || c.out == "intact true ran_early true reclaimed true\n"));
+  }
 }
 
 TEST_CASE("channel buffers keep their elements alive, boxed ones too", "[collector]") {

@@ -356,11 +356,14 @@ TEST_SCENARIO(steady_state) {
     if (s.heap_bytes > peak) peak = s.heap_bytes;
     if (s.live_bytes > max_live) max_live = s.live_bytes;
   }
-  // The goal moves with what each collection finds live (the last garbage object, too);
-  // the heap may pass it by the one allocation that finds it reached.
+  // The goal moves with what each collection finds live: the live set, plus what was
+  // allocated while it marked (black; the pacer starts a cycle at least 6/10 of the way
+  // from live to the goal, so about the last 4/10 at most); the heap may pass it by the one
+  // allocation that finds it reached.
   uint64_t highest_goal = max_live + max_live / 100 * uint64_t(percent);
+  if (gort::getenv("STEADY_VERBOSE") != nullptr) out::println("peak", peak, "highest_goal", highest_goal, "goal", goal, "live", live, "max_live", max_live);
   out::println("collections_many", yes(gc::stats().collections - collections > 20), "peak_within_goal", yes(peak <= highest_goal + 4096),
-               "peak_near_goal", yes(peak >= goal - goal / 10), "live_found_again", yes(max_live <= live + 64 * 1024));
+               "peak_near_goal", yes(peak >= goal - goal / 10), "live_found_again", yes(max_live <= live + (goal - live) / 10 * 4 + 64 * 1024));
   return 0;
 }
 
@@ -415,29 +418,34 @@ TEST_SCENARIO(delete_collected_large) {
 TEST_SCENARIO(pipeline) {
   constexpr int pairs = 3;
   constexpr int items = 20000;
-  gort::WaitGroup wg;
   int bad[pairs] = {};
-  gort::Channel<Payload*>* channels[pairs];
-  for (int i = 0; i < pairs; i++) channels[i] = new gort::Channel<Payload*>(16);
   uint64_t before = gc::stats().collections;
-  for (int i = 0; i < pairs; i++) {
-    wg.add(2);
-    gort::go([&, i] {
-      for (int k = 0; k < items; k++) {
-        channels[i]->send(new_payload(uint64_t(i) * items + uint64_t(k)));
-        gc::make_array<uint64_t>(64);  // garbage between sends: the heap reaches its goal
-      }
-      channels[i]->close();
-      wg.done();
-    });
-    gort::go([&, i] {
-      Payload* p;
-      while (channels[i]->receive(p))
-        if (!intact(p)) bad[i]++;
-      wg.done();
-    });
+  // Rounds until 5 collections ran during them (a concurrent cycle overlaps allocation, so
+  // how many one round sees depends on how fast the marker gets the CPU), at most 20.
+  for (int round = 0; round < 20 && gc::stats().collections - before < 5; round++) {
+    gort::WaitGroup wg;
+    gort::Channel<Payload*>* channels[pairs];
+    for (int i = 0; i < pairs; i++) channels[i] = new gort::Channel<Payload*>(16);
+    for (int i = 0; i < pairs; i++) {
+      wg.add(2);
+      gort::go([&, i] {
+        for (int k = 0; k < items; k++) {
+          channels[i]->send(new_payload(uint64_t(i) * items + uint64_t(k)));
+          gc::make_array<uint64_t>(64);  // garbage between sends: the heap reaches its goal
+        }
+        channels[i]->close();
+        wg.done();
+      });
+      gort::go([&, i] {
+        Payload* p;
+        while (channels[i]->receive(p))
+          if (!intact(p)) bad[i]++;
+        wg.done();
+      });
+    }
+    wg.wait();
+    for (int i = 0; i < pairs; i++) delete channels[i];
   }
-  wg.wait();
   int total_bad = 0;
   for (int b : bad) total_bad += b;
   out::println("bad", total_bad, "collected", yes(gc::stats().collections - before >= 5));

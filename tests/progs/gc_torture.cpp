@@ -75,6 +75,17 @@ const char* cycles_verdict(uint64_t start) {
   return yes(n >= enough_cycles);
 }
 
+// Runs a scenario's round until enough collections ran since `start`, at most
+// max_torture_rounds times: a concurrent cycle overlaps many allocations, so one round may see
+// fewer than enough_cycles of them (with the mark stopped one round is plenty).
+constexpr int max_torture_rounds = 40;
+template <typename Round>
+void repeat_until_enough_cycles(uint64_t start, Round round) {
+  int rounds = 0;
+  do round();
+  while (++rounds < max_torture_rounds && cycles_since(start) < enough_cycles);
+}
+
 // --- Spawning and joining, payloads in the closures of goroutines not yet started ---
 
 // Spawners each start `children` goroutines, allocating between go() calls (so collections
@@ -94,23 +105,28 @@ void child(Payload* p, uint64_t seed, uint64_t* total, uint32_t* bad, gort::Wait
 
 TEST_SCENARIO(spawn_join) {
   constexpr int spawners = 4, children = 1500;
-  uint64_t start = gc::stats().collections, total = 0;
+  uint64_t start = gc::stats().collections;
   uint32_t bad = 0;
-  gort::WaitGroup wg;
-  wg.add(spawners * (children + 1));
-  for (int s = 0; s < spawners; s++) {
-    gort::go([&, s] {
-      for (int c = 0; c < children; c++) {
-        uint64_t seed = uint64_t(s) * children + uint64_t(c) + 1;
-        gort::go(child, new_payload(seed), seed, &total, &bad, &wg);
-        new_chain(0, 2);  // garbage
-      }
-      wg.done();
-    });
-  }
-  wg.wait();
-  uint64_t n = uint64_t(spawners) * children;
-  out::println("bad", bad, "total_exact", yes(total == n * (n + 1) / 2), "cycles_many", cycles_verdict(start));
+  bool exact = true;
+  repeat_until_enough_cycles(start, [&] {
+    uint64_t total = 0;
+    gort::WaitGroup wg;
+    wg.add(spawners * (children + 1));
+    for (int s = 0; s < spawners; s++) {
+      gort::go([&, s] {
+        for (int c = 0; c < children; c++) {
+          uint64_t seed = uint64_t(s) * children + uint64_t(c) + 1;
+          gort::go(child, new_payload(seed), seed, &total, &bad, &wg);
+          new_chain(0, 2);  // garbage
+        }
+        wg.done();
+      });
+    }
+    wg.wait();
+    uint64_t n = uint64_t(spawners) * children;
+    exact = exact && total == n * (n + 1) / 2;
+  });
+  out::println("bad", bad, "total_exact", yes(exact), "cycles_many", cycles_verdict(start));
   return 0;
 }
 
@@ -135,24 +151,27 @@ TEST_SCENARIO(ping_pong) {
   constexpr int hops = 20000;
   uint64_t start = gc::stats().collections;
   uint32_t bad = 0;
-  // One pair over explicit unbuffered channels, one over collected ones (held by the players'
-  // frames and this one's).
-  Channel<Payload*> a(0), b(0), finish_ab(0);
-  auto* c = gc::make<Channel<Payload*>>(0);
-  auto* d = gc::make<Channel<Payload*>>(0);
-  auto* finish_cd = gc::make<Channel<Payload*>>(0);
-  gort::WaitGroup wg;
-  wg.add(4);
-  gort::go(player, &a, &b, nullptr, hops, uint64_t(0), &bad, &wg);
-  gort::go(player, &b, &a, &finish_ab, hops, uint64_t(1), &bad, &wg);
-  gort::go(player, c, d, nullptr, hops, uint64_t(0), &bad, &wg);
-  gort::go(player, d, c, finish_cd, hops, uint64_t(1), &bad, &wg);
-  a.send(new_payload(0));
-  c->send(new_payload(0));
-  Payload* last_ab = finish_ab.receive();  // after 2 * hops hops
-  Payload* last_cd = finish_cd->receive();
-  wg.wait();
-  bool exact = intact(last_ab) && intact(last_cd) && seed_of(last_ab) == 2 * hops && seed_of(last_cd) == 2 * hops;
+  bool exact = true;
+  repeat_until_enough_cycles(start, [&] {
+    // One pair over explicit unbuffered channels, one over collected ones (held by the
+    // players' frames and this one's).
+    Channel<Payload*> a(0), b(0), finish_ab(0);
+    auto* c = gc::make<Channel<Payload*>>(0);
+    auto* d = gc::make<Channel<Payload*>>(0);
+    auto* finish_cd = gc::make<Channel<Payload*>>(0);
+    gort::WaitGroup wg;
+    wg.add(4);
+    gort::go(player, &a, &b, nullptr, hops, uint64_t(0), &bad, &wg);
+    gort::go(player, &b, &a, &finish_ab, hops, uint64_t(1), &bad, &wg);
+    gort::go(player, c, d, nullptr, hops, uint64_t(0), &bad, &wg);
+    gort::go(player, d, c, finish_cd, hops, uint64_t(1), &bad, &wg);
+    a.send(new_payload(0));
+    c->send(new_payload(0));
+    Payload* last_ab = finish_ab.receive();  // after 2 * hops hops
+    Payload* last_cd = finish_cd->receive();
+    wg.wait();
+    exact = exact && intact(last_ab) && intact(last_cd) && seed_of(last_ab) == 2 * hops && seed_of(last_cd) == 2 * hops;
+  });
   out::println("bad", bad, "hops_exact", yes(exact), "cycles_many", cycles_verdict(start));
   return 0;
 }
@@ -166,71 +185,74 @@ TEST_SCENARIO(fan_in_out) {
   constexpr int producers = 4, workers = 4, items = 6000;
   uint64_t start = gc::stats().collections;
   uint32_t bad = 0;
-  Channel<Payload*> buffered(16), unbuffered(0);
-  auto* results = gc::make<Channel<Payload*>>(32);
-  auto* boxed_results = gc::make<Channel<Boxed>>(8);
-  gort::WaitGroup producing, working;
-  producing.add(producers);
-  working.add(workers);
-  for (int p = 0; p < producers; p++)
-    gort::go([&, p] {
-      for (int i = 0; i < items; i++) {
-        uint64_t seed = uint64_t(p) * items + uint64_t(i) + 1;
-        (i % 2 == 0 ? buffered : unbuffered).send(new_payload(seed));
-      }
-      producing.done();
-    });
-  for (int w = 0; w < workers; w++)
-    gort::go([&] {
-      bool open_b = true, open_u = true;
-      while (open_b || open_u) {
-        Payload* p = nullptr;
-        bool ok = false;
-        int chosen = gort::select({gort::on_receive(open_b ? &buffered : nullptr, &p, &ok),
-                                   gort::on_receive(open_u ? &unbuffered : nullptr, &p, &ok)});
-        if (!ok) {
-          (chosen == 0 ? open_b : open_u) = false;
-          continue;
+  bool exact = true;
+  repeat_until_enough_cycles(start, [&] {
+    Channel<Payload*> buffered(16), unbuffered(0);
+    auto* results = gc::make<Channel<Payload*>>(32);
+    auto* boxed_results = gc::make<Channel<Boxed>>(8);
+    gort::WaitGroup producing, working;
+    producing.add(producers);
+    working.add(workers);
+    for (int p = 0; p < producers; p++)
+      gort::go([&, p] {
+        for (int i = 0; i < items; i++) {
+          uint64_t seed = uint64_t(p) * items + uint64_t(i) + 1;
+          (i % 2 == 0 ? buffered : unbuffered).send(new_payload(seed));
         }
-        if (!intact(p)) atomic_add(&bad, 1u);
-        new_chain(0, 8);  // garbage
-        Payload* doubled = new_payload(seed_of(p) * 2);
-        results->send(doubled);
-        boxed_results->send(Boxed(p, seed_of(p)));
-      }
-      working.done();
+        producing.done();
+      });
+    for (int w = 0; w < workers; w++)
+      gort::go([&] {
+        bool open_b = true, open_u = true;
+        while (open_b || open_u) {
+          Payload* p = nullptr;
+          bool ok = false;
+          int chosen = gort::select({gort::on_receive(open_b ? &buffered : nullptr, &p, &ok),
+                                     gort::on_receive(open_u ? &unbuffered : nullptr, &p, &ok)});
+          if (!ok) {
+            (chosen == 0 ? open_b : open_u) = false;
+            continue;
+          }
+          if (!intact(p)) atomic_add(&bad, 1u);
+          new_chain(0, 8);  // garbage
+          Payload* doubled = new_payload(seed_of(p) * 2);
+          results->send(doubled);
+          boxed_results->send(Boxed(p, seed_of(p)));
+        }
+        working.done();
+      });
+    gort::go([&] {
+      producing.wait();
+      buffered.close();
+      unbuffered.close();
+      working.wait();
+      results->close();
+      boxed_results->close();
     });
-  gort::go([&] {
-    producing.wait();
-    buffered.close();
-    unbuffered.close();
-    working.wait();
-    results->close();
-    boxed_results->close();
+    uint64_t total = 0, boxed_total = 0;
+    bool results_open = true, boxed_open = true;
+    while (results_open || boxed_open) {
+      Payload* p = nullptr;
+      Boxed b;
+      bool ok = false;
+      int chosen = gort::select({gort::on_receive(results_open ? results : nullptr, &p, &ok),
+                                 gort::on_receive(boxed_open ? boxed_results : nullptr, &b, &ok)});
+      if (!ok) {
+        (chosen == 0 ? results_open : boxed_open) = false;
+        continue;
+      }
+      if (chosen == 0) {
+        if (!intact(p)) bad++;
+        total += seed_of(p);
+      } else {
+        if (!intact(b.payload) || seed_of(b.payload) != b.tag) bad++;
+        boxed_total += b.tag;
+      }
+    }
+    uint64_t n = uint64_t(producers) * items;
+    exact = exact && total == n * (n + 1) && boxed_total == n * (n + 1) / 2;
   });
-  uint64_t total = 0, boxed_total = 0;
-  bool results_open = true, boxed_open = true;
-  while (results_open || boxed_open) {
-    Payload* p = nullptr;
-    Boxed b;
-    bool ok = false;
-    int chosen = gort::select({gort::on_receive(results_open ? results : nullptr, &p, &ok),
-                               gort::on_receive(boxed_open ? boxed_results : nullptr, &b, &ok)});
-    if (!ok) {
-      (chosen == 0 ? results_open : boxed_open) = false;
-      continue;
-    }
-    if (chosen == 0) {
-      if (!intact(p)) bad++;
-      total += seed_of(p);
-    } else {
-      if (!intact(b.payload) || seed_of(b.payload) != b.tag) bad++;
-      boxed_total += b.tag;
-    }
-  }
-  uint64_t n = uint64_t(producers) * items;
-  out::println("bad", bad, "total_exact", yes(total == n * (n + 1) && boxed_total == n * (n + 1) / 2), "cycles_many",
-               cycles_verdict(start));
+  out::println("bad", bad, "total_exact", yes(exact), "cycles_many", cycles_verdict(start));
   return 0;
 }
 
@@ -261,23 +283,25 @@ TEST_SCENARIO(deep_recursion) {
   constexpr int goroutines = 4, depth = 3000, passes = 3;
   uint64_t start = gc::stats().collections;
   uint32_t bad = 0;
-  for (int pass = 0; pass < passes; pass++) {
-    Channel<int> gate(goroutines);
-    gort::WaitGroup wg;
-    bool bottom_ok[goroutines] = {};
-    wg.add(goroutines);
-    for (int g = 0; g < goroutines; g++)
-      gort::go([&, g] {
-        if (!descend(nullptr, 0, depth, &gate, &bottom_ok[g])) atomic_add(&bad, 1u);
-        wg.done();
-      });
-    // While they recurse and park: garbage, so collections run over their deep stacks.
-    for (int i = 0; i < 20000; i++) new_chain(0, 1);
-    for (int g = 0; g < goroutines; g++) gate.send(1);
-    wg.wait();
-    for (bool b : bottom_ok)
-      if (!b) bad++;
-  }
+  repeat_until_enough_cycles(start, [&] {
+    for (int pass = 0; pass < passes; pass++) {
+      Channel<int> gate(goroutines);
+      gort::WaitGroup wg;
+      bool bottom_ok[goroutines] = {};
+      wg.add(goroutines);
+      for (int g = 0; g < goroutines; g++)
+        gort::go([&, g] {
+          if (!descend(nullptr, 0, depth, &gate, &bottom_ok[g])) atomic_add(&bad, 1u);
+          wg.done();
+        });
+      // While they recurse and park: garbage, so collections run over their deep stacks.
+      for (int i = 0; i < 20000; i++) new_chain(0, 1);
+      for (int g = 0; g < goroutines; g++) gate.send(1);
+      wg.wait();
+      for (bool b : bottom_ok)
+        if (!b) bad++;
+    }
+  });
   out::println("bad", bad, "cycles_many", cycles_verdict(start));
   return 0;
 }
