@@ -1010,14 +1010,23 @@ void mark_with_world_stopped(Goroutine* self, uintptr_t self_sp, Marker& m) {
 
 namespace {
 
+// The address the program knows an object by: a typed slot's first element, past its header.
+uintptr_t program_address(uintptr_t start) {
+  Span* s = heap_span_of(start);
+  if (s == nullptr || !s->typed) return start;
+  auto* type = reinterpret_cast<const gc::TypeInfo*>(*reinterpret_cast<const uintptr_t*>(start) & ~uintptr_t(gc::detail::header_state_mask));
+  return plausible_type(uintptr_t(type)) ? start + type->header_bytes : start;
+}
+
 // The re-mark reached `object`: the concurrent mark must have too (Go's setCheckmark).
 void report_if_unmarked(uintptr_t object, const Marker& m) {
   Span* s = heap_span_of(object);
   uint32_t index = s->size_class != 0 ? uint32_t(((object - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32) : 0;
   if (s->mark_bits[index / 64] & (1ULL << (index % 64))) return;
-  print("runtime: checkmarks found unexpected unmarked object obj=", hex(object), "\n");
+  print("runtime: checkmarks found unexpected unmarked object obj=", hex(program_address(object)), "\n");
+  uintptr_t base = program_address(m.check_object);
   if (m.check_object != 0)
-    print("runtime: found obj at *(", hex(m.check_object), "+", hex(m.check_slot - m.check_object), ")\n");
+    print("runtime: found obj at *(", hex(base), "+", hex(m.check_slot - base), ")\n");
   else if (m.check_slot != 0)
     print("runtime: found obj at *(", hex(m.check_slot), ") (a root: a stack, a global or a runtime structure)\n");
   else
