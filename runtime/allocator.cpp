@@ -917,7 +917,7 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
       __atomic_store_n(&static_cast<uintptr_t*>(p)[0], header0, __ATOMIC_RELEASE);
     }
     // Allocated during a mark: black (counted as marked, never scanned this cycle).
-    if (__builtin_expect(marking(), 0)) mark_allocated(p);
+    mark_allocated_if_marking(p);
   }
   // A reused slot holds what its object left there, or clobberfree's pattern: always zeroed
   // here (Go's mallocgc zeroes at allocation too: the memory is about to be written, so it

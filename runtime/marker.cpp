@@ -83,10 +83,6 @@ extern "C" char __executable_start[];  // the image's first byte: a typed header
 
 namespace gort {
 
-MarkHooks mark_hooks = {};
-
-uint32_t mark_phase = 0;  // atomic: 1 while a concurrent mark runs (set and cleared with the world stopped)
-uint32_t mark_cycle = 0;  // atomic: the current (or last) mark's number, for gc_scan_state claims
 MarkTotals mark_totals;
 
 // --- Chunks and the shared work list ---
@@ -1052,6 +1048,7 @@ void install_mark_hooks() {
   mark_hooks.scan_before_running = scan_before_running;
   mark_hooks.scan_after_syscall = scan_after_syscall;
   mark_hooks.shade_range = shade_range;
+  mark_hooks.mark_allocated = mark_allocated;
 }
 
 }  // namespace gort

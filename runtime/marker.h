@@ -73,6 +73,7 @@ struct MarkHooks {
   void (*scan_before_running)(Goroutine* g);
   void (*scan_after_syscall)(Goroutine* g);
   void (*shade_range)(uintptr_t lo, uintptr_t hi);
+  void (*mark_allocated)(void* object);
 };
 extern MarkHooks mark_hooks;
 void install_mark_hooks();  // runtime/marker.cpp; from the collector's first use
@@ -81,6 +82,9 @@ inline void scan_before_running_if_marking(Goroutine* g) {
 }
 inline void scan_after_syscall_if_marking(Goroutine* g) {
   if (__builtin_expect(marking(), 0)) mark_hooks.scan_after_syscall(g);
+}
+inline void mark_allocated_if_marking(void* object) {
+  if (__builtin_expect(marking(), 0)) mark_hooks.mark_allocated(object);
 }
 inline void shade_range_if_marking(uintptr_t lo, uintptr_t hi) {
   if (__builtin_expect(marking(), 0)) mark_hooks.shade_range(lo, hi);
