@@ -634,7 +634,14 @@ void shade_pointer(uintptr_t word) {
   if (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) == 0) return;
   Processor* p = cpu::current_machine()->processor;
   if (p == nullptr) fatal("gc: shade without a processor");
-  ShadeBuffer* b = shade_buffers[p->id];
+  ShadeBuffer* b = __atomic_load_n(&shade_buffers[p->id], __ATOMIC_ACQUIRE);
+  if (b == nullptr) {  // a Processor made during this mark (GOMAXPROCS grew): straight to the shared list
+    Marker m;
+    m.concurrent = true;
+    mark_word(word, m);
+    m.flush();
+    return;
+  }
   LockGuard guard(b->lock);
   b->marker.check_slot = 0;
   mark_word(word, b->marker);
@@ -667,7 +674,7 @@ void mark_allocated(void* object) {
   uint64_t bit = 1ULL << (index % 64);
   if (__atomic_fetch_or(&s->mark_bits[index / 64], bit, __ATOMIC_RELAXED) & bit) return;
   Processor* p = cpu::current_machine()->processor;
-  ShadeBuffer* b = p != nullptr ? shade_buffers[p->id] : nullptr;
+  ShadeBuffer* b = p != nullptr ? __atomic_load_n(&shade_buffers[p->id], __ATOMIC_ACQUIRE) : nullptr;
   if (b == nullptr) {  // a thread without a Processor (the fallback cache)
     __atomic_add_fetch(&mark_totals.marked_bytes, bytes, __ATOMIC_RELAXED);
     __atomic_add_fetch(&mark_totals.marked_objects, 1, __ATOMIC_RELAXED);
@@ -913,7 +920,7 @@ void begin_mark(Goroutine* self, uintptr_t self_sp) {
   goroutine_walk_started = false;
   scans_in_progress = 0;
   active_markers = 0;
-  for (int32_t i = 0; i < scheduler.gomaxprocs; i++) {
+  for (int32_t i = 0; i < max_processors && scheduler.processors[i] != nullptr; i++) {
     if (shade_buffers[i] == nullptr) {
       auto* b = static_cast<ShadeBuffer*>(persistent_alloc(sizeof(ShadeBuffer), 64));  // zeroed: a free lock
       b->marker.concurrent = true;

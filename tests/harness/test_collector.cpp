@@ -170,7 +170,7 @@ TEST_CASE("GOMEMLIMIT keeps all mapped memory near the limit where GOGC alone go
   for (int procs : {1, 2, 4}) {
     ChildResult limited = run_collector({"memory_limit_heap", "1"}, procs, {{"GOGC", "400"}});
     INFO("limited, GOMAXPROCS=" << procs << "\n" << limited.describe());
-    CHECK(limited.out == "collections true governed_within_limit true started_near_limit true reported true\n");
+    CHECK(limited.out == "collections true governed_within_limit true goal_near_limit true reported true\n");
   }
   ChildResult unlimited = run_collector({"memory_limit_heap", "0"}, 2, {{"GOGC", "400"}, {"GOMEMLIMIT", "off"}});
   INFO(unlimited.describe());
@@ -180,7 +180,7 @@ TEST_CASE("GOMEMLIMIT keeps all mapped memory near the limit where GOGC alone go
 TEST_CASE("GOGC=off with a memory limit collects, and only near the limit", "[collector]") {
   ChildResult limited = run_collector({"memory_limit_heap", "1"}, 2, {{"GOGC", "off"}});
   INFO(limited.describe());
-  CHECK(limited.out == "collections true governed_within_limit true started_near_limit true reported true\n");
+  CHECK(limited.out == "collections true governed_within_limit true goal_near_limit true reported true\n");
   ChildResult off = run_collector({"gogc_off"}, 2, {{"GOGC", "off"}, {"GOMEMLIMIT", "off"}});
   INFO(off.describe());
   CHECK(off.out == "collections 0 goal 0\n");

@@ -78,7 +78,7 @@ const char* cycles_verdict(uint64_t start) {
 // Runs a scenario's round until enough collections ran since `start`, at most
 // max_torture_rounds times: a concurrent cycle overlaps many allocations, so one round may see
 // fewer than enough_cycles of them (with the mark stopped one round is plenty).
-constexpr int max_torture_rounds = 40;
+constexpr int max_torture_rounds = 100;
 template <typename Round>
 void repeat_until_enough_cycles(uint64_t start, Round round) {
   int rounds = 0;
