@@ -198,7 +198,8 @@ void Marker::flush() {
   }
   if (scanned_bytes != 0) __atomic_add_fetch(&mark_totals.scanned_bytes, scanned_bytes, __ATOMIC_RELAXED);
   if (stack_bytes != 0) __atomic_add_fetch(&mark_totals.stack_bytes, stack_bytes, __ATOMIC_RELAXED);
-  marked_bytes = marked_objects = scanned_bytes = stack_bytes = 0;
+  if (global_bytes != 0) __atomic_add_fetch(&mark_totals.global_bytes, global_bytes, __ATOMIC_RELAXED);
+  marked_bytes = marked_objects = scanned_bytes = stack_bytes = global_bytes = 0;
   check_slot = check_object = 0;  // a Marker may live on a goroutine's stack: no stale heap address
 }
 
@@ -399,8 +400,10 @@ void scan_stopped_goroutine(Goroutine* g, Marker& m) {
 
 void scan_own_stack(Goroutine* self, uintptr_t sp, Marker& m) { scan_stack(self, sp, m); }
 
-// The program's writable loaded segments: .data, .bss, and the runtime's own globals.
-void scan_data_and_bss(Marker& m, uintptr_t* first_writable = nullptr) {
+// Calls visit(lo, hi) for each of the program's writable loaded segments: .data, .bss, and
+// the runtime's own globals.
+template <typename Visit>
+void for_each_writable_segment(Visit visit) {
   auto* header = reinterpret_cast<const elf::Header*>(__ehdr_start);
   // The load bias (0 for gort's static, non-PIE binaries): where the header is, less where
   // the segment that holds it was linked.
@@ -411,12 +414,63 @@ void scan_data_and_bss(Marker& m, uintptr_t* first_writable = nullptr) {
   }
   for (uint16_t i = 0; i < header->phnum; i++) {
     const elf::ProgramHeader* ph = elf::program_header(header, i);
-    if (ph->type == elf::PT_LOAD && (ph->flags & elf::PF_W) != 0) {
-      if (first_writable != nullptr && (*first_writable == 0 || bias + ph->vaddr < *first_writable)) *first_writable = bias + ph->vaddr;
-      scan_range(bias + ph->vaddr, bias + ph->vaddr + ph->memsz, m);
-      m.global_bytes += ph->memsz;
-    }
+    if (ph->type == elf::PT_LOAD && (ph->flags & elf::PF_W) != 0) visit(bias + ph->vaddr, bias + ph->vaddr + ph->memsz);
   }
+}
+
+void scan_data_and_bss(Marker& m) {
+  for_each_writable_segment([&m](uintptr_t lo, uintptr_t hi) {
+    scan_range(lo, hi, m);
+    m.global_bytes += hi - lo;
+  });
+}
+
+// The data and bss as they were in the first pause (Go scans its globals concurrently behind
+// a barrier on every store to them; gort's programs store to globals without one, so the
+// mark scans a copy made in the pause instead: a memcpy there, not a scan, so its cost is
+// bytes copied, about 10 us per 100 KB, and a pointer deleted from a global afterwards is in
+// the copy). Written in begin_mark, scanned by a root job; memory from the OS, kept.
+struct GlobalsSnapshot {
+  uint8_t* bytes = nullptr;
+  size_t capacity = 0, used = 0;
+};
+GlobalsSnapshot globals_snapshot;
+
+void snapshot_data_and_bss() {
+  size_t total = 0;
+  readonly_end = 0;
+  for_each_writable_segment([&total](uintptr_t lo, uintptr_t hi) {
+    total += ((hi + 7) & ~uintptr_t(7)) - (lo & ~uintptr_t(7));
+    if (readonly_end == 0 || lo < readonly_end) readonly_end = lo;
+  });
+  if (total > globals_snapshot.capacity) {
+    if (globals_snapshot.bytes != nullptr) os_free(globals_snapshot.bytes, globals_snapshot.capacity);
+    size_t capacity = (total + 65535) & ~size_t(65535);
+    globals_snapshot.bytes = static_cast<uint8_t*>(os_alloc(capacity));
+    if (globals_snapshot.bytes == nullptr) fatal("gc: out of memory for the globals' snapshot");
+    globals_snapshot.capacity = capacity;
+  }
+  size_t at = 0;
+  for_each_writable_segment([&at](uintptr_t lo, uintptr_t hi) {
+    lo &= ~uintptr_t(7);
+    hi = (hi + 7) & ~uintptr_t(7);
+    __builtin_memcpy(globals_snapshot.bytes + at, reinterpret_cast<const void*>(lo), hi - lo);
+    at += hi - lo;
+  });
+  globals_snapshot.used = at;
+}
+
+// The snapshot is scanned in pieces of this size, each a root job of its own: a job is one
+// step of a marker's batch, which a stop of the world waits for.
+constexpr size_t snapshot_piece_bytes = 8 << 10;
+uint32_t snapshot_pieces() { return uint32_t((globals_snapshot.used + snapshot_piece_bytes - 1) / snapshot_piece_bytes); }
+
+void scan_globals_snapshot(Marker& m, uint32_t piece) {
+  uintptr_t lo = reinterpret_cast<uintptr_t>(globals_snapshot.bytes) + uintptr_t(piece) * snapshot_piece_bytes;
+  uintptr_t end = reinterpret_cast<uintptr_t>(globals_snapshot.bytes) + globals_snapshot.used;
+  uintptr_t hi = lo + snapshot_piece_bytes < end ? lo + snapshot_piece_bytes : end;
+  scan_range(lo, hi, m);
+  m.global_bytes += hi - lo;
 }
 
 void scan_root_handles(Marker& m);  // runtime/collector.cpp (roots_lock is there)
@@ -477,7 +531,8 @@ struct ShadeBuffer {
 };
 ShadeBuffer* shade_buffers[max_processors];  // made for each Processor index at its first mark
 
-constexpr uint32_t root_job_count = 3;  // channels, timers, cleanups
+// The root jobs: the globals' snapshot piece by piece, then channels, timers, cleanups.
+uint32_t root_job_count = 3;   // set by begin_mark (the pieces + 3), before any marker runs
 uint32_t next_root_job = 0;    // atomic: the next job to claim
 uint32_t root_jobs_done = 0;   // atomic
 Goroutine* goroutine_cursor = nullptr;  // atomic: the next goroutine of the walk; null: walked
@@ -489,8 +544,10 @@ bool take_root_job(Marker& m) {
   if (__atomic_load_n(&next_root_job, __ATOMIC_RELAXED) >= root_job_count) return false;
   uint32_t job = __atomic_fetch_add(&next_root_job, 1, __ATOMIC_ACQ_REL);
   if (job >= root_job_count) return false;
-  if (job == 0) scan_channels(m);
-  else if (job == 1) scan_timers(m);
+  uint32_t pieces = root_job_count - 3;
+  if (job < pieces) scan_globals_snapshot(m, job);
+  else if (job == pieces) scan_channels(m);
+  else if (job == pieces + 1) scan_timers(m);
   else scan_cleanups(m);
   __atomic_add_fetch(&root_jobs_done, 1, __ATOMIC_SEQ_CST);
   return true;
@@ -584,7 +641,11 @@ bool steal_shade_buffers(Marker& m) {
 uint64_t drain(Marker& m, uint64_t budget) {
   uint64_t found = 0;
   uint64_t start = m.scanned_bytes + m.stack_bytes;
+  // A stop of the world waits for this batch (runtime code is not preempted): it ends early
+  // when one is requested (a load of a line that is only read between stops, each step: one
+  // object, one stack, or one root job of at most 8 KiB), so a pause is not a batch long.
   while (m.scanned_bytes + m.stack_bytes - start < budget) {
+    if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_RELAXED)) break;
     uintptr_t object;
     size_t bytes;
     if (m.pop(&object, &bytes)) {
@@ -742,7 +803,7 @@ __attribute__((noinline)) void scan_after_syscall(Goroutine* g) {
 // gets it back within one batch. The last one to find nothing ends the mark.
 namespace {
 
-constexpr uint64_t worker_batch_bytes = 256 << 10;  // about 100 us of scanning
+constexpr uint64_t worker_batch_bytes = 128 << 10;  // about 50 us of scanning
 constexpr int32_t max_workers = max_processors;
 Goroutine* parked_workers[max_workers];  // work_lock
 int32_t parked_count = 0;                // work_lock; read racily as a hint
@@ -930,13 +991,11 @@ void begin_mark(Goroutine* self, uintptr_t self_sp) {
   }
   Marker m;
   m.concurrent = true;
-  uintptr_t first_writable = 0;
-  scan_data_and_bss(m, &first_writable);
-  readonly_end = first_writable;
+  snapshot_data_and_bss();
+  root_job_count = snapshot_pieces() + 3;
   scan_root_handles(m);
   self->gc_scan_state = scanned_state(cycle);
   scan_stack(self, self_sp, m);
-  mark_totals.global_bytes = m.global_bytes;
   m.flush();
   set_write_barrier(true);
   __atomic_store_n(&mark_phase, 1, __ATOMIC_RELEASE);
