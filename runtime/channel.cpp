@@ -180,7 +180,7 @@ __attribute__((always_inline)) inline bool try_operation(ChannelCore* c, bool is
 }  // namespace
 
 // Every channel made and not yet freed, so the collector can scan their buffers.
-static RankedLock<LockRank::Roots> live_channels_lock;
+static RankedLock<LockRank::ChannelList> live_channels_lock;
 static ChannelCore* live_channels = nullptr;  // live_channels_lock
 
 void for_each_channel(void (*visit)(ChannelCore* c, void* arg), void* arg) {

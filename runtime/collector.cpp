@@ -287,6 +287,7 @@ void record_pause(uint64_t ns) {
 uint64_t cycles_started = 0;  // atomic; written with the world stopped
 uint32_t cycle_starting = 0;  // atomic
 uint32_t mark_ending = 0;     // atomic
+uint64_t resumed_marks = 0;   // atomic statistic: second pauses that resumed the mark
 uint64_t cycle_pause_ns = 0;  // this cycle's pauses so far (MemStats' PauseNs sums them, as Go's)
 uint64_t last_scan_work = 0;  // bytes the last mark scanned (heap, stacks, globals): the pacer's estimate
 uint64_t cycle_goal = 0, cycle_live = 0;  // the goal and last live when this cycle's mark began
@@ -406,6 +407,7 @@ void end_mark_in_pause(void* arg) {
   auto* args = static_cast<PauseArgs*>(arg);
   args->done = finish_mark_in_pause(termination_budget_ns);
   if (!args->done) {  // resumed: this stop was a pause too
+    __atomic_add_fetch(&resumed_marks, 1, __ATOMIC_RELAXED);
     uint64_t pause = uint64_t(nanotime() - trace.pause_start_ns);
     record_pause(pause);
     cycle_pause_ns += pause;
@@ -919,6 +921,8 @@ bool start_concurrent_cycle() {
 void wait_for_cycle_end() {
   wait_for_cycle(__atomic_load_n(&cycles_started, __ATOMIC_ACQUIRE));
 }
+
+uint64_t mark_resumptions() { return __atomic_load_n(&resumed_marks, __ATOMIC_RELAXED); }
 
 void hold_marking(bool hold) {
   __atomic_store_n(&markers_held, hold ? 1u : 0u, __ATOMIC_RELEASE);

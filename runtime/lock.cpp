@@ -17,6 +17,7 @@ const char* lock_rank_name(LockRank rank) {
       "semaphore bucket",           // Semaphore
       "static_init waiters_lock",   // StaticInitWaiters
       "timer_lock",                 // Timers
+      "live_channels_lock",         // ChannelList
       "channel",                    // Channel
       "stack_pool_lock",            // StackPool
       "fallback_lock",              // AllocatorFallback

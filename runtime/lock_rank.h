@@ -20,6 +20,7 @@ enum class LockRank : uint8_t {
   Semaphore,          // a semaphore bucket (runtime/semaphore.cpp)
   StaticInitWaiters,  // waiters_lock (runtime/static_init.cpp)
   Timers,             // a Processor's timer_lock (runtime/timer.cpp); two only in move_timers
+  ChannelList,        // live_channels_lock (runtime/channel.cpp): every explicit channel; the marker takes each channel's lock under it
   Channel,            // ChannelCore::lock (runtime/channel.cpp); several in a select, by address
   StackPool,          // stack_pool_lock (runtime/stack.cpp); also in the preemption handler
   AllocatorFallback,  // fallback_lock (runtime/allocator.cpp)

@@ -127,14 +127,14 @@ void recycle_chunk(MarkChunk* c) {
 
 void wake_idle_worker();
 
+// No worker is woken here: a marker may publish while it holds a channel's, a shade
+// buffer's or a root list's lock, all ranked before scheduler.lock, which ready() may take.
+// drain() wakes one at its end instead (wake_idle_worker), holding none.
 void publish_chunk(MarkChunk* c) {
-  {
-    LockGuard guard(work_lock);
-    c->next = shared_chunks;
-    shared_chunks = c;
-    __atomic_store_n(&shared_chunk_count, shared_chunk_count + 1, __ATOMIC_SEQ_CST);
-  }
-  wake_idle_worker();
+  LockGuard guard(work_lock);
+  c->next = shared_chunks;
+  shared_chunks = c;
+  __atomic_store_n(&shared_chunk_count, shared_chunk_count + 1, __ATOMIC_SEQ_CST);
 }
 
 MarkChunk* take_shared_chunk() {
@@ -479,21 +479,23 @@ namespace {
 
 void mark_word_with(uintptr_t word, void* marker) { mark_word(word, *static_cast<Marker*>(marker)); }
 
+// Each explicit channel's buffer, and the values its blocked senders wait to send (on their
+// stacks; for a channel of boxed elements the word there points to an explicit box, which a
+// stack scan would not follow). A concurrent marker holds the channel's lock meanwhile
+// (live_channels_lock ranks before a channel's), so the waiter list is stable.
 void scan_channels(Marker& m) {
   for_each_channel([](ChannelCore* c, void* arg) {
     Marker& m = *static_cast<Marker*>(arg);
+    if (m.concurrent) c->lock.lock();
     if (c->buffer != nullptr) {
       uintptr_t buffer = reinterpret_cast<uintptr_t>(c->buffer);
       scan_range_with_boxes(buffer, buffer + size_t(c->capacity) * c->element_size, m);
     }
-    // Values waiting to be sent lie on their senders' stacks (scanned as stacks); the list
-    // is read only with the world stopped (a concurrent marker would need c->lock, which
-    // ranks before live_channels_lock).
-    if (m.concurrent) return;
     for (ChannelWaiter* w = c->senders.head; w != nullptr; w = w->next) {
       uintptr_t element = reinterpret_cast<uintptr_t>(w->element);
       if (element != 0) scan_range_with_boxes(element, element + c->element_size, m);
     }
+    if (m.concurrent) c->lock.unlock();
   }, &m);
 }
 
@@ -665,6 +667,7 @@ uint64_t drain(Marker& m, uint64_t budget) {
   }
   found += m.stack_bytes;
   m.flush();
+  if (__atomic_load_n(&shared_chunk_count, __ATOMIC_SEQ_CST) != 0) wake_idle_worker();  // what it left for others
   return found;
 }
 

@@ -30,6 +30,8 @@ void hold_background_sweeper(bool hold);
 bool start_concurrent_cycle();
 void wait_for_cycle_end();
 void hold_marking(bool hold);
+// Second pauses that ran out of their budget and resumed the mark (each one more pause).
+uint64_t mark_resumptions();
 
 // --- The write barrier (runtime/barrier.cpp) ---
 // Sets the barrier's flag as the marker does: stops the world, sets it, starts the world.

@@ -46,8 +46,8 @@ TEST_CASE("the pause histogram's quantiles are bucket upper ends, capped by the 
 }
 
 TEST_CASE("the pause histogram counts every collection, past MemStats' ring of 256", "[pauses][bench]") {
-  // strict: each collection one pause, forced by gcstoptheworld=1 once cycles mark
-  // concurrently (today every cycle is stopped anyway); loose: the cycle the runtime runs.
+  // strict: each collection one pause, forced by gcstoptheworld=1; loose: the concurrent
+  // cycle the runtime runs by default.
   for (const char* mode : {"strict", "loose"}) {
     for (const char* collections : {"100", "600"}) {
       for (int procs : {1, 2}) {
