@@ -5,7 +5,7 @@
 //
 // One collected object holds the record and the Channel (whose core is then collected too,
 // runtime/channel.h): while pending, the timer heap holds the record, and the collector marks
-// a collected record it finds there (scan_roots in runtime/collector.cpp); once fired and out
+// a collected record it finds there (scan_timers in runtime/marker.cpp); once fired and out
 // of the heap, the returned channel (an interior pointer) is all that keeps it. So a loop of
 // select on after() runs in bounded memory.
 #include "gort.h"

@@ -1,54 +1,32 @@
-// The collector: a non-moving, conservative mark-sweep over the collected spans: the mark
-// with the world stopped (Go's GODEBUG=gcstoptheworld=1 mark, the baseline a concurrent mark
-// will split), the sweep concurrent (runtime/allocator.cpp, and the background sweeper here).
-// API and what it sees: runtime/collector.h. Book: docs/07-collector.md.
+// The collector's cycle, pacer and API: when a cycle starts, its two pauses, the goal and the
+// knobs (GOGC, GOMEMLIMIT), the forced cycle, the background sweeper, gctrace and the pause
+// records. What a mark reaches and how its work is shared is the marker's
+// (runtime/marker.cpp); the sweep is the allocator's (runtime/allocator.cpp); destructors
+// and cleanups are runtime/finalization.cpp's. API: runtime/collector.h. Book:
+// docs/07-collector.md, "The cycle, as built".
 //
-// A collection (run_collection):
-//   1. stop_the_world() (runtime/world.h): every other goroutine is off its Processor, its
-//      registers saved (stopped_registers in runtime/goroutine.h), and every cache and span
-//      belongs to us;
-//   2. the collecting goroutine spills its callee-saved registers into its own frame
-//      (__builtin_unwind_init in collect_here) and notes its stack pointer, so its own stack
-//      is scanned like a stopped one's;
-//   3. on the scheduler stack (run_on_scheduler_stack: the mark stack below is a list of
-//      chunks, so no depth of the object graph can overflow any stack), mark_and_sweep:
-//      a. mark from the roots (scan_roots): every goroutine's stack and saved registers, the
-//         program's writable segments, channels, timers, cleanup arguments, Root handles;
-//      b. drain the mark stack: each marked object that may hold pointers is scanned
-//         (scan_object): every word conservatively (mark_word), or, for a typed object,
-//         by its type's layout (scan_typed_object);
-//      c. start_sweep() (runtime/allocator.cpp): the heap becomes what the mark counted,
-//         every collected span becomes unswept, and the lists move whole (O(classes));
-//         with GODEBUG=gcstoptheworld=2 the whole sweep runs here (finish_sweep). Each span
-//         swept goes first through the finalization hook (sweep_specials,
-//         runtime/finalization.cpp), which keeps the objects whose destructors have to run
-//         and queues cleanups;
-//      d. the next goal: live * (1 + GOGC/100), at least 4 MiB * GOGC/100 (Go's
-//         heapMinimum), live being the marked bytes;
-//      e. with GODEBUG=gctrace=1, Go's line (print_trace_line);
-//   4. start_the_world(); the background sweeper is readied (wake_background_sweeper), and
-//      the cleanup goroutine is woken if a sweep queued work for it
-//      (finalization_after_collection: here, and by the background sweeper as it sweeps).
-// Before step 1 the collecting goroutine finishes the previous sweep (finish_sweep), and
-// gc::collect() finishes its own before returning.
-// A collection is started (Trigger) by gc::collect(), by an allocation that finds the heap at
-// its goal (GOGC's or GOMEMLIMIT's, the smaller: combined_goal), or by the forced cycle that
-// sysmon asks for when none ran for two minutes (check_forced_collection).
+// A cycle (Go's gcStart .. gcMarkTermination), from a goroutine with a Processor:
+//   1. the trigger: an allocation finds the heap at heap_trigger (before_allocation), or
+//      gc::collect() (run_full_cycle), or the forced helper every two minutes;
+//   2. start_cycle: one starter at a time (cycle_starting); the last sweep finishes
+//      (finish_sweep), the world stops, and the first pause (begin_cycle_in_pause ->
+//      begin_mark) snapshots the roots no barrier covers and turns the barrier and the phase
+//      on; the world starts and the mark workers are readied (start_mark_workers);
+//   3. the concurrent mark (runtime/marker.cpp): workers, assists (before_allocation ->
+//      assist_allocation), stacks scanned before goroutines run, allocation black;
+//   4. the last marker to run dry calls end_mark_if_done: the second pause
+//      (end_mark_in_pause -> finish_mark_in_pause) drains what was shaded since, within
+//      termination_budget_ns, or resumes the mark; with GODEBUG=gccheckmark=1 it re-marks
+//      and checks (verify_mark); end_cycle_in_pause starts the sweep (start_sweep), sets the
+//      next goal and trigger, records the pauses and prints the gctrace line;
+//   5. after_cycle, with the world running: the background sweeper, the cleanup goroutine,
+//      and gc::collect()'s waiters (wait_for_cycle).
+// With GODEBUG=gcstoptheworld=1 the whole cycle runs in one pause (mark_and_sweep_stopped:
+// mark_with_world_stopped); with =2 the sweep too.
 //
-// The conservative test (mark_word), cheapest rejection first: in the arena (a shift and a
-// compare against the fixed address); the page-class map says an explicit small span (one
-// load: stop); the span map gives the span, which must be collected; the object's index by
-// the class's reciprocal (an interior pointer finds its object's start); its alloc bit; its
-// mark bit. Only objects of scanned spans go on the mark stack.
-//
-// Locks: roots_lock (rank Roots) guards the list of Root handles; it is a leaf. The marker
-// takes, one at a time and never nested, scheduler.all_lock (to walk the goroutines; under
-// it shrink_stack takes stack_pool_lock), live_channels_lock (runtime/channel.cpp) and
-// roots_lock; start_sweep then takes fallback_lock and the centrals' locks in their usual
-// order, and every sweeper a central's lock, then heap_lock. What the marker
-// reads under them is stable because the world is stopped: goroutine records and their
-// stacks, channel buffers (no stopped goroutine is inside a channel operation: runtime code
-// is not preempted), timer heaps, span bitmaps.
+// Locks: roots_lock and cycle_wait_lock (rank Roots) are leaves of this file; the marker
+// takes its own (runtime/marker.cpp); start_sweep takes fallback_lock and the centrals' in
+// their usual order. stop_the_world's semaphore comes before all of them.
 #include "collector.h"
 
 #include "../arch/amd64/cpu.h"

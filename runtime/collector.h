@@ -1,7 +1,8 @@
 // The garbage collector's public API (namespace gort::gc), included by gort.h. Objects made
 // here belong to the collector: nobody frees them; the collector reclaims each one once
 // nothing it can see points into it. Everything else (malloc, new) stays explicit.
-// Book: docs/07-collector.md. Implementation: runtime/collector.cpp (marking, roots),
+// Book: docs/07-collector.md. Implementation: runtime/collector.cpp (the cycle, the pacer),
+// runtime/marker.cpp (marking, roots), runtime/barrier.h (the write barrier),
 // runtime/allocator.cpp (collected spans, sweeping) and runtime/finalization.cpp (typed
 // objects' destructors, cleanups).
 //
@@ -45,13 +46,17 @@
 // free() or delete of a collected object ends the program with
 // "fatal error: free of a collected object 0x...".
 //
-// When collections run: gc::collect(), and whenever the collected heap reaches the goal
-// live * (1 + GOGC/100) (at least 4 MiB * GOGC/100, as Go), where live is what the last collection kept.
-// GOGC is read from the environment on first use (default 100; "off" disables the goal);
-// set_percent changes it. GOMEMLIMIT (set_memory_limit) can lower the goal. A collection marks
-// with the world stopped (Go's GODEBUG=gcstoptheworld=1 shape: concurrent marking is not built
-// yet); the sweep that frees what it did not mark runs after the pause, on allocation and in
-// a background goroutine.
+// When collections run: gc::collect(), and as the collected heap nears the goal
+// live * (1 + GOGC/100) (at least 4 MiB * GOGC/100, as Go), where live is what the last
+// collection kept: a cycle starts at a trigger on the way there, so that its mark ends near
+// the goal. GOGC is read from the environment on first use (default 100; "off" disables the
+// goal); set_percent changes it. GOMEMLIMIT (set_memory_limit) can lower the goal. A cycle
+// is Go's: a short pause, a mark concurrent with the program (goroutines that allocate
+// meanwhile help it: assists), a second short pause; the sweep that frees what it did not
+// mark then runs on allocation and in a background goroutine. Pointer fields of collected
+// objects that change after the object is shared should be gc::Ptr (runtime/barrier.h):
+// a raw store that deletes a pointer during a mark can lose the object it pointed to
+// (GODEBUG=gccheckmark=1 finds such stores). GODEBUG=gcstoptheworld=1 marks in one pause.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
