@@ -22,12 +22,12 @@ inline void report(const char* name, double value, const char* unit) {
   gort::fmt::println("BENCH", name, gort::fixed(value, 3), unit);
 }
 
-// A pointer field inside a collected object, in the collector's benchmarks. A raw pointer
-// is enough while every collection stops the world; once marking runs concurrently, every
-// such store must go through the write barrier: then this is gort::gc::Ptr<T>, which reads
-// and converts as a T* does, and this line is the one to change.
+// A pointer field inside a collected object, in the collector's benchmarks: barriered
+// (gort::gc::Ptr<T>, runtime/barrier.h), as every store of a pointer that a concurrent mark
+// may race must be; it reads and converts as a T* does. The benchmarks pay the barrier's
+// disabled test on each store, and its shading while a mark runs, as Go's programs do.
 template <typename T>
-using CollectedField = T*;
+using CollectedField = gort::gc::Ptr<T>;
 
 // The collector's benchmarks (binary_trees, gcbench, gc_pauses) print a second line after
 // their BENCH line, every stop-the-world pause since start-up summarized:
