@@ -588,11 +588,11 @@ TEST_SCENARIO(memory_limit_heap) {
     }
   }
   uint64_t made = gc::stats().collections - collections;
+  if (gort::getenv("LIMIT_VERBOSE") != nullptr)
+    out::println("peak_governed", peak_governed, "limit", limit, "lowest_goal", lowest_goal, "live", live);
   if (limited)
     out::println("collections", yes(made > 20), "governed_within_limit", yes(peak_governed <= uint64_t(limit) + (8u << 20)),
                  "goal_near_limit", yes(lowest_goal >= live + room / 2), "reported", yes(gc::set_memory_limit(-1) == limit));
-  if (gort::getenv("LIMIT_VERBOSE") != nullptr)
-    out::println("peak_governed", peak_governed, "limit", limit, "lowest_goal", lowest_goal, "live", live);
   else
     out::println("beyond_limit", yes(peak_governed > uint64_t(limit) + (32u << 20)));
   return 0;
