@@ -61,6 +61,7 @@
 #include "elf.h"
 #include "fatal.h"
 #include "finalization.h"
+#include "godebug.h"
 #include "goroutine.h"
 #include "heap.h"
 #include "lock.h"
@@ -256,7 +257,7 @@ void mark_word(uintptr_t word, Marker& m) {
   uint64_t* mark_bits = &s->mark_bits[index / 64];
   if (__builtin_expect(m.check != nullptr, 0)) {  // gccheckmark's re-mark: its own bits
     if (!checkmark_test_and_set(start)) return;
-    m.check(start, m);
+    if (!m.check(start, m)) return;  // not traversed: see report_if_unmarked
   } else if (m.concurrent) {
     if (__atomic_load_n(mark_bits, __ATOMIC_RELAXED) & bit) return;
     if (__atomic_fetch_or(mark_bits, bit, __ATOMIC_RELAXED) & bit) return;  // another marker won
@@ -671,6 +672,34 @@ uint64_t drain(Marker& m, uint64_t budget) {
   return found;
 }
 
+namespace {
+struct Batch {
+  Marker* marker;
+  uint64_t budget;
+  uint64_t done;
+};
+void drain_on_scheduler_stack(void* arg) {
+  auto* batch = static_cast<Batch*>(arg);
+  batch->done = drain(*batch->marker, batch->budget);
+}
+}  // namespace
+
+void enter_marking() { __atomic_add_fetch(&active_markers, 1, __ATOMIC_SEQ_CST); }
+uint32_t leave_marking() { return __atomic_sub_fetch(&active_markers, 1, __ATOMIC_SEQ_CST); }
+
+// One batch of a worker's or an assist's marking, from its goroutine: counted in
+// active_markers meanwhile, drained on the scheduler stack (its depth is drain's, not the
+// goroutine's to provide), its time added to *cpu_ns. *left: the active markers after it.
+uint64_t drain_batch(Marker* m, uint64_t budget, uint64_t* cpu_ns, uint32_t* left) {
+  enter_marking();
+  int64_t t0 = nanotime();
+  Batch batch{m, budget, 0};
+  run_on_scheduler_stack(drain_on_scheduler_stack, &batch);
+  __atomic_add_fetch(cpu_ns, uint64_t(nanotime() - t0), __ATOMIC_RELAXED);
+  *left = leave_marking();
+  return batch.done;
+}
+
 // Whether the concurrent mark has nothing left that a marker could find: the end of the
 // mark, but for what mutators shade meanwhile (the second pause takes that).
 bool mark_work_left() {
@@ -689,8 +718,6 @@ bool mark_work_left() {
   return false;
 }
 
-void enter_marking() { __atomic_add_fetch(&active_markers, 1, __ATOMIC_SEQ_CST); }
-uint32_t leave_marking() { return __atomic_sub_fetch(&active_markers, 1, __ATOMIC_SEQ_CST); }
 
 // --- Shading (the write barrier's and the channels' entry) ---
 
@@ -839,14 +866,6 @@ void wake_idle_worker() {
   if (g != nullptr) ready(g);
 }
 
-struct WorkerBatch {
-  Marker* marker;
-  uint64_t found;
-};
-void worker_batch(void* arg) {
-  auto* batch = static_cast<WorkerBatch*>(arg);
-  batch->found = drain(*batch->marker, worker_batch_bytes);
-}
 
 void mark_worker_main(void*) {
   Marker m;
@@ -857,13 +876,9 @@ void mark_worker_main(void*) {
         yield_processor();
         break;
       }
-      enter_marking();
-      int64_t t0 = nanotime();
-      WorkerBatch batch{&m, 0};
-      run_on_scheduler_stack(worker_batch, &batch);
-      __atomic_add_fetch(&worker_cpu_ns, uint64_t(nanotime() - t0), __ATOMIC_RELAXED);
-      uint32_t left = leave_marking();
-      if (batch.found != 0) {
+      uint32_t left;
+      uint64_t found = drain_batch(&m, worker_batch_bytes, &worker_cpu_ns, &left);
+      if (found != 0) {
         yield_processor();
         continue;
       }
@@ -915,16 +930,6 @@ void start_mark_workers() {
 // --- Assists (Go's gcAssistAlloc) ---
 
 namespace {
-struct AssistWork {
-  uint64_t budget;
-  uint64_t done;
-};
-void assist_on_scheduler_stack(void* arg) {
-  auto* work = static_cast<AssistWork*>(arg);
-  Marker m;
-  m.concurrent = true;
-  work->done = drain(m, work->budget);
-}
 uint64_t assist_cpu_ns = 0;  // atomic statistic
 }  // namespace
 
@@ -949,14 +954,12 @@ void assist_allocation(Goroutine* g, size_t bytes) {
     uint64_t debt = uint64_t(-g->gc_assist_credit);
     uint64_t want = uint64_t(double(debt) * ratio);
     if (want < assist_batch_bytes) want = assist_batch_bytes;
-    enter_marking();
-    int64_t t0 = nanotime();
-    AssistWork work{want, 0};
-    run_on_scheduler_stack(assist_on_scheduler_stack, &work);
-    __atomic_add_fetch(&assist_cpu_ns, uint64_t(nanotime() - t0), __ATOMIC_RELAXED);
-    uint32_t left = leave_marking();
-    if (work.done != 0) {
-      g->gc_assist_credit += int64_t(double(work.done) / (ratio > 0 ? ratio : 1));
+    Marker m;
+    m.concurrent = true;
+    uint32_t left;
+    uint64_t done = drain_batch(&m, want, &assist_cpu_ns, &left);
+    if (done != 0) {
+      g->gc_assist_credit += int64_t(double(done) / (ratio > 0 ? ratio : 1));
       if (left == 0) wake_idle_worker();  // a worker may end the mark if this was the last of it
       continue;
     }
@@ -1056,10 +1059,12 @@ bool finish_mark_in_pause(int64_t budget_ns) {
 void mark_with_world_stopped(Goroutine* self, uintptr_t self_sp, Marker& m) {
   {
     LockGuard guard(scheduler.all_lock);
+    m.check_stacks = true;
     for (Goroutine* g = scheduler.all_goroutines; g != nullptr; g = g->next_in_all) {
       if (g == self) scan_stack(g, self_sp, m);
       else scan_stopped_goroutine(g, m);
     }
+    m.check_stacks = false;
   }
   scan_data_and_bss(m);
   scan_channels(m);
@@ -1083,20 +1088,29 @@ uintptr_t program_address(uintptr_t start) {
   return plausible_type(uintptr_t(type)) ? start + type->header_bytes : start;
 }
 
-// The re-mark reached `object`: the concurrent mark must have too (Go's setCheckmark).
-void report_if_unmarked(uintptr_t object, const Marker& m) {
+// The re-mark reached `object`: the concurrent mark must have too (Go's setCheckmark). One
+// exception: an object reached only through a goroutine's stack or registers, which are
+// scanned conservatively, may be a stale word (a slot of a new frame not yet written, whose
+// old value was below the stack pointer when the mark scanned that stack, or a dead register):
+// the mark rightly left it white, so the re-mark neither reports nor follows it (false: not
+// traversed). So gccheckmark reports what precise evidence shows, a white object a heap
+// object's slot, a global, a channel or a root points to; a miss whose only trace is on a
+// stack goes unreported.
+bool report_if_unmarked(uintptr_t object, const Marker& m) {
   Span* s = heap_span_of(object);
   uint32_t index = s->size_class != 0 ? uint32_t(((object - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32) : 0;
-  if (s->mark_bits[index / 64] & (1ULL << (index % 64))) return;
+  if (s->mark_bits[index / 64] & (1ULL << (index % 64))) return true;
+  if (m.check_stacks) return false;
   print("runtime: checkmarks found unexpected unmarked object obj=", hex(program_address(object)), "\n");
   uintptr_t base = program_address(m.check_object);
   if (m.check_object != 0)
     print("runtime: found obj at *(", hex(base), "+", hex(m.check_slot - base), ")\n");
   else if (m.check_slot != 0)
-    print("runtime: found obj at *(", hex(m.check_slot), ") (a root: a stack, a global or a runtime structure)\n");
+    print("runtime: found obj at *(", hex(m.check_slot), ") (a root: a global, a channel or a runtime structure)\n");
   else
-    print("runtime: found obj in a register or a runtime root\n");
+    print("runtime: found obj in a runtime root (a Root handle, a timer, a cleanup's argument)\n");
   fatal("checkmark found unmarked object");
+  return false;
 }
 
 }  // namespace

@@ -36,8 +36,9 @@ struct Marker {
   MarkChunk* chunk = nullptr;
   uint64_t marked_bytes = 0, marked_objects = 0, scanned_bytes = 0, stack_bytes = 0, global_bytes = 0;
   bool concurrent = false;
-  void (*check)(uintptr_t object, const Marker& m) = nullptr;
+  bool (*check)(uintptr_t object, const Marker& m) = nullptr;  // false: do not traverse it
   uintptr_t check_slot = 0, check_object = 0;
+  bool check_stacks = false;  // gccheckmark: the words being scanned are a goroutine's stack or registers
 
   void push(uintptr_t start, size_t bytes);
   bool pop(uintptr_t* start, size_t* bytes);
