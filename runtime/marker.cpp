@@ -67,6 +67,7 @@
 #include "lock.h"
 #include "machine.h"
 #include "os_memory.h"
+#include "preempt.h"
 #include "print.h"
 #include "processor.h"
 #include "scheduler.h"
@@ -948,12 +949,16 @@ void assist_allocation(Goroutine* g, size_t bytes) {
   }
   g->gc_assist_credit -= int64_t(bytes);
   if (g->gc_assist_credit >= 0) return;
-  constexpr uint64_t assist_batch_bytes = 64 << 10;
+  constexpr uint64_t assist_batch_bytes = 16 << 10, assist_batch_limit = 64 << 10;
   while (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0 && g->gc_assist_credit < 0 && !marking_held()) {
+    // Between batches the goroutine is at a safe point (its own stack, no lock held): a
+    // stop of the world waits for at most one batch of an assist, not the whole debt.
+    preemption_point();
     double ratio = assist_ratio();
     uint64_t debt = uint64_t(-g->gc_assist_credit);
     uint64_t want = uint64_t(double(debt) * ratio);
     if (want < assist_batch_bytes) want = assist_batch_bytes;
+    if (want > assist_batch_limit) want = assist_batch_limit;
     Marker m;
     m.concurrent = true;
     uint32_t left;
