@@ -360,11 +360,13 @@ TEST_SCENARIO(steady_state) {
   // allocated while it marked (black: the pacer starts a cycle at least 6/10 of the way
   // from live to the goal, so the last 4/10 of that runway on an idle machine, more when the
   // marker waits for a CPU), never more than a whole runway: garbage never outlives the
-  // cycle after the one it became garbage in. The heap may pass the goal by the one
-  // allocation that finds it reached.
+  // cycle after the one it became garbage in. The heap may pass the goal while a mark
+  // that started in time waits for a CPU, but not the hard goal (10% over it, as Go's):
+  // past that an allocating goroutine does nearly all the mark left, or waits for it
+  // (assist_allocation in runtime/marker.cpp), so at most an assist's batches more.
   uint64_t highest_goal = max_live + max_live / 100 * uint64_t(percent);
   if (gort::getenv("STEADY_VERBOSE") != nullptr) out::println("peak", peak, "highest_goal", highest_goal, "goal", goal, "live", live, "max_live", max_live);
-  out::println("collections_many", yes(gc::stats().collections - collections > 20), "peak_within_goal", yes(peak <= highest_goal + 4096),
+  out::println("collections_many", yes(gc::stats().collections - collections > 20), "peak_within_goal", yes(peak <= highest_goal + highest_goal / 10 + (128 << 10)),
                "peak_near_goal", yes(peak >= goal - goal / 10), "live_found_again", yes(max_live <= goal));
   return 0;
 }
