@@ -551,7 +551,10 @@ void run_full_cycle(Trigger trigger) {
       wait_for_cycle(__atomic_load_n(&cycles_started, __ATOMIC_ACQUIRE));
       return;
     }
-    if (trigger == Trigger::Time) return;  // skipped: a collection ended within the period
+    // Skipped because a collection ended within the period: done. (Still due: another
+    // goroutine was starting a cycle; that one began after this call, the loop waits for it.)
+    if (trigger == Trigger::Time && nanotime() - __atomic_load_n(&last_end_ns, __ATOMIC_RELAXED) < forced_collection_period_ns())
+      return;
     yield_processor();  // another goroutine is starting one
   }
 }
