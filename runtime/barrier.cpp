@@ -143,7 +143,7 @@ void gc::detail::clear_pointers_checked(void* dst, size_t bytes) {
 
 void set_write_barrier_world_stopped(bool on) {
   if (!world_stopped_by(cpu::current_goroutine())) fatal("set_write_barrier_world_stopped: world not stopped by caller");
-  gc::detail::write_barrier_enabled = on ? 1 : 0;  // the world's start publishes it
+  set_write_barrier(on);  // runtime/mark_phase.cpp
 }
 
 void set_write_barrier_for_test(bool on) {

@@ -520,9 +520,6 @@ uint32_t markers_held = 0;  // atomic: hold_marking (runtime/testing.h)
 }  // namespace
 
 bool marking_held() { return __atomic_load_n(&markers_held, __ATOMIC_ACQUIRE) != 0; }
-// The barrier's flag (runtime/barrier.h), with the world stopped: the world's start
-// publishes it to every goroutine before any runs again.
-void set_write_barrier(bool on) { __atomic_store_n(&gc::detail::write_barrier_enabled, uint8_t(on), __ATOMIC_RELEASE); }
 
 void scan_root_handles(Marker& m) {
   LockGuard guard(roots_lock);

@@ -16,4 +16,8 @@ MarkHooks mark_hooks = {};  // set by install_mark_hooks on the collector's firs
 uint32_t mark_phase = 0;    // atomic: 1 while a concurrent mark runs (set and cleared with the world stopped)
 uint32_t mark_cycle = 0;    // atomic: the current (or last) mark's number, for gc_scan_state claims
 
+// The barrier's flag, with the world stopped (the marker's pauses, the barrier's tests): the
+// world's start publishes it to every goroutine before any runs again.
+void set_write_barrier(bool on) { __atomic_store_n(&gc::detail::write_barrier_enabled, uint8_t(on), __ATOMIC_RELEASE); }
+
 }  // namespace gort

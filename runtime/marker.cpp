@@ -400,8 +400,6 @@ void scan_stopped_goroutine(Goroutine* g, Marker& m) {
   if (status != GoroutineStatus::Syscall) shrink_stack(g);
 }
 
-void scan_own_stack(Goroutine* self, uintptr_t sp, Marker& m) { scan_stack(self, sp, m); }
-
 // Calls visit(lo, hi) for each of the program's writable loaded segments: .data, .bss, and
 // the runtime's own globals.
 template <typename Visit>
@@ -539,8 +537,7 @@ ShadeBuffer* shade_buffers[max_processors];  // made for each Processor index at
 uint32_t root_job_count = 3;   // set by begin_mark (the pieces + 3), before any marker runs
 uint32_t next_root_job = 0;    // atomic: the next job to claim
 uint32_t root_jobs_done = 0;   // atomic
-Goroutine* goroutine_cursor = nullptr;  // atomic: the next goroutine of the walk; null: walked
-bool goroutine_walk_started = false;    // atomic: the cursor was loaded this cycle
+Goroutine* goroutine_cursor = nullptr;  // atomic: the next goroutine of the walk (from the first pause); null: walked
 uint32_t scans_in_progress = 0;  // atomic: stacks claimed and not yet done
 uint32_t active_markers = 0;     // atomic: markers holding private work
 
@@ -587,15 +584,8 @@ void wait_for_scan(Goroutine* g, uint32_t cycle) {
 // False when the walk is over.
 bool scan_next_goroutine(Marker& m) {
   uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
-  if (!__atomic_load_n(&goroutine_walk_started, __ATOMIC_ACQUIRE)) {
-    // The list only grows at its tail, and each record's link is written before it is
-    // published, so walking it needs no lock.
-    Goroutine* head = __atomic_load_n(&scheduler.all_goroutines, __ATOMIC_ACQUIRE);
-    Goroutine* expected = nullptr;
-    bool started = false;
-    if (__atomic_compare_exchange_n(&goroutine_walk_started, &started, true, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-      __atomic_compare_exchange_n(&goroutine_cursor, &expected, head, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-  }
+  // The list only grows at its tail, and each record's link is written before it is
+  // published, so walking it needs no lock.
   Goroutine* g = __atomic_load_n(&goroutine_cursor, __ATOMIC_ACQUIRE);
   for (;;) {
     if (g == nullptr) return false;
@@ -637,6 +627,33 @@ bool steal_shade_buffers(Marker& m) {
   return found;
 }
 
+// Work no marker has taken yet: chunks on the shared list, root jobs, goroutines not walked.
+bool unclaimed_work() {
+  return __atomic_load_n(&shared_chunk_count, __ATOMIC_SEQ_CST) != 0 ||
+         __atomic_load_n(&next_root_job, __ATOMIC_SEQ_CST) < root_job_count ||
+         __atomic_load_n(&goroutine_cursor, __ATOMIC_SEQ_CST) != nullptr;
+}
+
+// One step of marking, from wherever work is, in this order: an object of m's own, a
+// chunk from the shared list (taken, not scanned: the next step scans), a root job, the
+// next goroutine of the walk, the Processors' shade buffers. Returns the bytes of work it
+// did (a root job or a stack counts 64 besides the bytes it scanned), 1 for a chunk taken,
+// 0 when none was left anywhere.
+uint64_t mark_step(Marker& m) {
+  uintptr_t object;
+  size_t bytes;
+  if (m.pop(&object, &bytes)) {
+    scan_object(object, bytes, m);
+    return bytes;
+  }
+  if (MarkChunk* c = take_shared_chunk()) {
+    m.adopt(c);
+    return 1;
+  }
+  if (take_root_job(m) || scan_next_goroutine(m) || steal_shade_buffers(m)) return 64;
+  return 0;
+}
+
 }  // namespace
 
 // Scans up to about `budget` bytes (objects and stacks), taking work from wherever it is;
@@ -650,22 +667,9 @@ uint64_t drain(Marker& m, uint64_t budget) {
   // object, one stack, or one root job of at most 8 KiB), so a pause is not a batch long.
   while (m.scanned_bytes + m.stack_bytes - start < budget) {
     if (__atomic_load_n(&scheduler.stop_requested, __ATOMIC_RELAXED)) break;
-    uintptr_t object;
-    size_t bytes;
-    if (m.pop(&object, &bytes)) {
-      scan_object(object, bytes, m);
-      found += bytes;
-      continue;
-    }
-    if (MarkChunk* c = take_shared_chunk()) {
-      m.adopt(c);
-      continue;
-    }
-    if (take_root_job(m) || scan_next_goroutine(m) || steal_shade_buffers(m)) {
-      found += 64;  // a root job or a stack, besides the bytes it scanned
-      continue;
-    }
-    break;
+    uint64_t step = mark_step(m);
+    if (step == 0) break;
+    if (step > 1) found += step;
   }
   found += m.stack_bytes;
   m.flush();
@@ -705,12 +709,9 @@ uint64_t drain_batch(Marker* m, uint64_t budget, uint64_t* cpu_ns, uint32_t* lef
 // mark, but for what mutators shade meanwhile (the second pause takes that).
 bool mark_work_left() {
   if (__atomic_load_n(&root_jobs_done, __ATOMIC_SEQ_CST) < root_job_count) return true;
-  if (!__atomic_load_n(&goroutine_walk_started, __ATOMIC_SEQ_CST) ||
-      __atomic_load_n(&goroutine_cursor, __ATOMIC_SEQ_CST) != nullptr)
-    return true;
+  if (unclaimed_work()) return true;
   if (__atomic_load_n(&scans_in_progress, __ATOMIC_SEQ_CST) != 0) return true;
   if (__atomic_load_n(&active_markers, __ATOMIC_SEQ_CST) != 0) return true;
-  if (__atomic_load_n(&shared_chunk_count, __ATOMIC_SEQ_CST) != 0) return true;
   for (int32_t i = 0; i < max_processors; i++) {
     ShadeBuffer* b = __atomic_load_n(&shade_buffers[i], __ATOMIC_ACQUIRE);
     if (b == nullptr) break;
@@ -848,10 +849,7 @@ void worker_park_commit(Goroutine* g, void*) {
     // Work published between the worker's last look and now: it must not sleep through it.
     // (Shade buffers are not looked at: the last active marker steals them before it ends
     // the mark, and a worker parks only while another is active.)
-    run_again = __atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0 && !marking_held() &&
-                (shared_chunks != nullptr || __atomic_load_n(&next_root_job, __ATOMIC_ACQUIRE) < root_job_count ||
-                 !__atomic_load_n(&goroutine_walk_started, __ATOMIC_ACQUIRE) ||
-                 __atomic_load_n(&goroutine_cursor, __ATOMIC_ACQUIRE) != nullptr);
+    run_again = __atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0 && !marking_held() && unclaimed_work();
     if (!run_again) parked_workers[parked_count++] = g;
   }
   if (run_again) ready(g);
@@ -988,8 +986,7 @@ void begin_mark(Goroutine* self, uintptr_t self_sp) {
   __atomic_store_n(&mark_cycle, cycle, __ATOMIC_RELEASE);
   next_root_job = 0;
   root_jobs_done = 0;
-  goroutine_cursor = nullptr;
-  goroutine_walk_started = false;
+  goroutine_cursor = scheduler.all_goroutines;  // the world is stopped: the walk starts at the head
   scans_in_progress = 0;
   active_markers = 0;
   for (int32_t i = 0; i < max_processors && scheduler.processors[i] != nullptr; i++) {
@@ -1020,27 +1017,13 @@ bool finish_mark_in_pause(int64_t budget_ns) {
   int64_t deadline = nanotime() + budget_ns;
   Marker m;
   m.concurrent = true;
-  for (;;) {
-    uintptr_t object;
-    size_t bytes;
-    uint32_t n = 0;
-    while (n < 256 && m.pop(&object, &bytes)) {
-      scan_object(object, bytes, m);
-      n++;
+  // The world is stopped, so drain() would end at once (stop_requested): the same steps,
+  // with the clock read every 256 of them instead.
+  for (uint32_t steps = 1; mark_step(m) != 0; steps++) {
+    if (steps % 256 == 0 && nanotime() > deadline) {
+      m.flush();
+      return false;
     }
-    if (n != 0) {
-      if (nanotime() > deadline) {
-        m.flush();
-        return false;
-      }
-      continue;
-    }
-    if (MarkChunk* c = take_shared_chunk()) {
-      m.adopt(c);
-      continue;
-    }
-    if (take_root_job(m) || scan_next_goroutine(m) || steal_shade_buffers(m)) continue;
-    break;
   }
   m.flush();
   if (__atomic_load_n(&scans_in_progress, __ATOMIC_RELAXED) != 0) fatal("gc: a stack scan is in progress at mark termination");

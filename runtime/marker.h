@@ -112,6 +112,6 @@ bool end_mark_if_done();            // from the last marker to run dry: the seco
 double assist_ratio();              // the pacer's scan bytes per allocated byte, now
 bool heap_past_hard_goal();         // the heap has outgrown the goal by the hard margin
 bool marking_held();                // a white-box test holds the markers (runtime/testing.h)
-void set_write_barrier(bool on);    // with the world stopped
+void set_write_barrier(bool on);    // with the world stopped (runtime/mark_phase.cpp)
 
 }  // namespace gort
