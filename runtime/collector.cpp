@@ -812,25 +812,9 @@ void remove_root(RootNode* node) {
 
 }  // namespace detail
 
-// Zeroes the dead stack just below the caller's frame (at most `bytes`, never below the
-// current segment's guard reserve), where the frames of the collection's own calls will
-// lie: their slots not yet written would otherwise hold stale words of earlier, deeper calls
-// (a pointer into a structure the program has dropped), which the conservative scan of this
-// goroutine's stack would take for roots. Runtime code, on the goroutine's stack.
-__attribute__((noinline)) static void clear_dead_stack(size_t bytes) {
-  Goroutine* self = cpu::current_goroutine();
-  uintptr_t sp;
-  asm volatile("mov %%rsp, %0" : "=r"(sp));
-  uintptr_t floor = self->stack_guard;  // the reserve below it is runtime code's
-  uintptr_t lo = sp > bytes && sp - bytes > floor + 256 ? sp - bytes : floor + 256;
-  for (uintptr_t at = (lo + 7) & ~uintptr_t(7); at + 8 <= sp - 64; at += 8)
-    __atomic_store_n(reinterpret_cast<uintptr_t*>(at), uintptr_t(0), __ATOMIC_RELAXED);
-}
-
 void collect() {
   read_gogc();
   start_forced_cycle();
-  clear_dead_stack(2048);
   run_full_cycle(Trigger::User);
   finish_sweep(SweptBy::Finish);  // returns with the heap swept, as Go's runtime.GC()
   finalization_after_collection();  // and the cleanup goroutine woken for what it queued

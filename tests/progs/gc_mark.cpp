@@ -142,10 +142,15 @@ TEST_SCENARIO(racing_mutator) {
   for (int s = 0; s < slots; s++) table[s] = new_node(++next_key);
   uint64_t start = gc::stats().collections;
   uint32_t bad = 0;
-  gort::WaitGroup wg;
-  wg.add(mutators);
-  for (int m = 0; m < mutators; m++) gort::go(mutate, uint64_t(m) * 7919 + 17, int(rounds), &next_key, &wg, &bad);
-  wg.wait();
+  // Batches of rounds until 20 cycles ran during them (how many one batch sees depends on
+  // how fast the marker gets a CPU), at most 50.
+  for (int batch = 0; batch < 50 && gc::stats().collections - start < 20; batch++) {
+    gort::WaitGroup wg;
+    wg.add(mutators);
+    for (int m = 0; m < mutators; m++)
+      gort::go(mutate, uint64_t(batch * mutators + m) * 7919 + 17, int(rounds), &next_key, &wg, &bad);
+    wg.wait();
+  }
   gc::collect();
   uint64_t reached = walk_table(&bad);
   out::println("bad", bad, "reached_some", yes(reached >= slots), "cycles_many", yes(gc::stats().collections - start >= 20));
