@@ -71,9 +71,12 @@ Central collected_large;
 Central& central_of(uint32_t span_class) {
   return span_class < collected_span_class_base ? centrals[span_class] : collected_centrals[span_class - collected_span_class_base];
 }
-// Bytes and objects in collected objects (atomic): grow with each allocation, set by each
-// sweep. Side by side: an allocation touches one cache line for both.
-uint64_t collected_bytes = 0;
+// Objects in collected objects (atomic; its bytes, collected_bytes, are below the anonymous
+// namespace: the pacer reads them inline): grow with each cache's flush, set by each mark's
+// end. Side by side: a flush touches one cache line for both.
+}  // namespace
+alignas(64) uint64_t collected_bytes = 0;
+namespace {
 uint64_t collected_objects = 0;
 // The sweep's bookkeeping (atomic), as Go's sweepLocker:
 //   sweep_pending   1 from start_sweep until a sweeper finds every unswept list empty (they
@@ -393,7 +396,15 @@ AllocationCache* new_allocation_cache() {
   return c;
 }
 
+void flush_collected_counts(AllocationCache* cache) {
+  if (cache->collected_pending_objects == 0) return;
+  __atomic_add_fetch(&collected_bytes, cache->collected_pending_bytes, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&collected_objects, cache->collected_pending_objects, __ATOMIC_RELAXED);
+  cache->collected_pending_bytes = cache->collected_pending_objects = 0;
+}
+
 void flush_allocation_cache(AllocationCache* cache) {
+  flush_collected_counts(cache);
   for (uint32_t spc = 0; spc < span_class_count; spc++) flush_free_list(cache, spc, 0);
   if (cache->tiny_block != 0) {
     Span* s = heap_span_of(cache->tiny_block);
@@ -597,7 +608,8 @@ MemStats read_mem_stats() {
   // 8-byte load is whole (relaxed atomic), and the sums are a moment's approximation, as Go's
   // are between collections.
   auto load = [](const uint64_t& counter) { return __atomic_load_n(&counter, __ATOMIC_RELAXED); };
-  auto add = [&m, &load](const AllocationCache* c) {
+  uint64_t pending_bytes = 0, pending_objects = 0;  // collected counts not flushed yet
+  auto add = [&m, &load, &pending_bytes, &pending_objects](const AllocationCache* c) {
     for (uint32_t i = 0; i < count; i++) {
       uint64_t mallocs = load(c->mallocs[i]), frees = load(c->frees[i]);
       if (i > 0) {
@@ -613,6 +625,8 @@ MemStats read_mem_stats() {
     m.by_size[1].mallocs += c->tiny_mallocs;  // tiny objects are reported in the smallest class
     m.by_size[1].frees += c->tiny_frees;
     m.heap_alloc += uint64_t(c->live_bytes);
+    pending_bytes += load(c->collected_pending_bytes);
+    pending_objects += load(c->collected_pending_objects);
   };
   {
     LockGuard guard(fallback_lock);
@@ -628,11 +642,12 @@ MemStats read_mem_stats() {
   // Collected objects: those allocated now plus those reclaimed were all allocated once.
   uint64_t explicit_bytes = m.heap_alloc;
   // Unswept garbage is still allocated, as in Go's HeapAlloc, until a sweep frees it.
-  uint64_t collected_now = collected_heap_objects() + load(garbage_objects), reclaimed = load(collector_counters.freed_objects);
+  uint64_t collected_now = collected_heap_objects() + pending_objects + load(garbage_objects),
+           reclaimed = load(collector_counters.freed_objects);
   m.mallocs += collected_now + reclaimed;
   m.frees += reclaimed;
   m.heap_objects = m.mallocs - m.frees;
-  m.heap_alloc += collected_heap_bytes() + load(garbage_bytes);
+  m.heap_alloc += collected_heap_bytes() + pending_bytes + load(garbage_bytes);
   uint64_t goal = load(collector_counters.heap_goal);
   if (goal == 0) goal = 4 << 20;  // the collector not used yet: its first goal (Go's heapminimum)
   m.next_gc = goal > UINT64_MAX - explicit_bytes ? UINT64_MAX : goal + explicit_bytes;
@@ -873,6 +888,14 @@ void reclaim_pages(uint64_t pages) {
 
 namespace {
 
+// A small collected object counted: in its cache, flushed to the heap's counts each
+// collected_flush_bytes (AllocationCache::collected_pending_bytes).
+inline void count_collected(AllocationCache* cache, uint32_t bytes) {
+  cache->collected_pending_bytes += bytes;
+  cache->collected_pending_objects++;
+  if (__builtin_expect(cache->collected_pending_bytes >= collected_flush_bytes, 0)) flush_collected_counts(cache);
+}
+
 // allocate_collected and allocate_collected_typed: `typed` with the header's two words.
 void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool typed, uintptr_t header0, uintptr_t header1) {
   if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment > heap_page_size)
@@ -900,13 +923,16 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
       __atomic_add_fetch(&collected_bytes, s->pages * heap_page_size, __ATOMIC_RELAXED);
       __atomic_add_fetch(&collected_objects, 1, __ATOMIC_RELAXED);
     } else {
-      uint32_t size_class = class_for(rounded == 0 ? 1 : rounded);
-      while (class_size[size_class] % alignment != 0) size_class++;  // span starts are page aligned
+      // A type of alignment 8 or less may take the 24-byte class, which malloc skips
+      // (tools/size_classes.cpp); a larger alignment takes a class whose size is a multiple
+      // of it (span starts are page aligned; a mask: alignment is a power of two).
+      size_t request = rounded == 0 ? 1 : rounded;
+      uint32_t size_class = alignment <= 8 ? class_for_8_aligned(request) : class_for(request);
+      while ((class_size[size_class] & (alignment - 1)) != 0) size_class++;
       uint32_t span_class = typed ? typed_span_class_base + size_class : collected_span_class_base + size_class * 2 + (noscan ? 1 : 0);
       p = allocate_small_collected(cache.get(), span_class);
       dirty = class_size[size_class];
-      __atomic_add_fetch(&collected_bytes, class_size[size_class], __ATOMIC_RELAXED);
-      __atomic_add_fetch(&collected_objects, 1, __ATOMIC_RELAXED);
+      count_collected(cache.get(), class_size[size_class]);
     }
     // A typed slot's header is written here, in runtime code that no collection can
     // interrupt (no preemption point since the slot was taken), so the stopped marker never
@@ -931,7 +957,45 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
 
 }  // namespace
 
+namespace {
+// Zeroes a slot of at most 64 bytes (a class size: 8, or a multiple of 8 from 16) with at
+// most two overlapping stores of constant size, which the compiler inlines (a memset call
+// costs more than the 24 bytes of a tree node).
+inline void zero_small_slot(char* p, uint32_t bytes) {
+  if (bytes <= 16) {
+    if (bytes == 8) __builtin_memset(p, 0, 8);
+    else __builtin_memset(p, 0, 16);
+  } else if (bytes <= 32) {
+    __builtin_memset(p, 0, 16);
+    __builtin_memset(p + bytes - 16, 0, 16);
+  } else {
+    __builtin_memset(p, 0, 32);
+    __builtin_memset(p + bytes - 32, 0, 32);
+  }
+}
+}  // namespace
+
+// The fast path, for small untyped objects: a slot from the current window of the cache's
+// span for the class (no lock, no atomic: the cache is this Processor's and runtime code is
+// never preempted asynchronously), counted in the cache, black during a mark, zeroed.
+// Everything else (no span or an empty window, no Processor, large, odd alignments) goes to
+// allocate_collected_kind.
 void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
+  AllocationCache* cache = current_allocation_cache();
+  if (__builtin_expect(cache != nullptr && bytes - 1 < 1024 && alignment - 1 < 16 && (alignment & (alignment - 1)) == 0, 1)) {
+    size_t rounded = (bytes + alignment - 1) & ~(alignment - 1);
+    uint32_t size_class = alignment <= 8 ? class_for_8_aligned(rounded) : class_for(rounded);
+    Span* s = cache->collected_spans[size_class * 2 + (noscan ? 1 : 0)];  // collected_span_class_base + size class * 2 + noscan
+    if (__builtin_expect(s != nullptr, 1)) {
+      if (void* p = take_slot_in_window(s)) {
+        count_collected(cache, class_size[size_class]);
+        mark_allocated_if_marking(p);
+        if (bytes <= 64) zero_small_slot(static_cast<char*>(p), class_size[size_class]);
+        else zero_for_program(p, class_size[size_class]);
+        return p;
+      }
+    }
+  }
   return allocate_collected_kind(bytes, alignment, noscan, false, 0, 0);
 }
 
@@ -941,7 +1005,6 @@ void* allocate_collected_typed(size_t bytes, size_t alignment, uintptr_t header0
   return allocate_collected_kind(bytes, alignment, false, true, header0, header1);
 }
 
-uint64_t collected_heap_bytes() { return __atomic_load_n(&collected_bytes, __ATOMIC_RELAXED); }
 uint64_t collected_heap_objects() { return __atomic_load_n(&collected_objects, __ATOMIC_RELAXED); }
 
 void start_sweep(uint64_t marked_bytes, uint64_t marked_objects) {
@@ -949,6 +1012,7 @@ void start_sweep(uint64_t marked_bytes, uint64_t marked_objects) {
   // 1. Every cache gives its collected spans back to their centrals, so that every small
   //    collected span is on a central list (the world is stopped: the caches are ours).
   auto give_back = [](AllocationCache* c) {
+    flush_collected_counts(c);  // before the counts are read below
     for (Span*& s : c->collected_spans) {
       if (s == nullptr) continue;
       return_to_central(s);

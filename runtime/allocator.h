@@ -70,7 +70,14 @@ struct alignas(64) AllocationCache {
   // from the free lists above. After the fields the fast paths address, so their
   // displacements do not change.
   Span* collected_spans[collected_span_class_count];
+  // Collected bytes and objects this cache allocated that collected_bytes/objects do not
+  // hold yet: added to them each collected_flush_bytes (one atomic add per 16 KiB, not per
+  // object), and in each cycle's pauses (flush_collected_counts), so the pacer's heap lags
+  // the truth by less than collected_flush_bytes per Processor. Owner only.
+  uint64_t collected_pending_bytes;
+  uint64_t collected_pending_objects;
 };
+constexpr uint64_t collected_flush_bytes = 16 << 10;
 
 // The current thread's cache: its Processor's, or null without one (ThreadLocal::cache in
 // runtime/machine.h, at fs:[24]; allocator.cpp checks the offset).
@@ -153,6 +160,8 @@ void allocator_init();
 AllocationCache* new_allocation_cache();
 // Hands back every listed object and span of a cache (a Processor beyond GOMAXPROCS).
 void flush_allocation_cache(AllocationCache* cache);
+// Adds a cache's pending collected counts to the heap's (its owner, or the world stopped).
+void flush_collected_counts(AllocationCache* cache);
 
 // The allocator proper. `noscan`: the object holds no pointers. Fatal if impossible.
 void* allocate(size_t bytes, bool noscan);
@@ -190,8 +199,11 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan);
 // see the slot, the rest is zeroed. Returns the slot's start. `bytes` includes the header.
 void* allocate_collected_typed(size_t bytes, size_t alignment, uintptr_t header0, uintptr_t header1);
 // Bytes in collected objects: what the last mark reached plus what was allocated since (the
-// pacer's heap, Go's heapLive; unswept garbage is not in it).
-uint64_t collected_heap_bytes();
+// pacer's heap, Go's heapLive; unswept garbage is not in it). Inline: each collected
+// allocation compares it with the trigger. Each cache's last < collected_flush_bytes are
+// not in it yet (AllocationCache::collected_pending_bytes).
+extern uint64_t collected_bytes;
+inline uint64_t collected_heap_bytes() { return __atomic_load_n(&collected_bytes, __ATOMIC_RELAXED); }
 // Collected objects, counted the same way.
 uint64_t collected_heap_objects();
 // The concurrent sweep (runtime/allocator.cpp; span states: runtime/span.h). Who swept a span:

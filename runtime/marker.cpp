@@ -169,6 +169,22 @@ void Marker::push(uintptr_t start, size_t bytes) {
 }
 
 bool Marker::pop(uintptr_t* start, size_t* bytes) {
+  while (prefetch_count < prefetch_depth) {
+    Grey g;
+    if (!pop_chain(&g.start, &g.bytes)) break;
+    __builtin_prefetch(reinterpret_cast<const void*>(g.start & ~uintptr_t(1)));  // bit 0: typed
+    prefetched[(prefetch_head + prefetch_count++) % prefetch_depth] = g;
+  }
+  if (prefetch_count == 0) return false;
+  const Grey& g = prefetched[prefetch_head];
+  *start = g.start;
+  *bytes = g.bytes;
+  prefetch_head = (prefetch_head + 1) % prefetch_depth;
+  prefetch_count--;
+  return true;
+}
+
+bool Marker::pop_chain(uintptr_t* start, size_t* bytes) {
   while (chunk != nullptr && chunk->count == 0) {
     MarkChunk* empty = chunk;
     chunk = empty->next;
@@ -187,6 +203,13 @@ void Marker::adopt(MarkChunk* c) {
 }
 
 void Marker::flush() {
+  for (; prefetch_count != 0; prefetch_count--) {  // popped, not scanned: grey still
+    const Grey& g = prefetched[prefetch_head];
+    prefetch_head = (prefetch_head + 1) % prefetch_depth;
+    push(g.start, g.bytes);
+  }
+  prefetch_head = 0;
+  __builtin_memset(prefetched, 0, sizeof prefetched);  // as check_slot below: no stale heap address
   while (chunk != nullptr) {
     MarkChunk* c = chunk;
     chunk = c->next;
@@ -268,8 +291,8 @@ void mark_word(uintptr_t word, Marker& m) {
   }
   m.marked_bytes += bytes;
   m.marked_objects++;
-  // A typed span's objects are queued with bit 0 of their start set (starts are 16-byte
-  // aligned): scan_object reads their headers.
+  // A typed span's objects are queued with bit 0 of their start set (starts are at least
+  // 8-byte aligned): scan_object reads their headers.
   if (!s->noscan) m.push(start | uintptr_t(s->typed), bytes);
 }
 

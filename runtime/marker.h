@@ -40,10 +40,23 @@ struct Marker {
   uintptr_t check_slot = 0, check_object = 0;
   bool check_stacks = false;  // gccheckmark: the words being scanned are a goroutine's stack or registers
 
+  // The next objects to scan, taken off the chain a few ahead and prefetched: pop returns
+  // the oldest, so its first line has had the scans of the ones before it to arrive (the
+  // load of an object's first word was 95% of scan_object's time). flush puts them back.
+  static constexpr uint32_t prefetch_depth = 8;
+  struct Grey {
+    uintptr_t start;
+    size_t bytes;
+  } prefetched[prefetch_depth];
+  uint32_t prefetch_head = 0, prefetch_count = 0;
+
   void push(uintptr_t start, size_t bytes);
-  bool pop(uintptr_t* start, size_t* bytes);
+  bool pop(uintptr_t* start, size_t* bytes);  // through the prefetched ones
   void adopt(MarkChunk* c);
   void flush();  // concurrent: chunks to the shared list, counts to mark_totals
+
+ private:
+  bool pop_chain(uintptr_t* start, size_t* bytes);
 };
 
 // Marks the collected object `word` points into, if any (the conservative test).

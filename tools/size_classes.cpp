@@ -2,13 +2,16 @@
 // mksizeclasses.go in spirit, re-derived here. Run by the Makefile at build time.
 //
 // How the table is chosen:
-//   1. Candidate sizes are 8, then steps of 16 up to 128, and above that steps of an eighth
-//      of the size's power of two, so a request of 128 bytes or more never wastes more than
-//      12.5% to rounding (smaller ones at most 15 bytes). Every size from 16 up is a multiple
-//      of 16, so every object of more than 8 bytes is 16-byte aligned, as C
-//      (alignof(max_align_t)) and C++ (__STDCPP_DEFAULT_NEW_ALIGNMENT__) promise on x86-64:
-//      clang zeroes a 24-byte `new` with aligned SSE stores. There is no 24-byte class (Go
-//      has one, but Go promises only 8): a 17..24-byte request takes 32 bytes.
+//   1. Candidate sizes are 8, 16, 24, then steps of 16 up to 128, and above that steps of an
+//      eighth of the size's power of two, so a request of 128 bytes or more never wastes more
+//      than 12.5% to rounding (smaller ones at most 15 bytes). Every size from 32 up is a
+//      multiple of 16, so every object of more than 8 bytes that malloc or new hands out is
+//      16-byte aligned, as C (alignof(max_align_t)) and C++ (__STDCPP_DEFAULT_NEW_ALIGNMENT__)
+//      promise on x86-64: clang zeroes a 24-byte `new` with aligned SSE stores. The 24-byte
+//      class is only 8-aligned, so class_for (malloc, new) skips it: a 17..24-byte explicit
+//      request takes 32 bytes. Collected objects are made for a known type (gc::make<T>), so
+//      one of alignment 8 or less takes 24 bytes, as in Go (which promises only 8):
+//      class_for_8_aligned. Binary trees' and GCBench's nodes are such objects.
 //   2. Each size gets the smallest span (a whole number of 8 KiB pages, at most 8) whose
 //      leftover tail, after cutting it into objects, is at most a sixteenth of the span, or
 //      failing that the smallest whose tail is at most an eighth. (With an eighth alone,
@@ -44,7 +47,7 @@ int main() {
     SizeClass& previous = classes.back();
     if (classes.size() > 1 && previous.pages == pages && previous.objects == objects) previous = {size, pages, objects};
     else classes.push_back({size, pages, objects});
-    unsigned step = size < 16 ? 8 : size < 128 ? 16 : 1;
+    unsigned step = size < 32 ? 8 : size < 128 ? 16 : 1;
     if (size >= 128) {
       unsigned power = 1;
       while (power * 2 <= size) power *= 2;
@@ -82,17 +85,24 @@ int main() {
   std::printf("};\n\n");
 
   // Lookup: sizes up to 1024 by (size + 7) / 8; larger ones by (size - 1024 + 127) / 128.
-  auto class_for = [&](unsigned size) {
+  // A class is 16-aligned when its size is a multiple of 16 (spans start on pages); one of
+  // 8 bytes holds only objects that need no more. Explicit requests of more than 8 bytes
+  // need 16.
+  auto class_for = [&](unsigned size, bool eight_aligned_suffices) {
     for (size_t i = 1; i < classes.size(); i++)
-      if (classes[i].size >= size) return unsigned(i);
+      if (classes[i].size >= size && (eight_aligned_suffices || classes[i].size % 16 == 0 || classes[i].size <= 8)) return unsigned(i);
     return 0u;
   };
   std::printf("constexpr uint8_t class_by_8[1024 / 8 + 1] = {");
-  for (unsigned i = 0; i <= 1024 / 8; i++) std::printf("%s%u", i == 0 ? "\n    " : i % 16 ? ", " : ",\n    ", class_for(i * 8));
+  for (unsigned i = 0; i <= 1024 / 8; i++) std::printf("%s%u", i == 0 ? "\n    " : i % 16 ? ", " : ",\n    ", class_for(i * 8, false));
+  std::printf("};\n");
+  // Only the first classes differ (24 is the one 8-aligned class above 8).
+  std::printf("constexpr uint8_t class_by_8_for_8_aligned[64 / 8 + 1] = {");
+  for (unsigned i = 0; i <= 64 / 8; i++) std::printf("%s%u", i == 0 ? "\n    " : ", ", class_for(i * 8, true));
   std::printf("};\n");
   std::printf("constexpr uint8_t class_by_128[(max_small_size - 1024) / 128 + 1] = {");
   for (unsigned i = 0; i <= (max_small_size - 1024) / 128; i++)
-    std::printf("%s%u", i == 0 ? "\n    " : i % 16 ? ", " : ",\n    ", class_for(1024 + i * 128));
+    std::printf("%s%u", i == 0 ? "\n    " : i % 16 ? ", " : ",\n    ", class_for(1024 + i * 128, false));
   std::printf("};\n\n");
   std::printf("// The class for a request of 1..max_small_size bytes.\n");
   std::printf("constexpr uint32_t class_for(uint64_t size) {\n");
@@ -100,6 +110,10 @@ int main() {
   // cheaper on malloc's fast path than computing both table addresses.
   std::printf("  if (__builtin_expect(size <= 1024, 1)) return class_by_8[(size + 7) / 8];\n");
   std::printf("  return class_by_128[(size - 1024 + 127) / 128];\n}\n\n");
+  std::printf("// The class for a request of 1..max_small_size bytes whose alignment is 8 or less\n");
+  std::printf("// (collected objects: the 24-byte class too).\n");
+  std::printf("constexpr uint32_t class_for_8_aligned(uint64_t size) {\n");
+  std::printf("  return size <= 64 ? class_by_8_for_8_aligned[(size + 7) / 8] : class_for(size);\n}\n\n");
   std::printf("}  // namespace gort::size_classes\n");
   return 0;
 }

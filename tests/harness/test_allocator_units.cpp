@@ -19,7 +19,9 @@ TEST_CASE("size classes: increasing, aligned, bounded waste, fit a span bitmap",
   for (uint32_t c = 1; c < count; c++) {
     INFO("class " << c << " size " << class_size[c]);
     if (c > 1) CHECK(class_size[c] > class_size[c - 1]);
-    CHECK(class_size[c] % (class_size[c] > 8 ? 16 : 8) == 0);  // malloc's and new's 16-byte promise
+    // 24 is the one class of only 8-byte alignment above 8 (for collected objects that need
+    // no more: class_for_8_aligned); every other is 16-aligned, malloc's and new's promise.
+    CHECK(class_size[c] % (class_size[c] > 8 && class_size[c] != 24 ? 16 : 8) == 0);
     uint32_t span_bytes = class_pages[c] * page_size;
     CHECK(class_objects[c] == span_bytes / class_size[c]);
     CHECK(class_objects[c] <= max_objects_per_span);
@@ -28,16 +30,32 @@ TEST_CASE("size classes: increasing, aligned, bounded waste, fit a span bitmap",
   }
 }
 
+// The smallest class that holds `size` and is aligned enough: every class for objects that
+// need 8 bytes (collected ones of a type with alignof <= 8), 16-aligned ones above 8 bytes for
+// malloc and new.
+static uint32_t smallest_class(uint32_t size, bool eight_aligned_suffices) {
+  for (uint32_t c = 1; c < count; c++)
+    if (class_size[c] >= size && (eight_aligned_suffices || class_size[c] <= 8 || class_size[c] % 16 == 0)) return c;
+  return 0;
+}
+
 TEST_CASE("size classes: every request size maps to the smallest class that holds it", "[allocator][units]") {
   uint32_t worst_percent = 0;
   for (uint32_t size = 1; size <= max_small_size; size++) {
+    INFO("size " << size);
     uint32_t c = class_for(size);
     REQUIRE(c >= 1);
     REQUIRE(c < count);
     REQUIRE(class_size[c] >= size);
-    REQUIRE(class_size[c - 1] < size);  // the next smaller class would not hold it
+    REQUIRE(c == smallest_class(size, false));
+    if (size > 8) REQUIRE(class_size[c] % 16 == 0);  // malloc's and new's alignment
+    uint32_t c8 = class_for_8_aligned(size);
+    REQUIRE(c8 == smallest_class(size, true));
+    REQUIRE(class_size[c8 - 1] < size);  // the next smaller class would not hold it
     if (size >= 128) worst_percent = std::max(worst_percent, (class_size[c] - size) * 100 / class_size[c]);
   }
+  CHECK(class_size[class_for(24)] == 32);
+  CHECK(class_size[class_for_8_aligned(24)] == 24);
   INFO("worst rounding waste for requests of 128 bytes and more: " << worst_percent << "%");
   CHECK(worst_percent <= 25);
 }

@@ -42,6 +42,13 @@ TEST_CASE("an interior pointer keeps its object alive", "[collector]") {
   expect_output("interior", "intact true reclaimed true\n");
 }
 
+TEST_CASE("small collected objects of odd sizes take the smallest class their alignment allows", "[collector]") {
+  expect_output("small_odd_sizes",
+                "node24 zeroed true aligned true slot true kept true\n"
+                "wide32 zeroed true aligned true slot true kept true\n"
+                "odd40 zeroed true aligned true slot true kept true\n");
+}
+
 TEST_CASE("a Root held in explicit memory keeps its object alive", "[collector]") {
   expect_output("root", "intact true reclaimed true\n");
 }
