@@ -85,7 +85,7 @@ struct CycleTrace {
   int64_t first_pause_ns, mark_start_ns, mark_end_ns;  // a concurrent cycle's
   uint64_t heap_before, heap_at_mark_end, goal;
   uint64_t stack_bytes, global_bytes;  // bytes scanned as roots
-  uint64_t worker_cpu_at_start, assist_cpu_at_start, worker_cpu_ns, assist_cpu_ns;
+  uint64_t worker_cpu_at_start, assist_cpu_at_start, idle_cpu_at_start, worker_cpu_ns, assist_cpu_ns, idle_cpu_ns;
   bool forced, concurrent;
 };
 CycleTrace trace;
@@ -202,8 +202,9 @@ void print_ms(Writer& w, int64_t ns) {
 // GODEBUG=gctrace=1: Go's line, on stderr. The three clock phases are the first pause
 // (Go: sweep termination), the concurrent mark, and the second pause (mark termination;
 // with the mark stopped, the mark is inside the pause and the first phase is the stop). CPU:
-// each pause's clock times GOMAXPROCS; the mark's as assist/background/idle (gort's workers
-// are all "background": idle-priority workers are not built). Printed on the scheduler stack
+// each pause's clock times GOMAXPROCS; the mark's as assist/background/idle (background:
+// dedicated and fractional workers' turns). The percentage is Go's too: the collector's
+// share of the CPU since the program started (MemStats' GCCPUFraction). Printed on the scheduler stack
 // before the world starts (Go prints after): the Writer's buffer does not fit in a
 // goroutine's stack reserve, and once the world runs another cycle may overwrite `trace`.
 void print_trace_line(uint64_t live_bytes, uint64_t number, int32_t procs) {
@@ -215,7 +216,9 @@ void print_trace_line(uint64_t live_bytes, uint64_t number, int32_t procs) {
     mark = trace.mark_end_ns - trace.mark_start_ns;
     terminate = trace.swept_ns - trace.mark_end_ns;
   }
-  uint64_t percent = since_start > 0 ? uint64_t(__atomic_load_n(&pause_total_ns, __ATOMIC_RELAXED) * 100 / since_start) : 0;
+  double gc_cpu = double(__atomic_load_n(&pause_total_ns, __ATOMIC_RELAXED)) * procs +
+                  double(__atomic_load_n(&collector_counters.mark_cpu_ns, __ATOMIC_RELAXED));
+  uint64_t percent = since_start > 0 ? uint64_t(gc_cpu * 100 / (double(since_start) * procs)) : 0;
   Writer w(stderr_fd, Writer::FloatStyle::GoBuiltin);
   w.all("gc ", number, " @", since_start / 1000000000, ".");
   int64_t ms = since_start / 1000000 % 1000;
@@ -231,7 +234,9 @@ void print_trace_line(uint64_t live_bytes, uint64_t number, int32_t procs) {
   print_ms(w, int64_t(trace.assist_cpu_ns));
   w.all("/");
   print_ms(w, trace.concurrent ? int64_t(trace.worker_cpu_ns) : mark);
-  w.all("/0+");
+  w.all("/");
+  print_ms(w, int64_t(trace.idle_cpu_ns));
+  w.all("+");
   print_ms(w, terminate * procs);
   uint64_t heap_end = trace.concurrent ? trace.heap_at_mark_end : trace.heap_before;
   w.all(" ms cpu, ", trace.heap_before >> 20, "->", heap_end >> 20, "->", live_bytes >> 20, " MB, ",
@@ -329,7 +334,7 @@ void end_cycle_in_pause(uint64_t live_bytes, uint64_t live_objects) {
   uint64_t number = __atomic_load_n(&collections, __ATOMIC_RELAXED) + 1;
   __atomic_store_n(&collector_counters.pause_ns[(number - 1) % pause_history], cycle_pause_ns, __ATOMIC_RELAXED);
   __atomic_add_fetch(&pause_total_ns, pause, __ATOMIC_RELAXED);
-  uint64_t mark_cpu = trace.assist_cpu_ns + trace.worker_cpu_ns;
+  uint64_t mark_cpu = trace.assist_cpu_ns + trace.worker_cpu_ns + trace.idle_cpu_ns;
   __atomic_add_fetch(&collector_counters.mark_cpu_ns, mark_cpu, __ATOMIC_RELAXED);
   __atomic_store_n(&collections, number, __ATOMIC_RELEASE);
   // The CPU cap's bucket takes the cycle's share of the machine: its pauses, and its
@@ -399,6 +404,7 @@ void end_mark_in_pause(void* arg) {
   trace.global_bytes = mark_totals.global_bytes;
   trace.worker_cpu_ns = mark_worker_cpu_ns() - trace.worker_cpu_at_start;
   trace.assist_cpu_ns = mark_assist_cpu_ns() - trace.assist_cpu_at_start;
+  trace.idle_cpu_ns = idle_mark_worker_cpu_ns() - trace.idle_cpu_at_start;
   last_scan_work = mark_totals.scanned_bytes + mark_totals.stack_bytes + mark_totals.global_bytes;
   end_cycle_in_pause(mark_totals.marked_bytes, mark_totals.marked_objects);
 }
@@ -464,6 +470,7 @@ bool start_cycle(Trigger trigger) {
     trace.concurrent = concurrent;
     trace.worker_cpu_at_start = mark_worker_cpu_ns();
     trace.assist_cpu_at_start = mark_assist_cpu_ns();
+    trace.idle_cpu_at_start = idle_mark_worker_cpu_ns();
     PauseArgs args{};
     cycle_pause_ns = 0;
     pause_here(self, concurrent ? begin_cycle_in_pause : mark_and_sweep_stopped, &args);

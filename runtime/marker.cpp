@@ -127,11 +127,9 @@ void recycle_chunk(MarkChunk* c) {
   spare_chunks = c;
 }
 
-void wake_idle_worker();
-
-// No worker is woken here: a marker may publish while it holds a channel's, a shade
-// buffer's or a root list's lock, all ranked before scheduler.lock, which ready() may take.
-// drain() wakes one at its end instead (wake_idle_worker), holding none.
+// No Processor is woken here: a marker may publish while it holds a channel's, a shade
+// buffer's or a root list's lock, all ranked before scheduler.lock, which waking may take.
+// drain() wakes one at its end instead (wake_processor), holding none.
 void publish_chunk(MarkChunk* c) {
   LockGuard guard(work_lock);
   c->next = shared_chunks;
@@ -696,7 +694,8 @@ uint64_t drain(Marker& m, uint64_t budget) {
   }
   found += m.stack_bytes;
   m.flush();
-  if (__atomic_load_n(&shared_chunk_count, __ATOMIC_SEQ_CST) != 0) wake_idle_worker();  // what it left for others
+  // What it left for others: an idle Processor gives a worker an idle turn for it.
+  if (__atomic_load_n(&shared_chunk_count, __ATOMIC_SEQ_CST) != 0) wake_processor();
   return found;
 }
 
@@ -730,17 +729,22 @@ uint64_t drain_batch(Marker* m, uint64_t budget, uint64_t* cpu_ns, uint32_t* lef
 
 // Whether the concurrent mark has nothing left that a marker could find: the end of the
 // mark, but for what mutators shade meanwhile (the second pause takes that).
-bool mark_work_left() {
-  if (__atomic_load_n(&root_jobs_done, __ATOMIC_SEQ_CST) < root_job_count) return true;
-  if (unclaimed_work()) return true;
-  if (__atomic_load_n(&scans_in_progress, __ATOMIC_SEQ_CST) != 0) return true;
-  if (__atomic_load_n(&active_markers, __ATOMIC_SEQ_CST) != 0) return true;
+// What the barrier and channel copies shaded into the Processors' buffers, not yet stolen.
+bool shade_buffers_hold_work() {
   for (int32_t i = 0; i < max_processors; i++) {
     ShadeBuffer* b = __atomic_load_n(&shade_buffers[i], __ATOMIC_ACQUIRE);
     if (b == nullptr) break;
     if (__atomic_load_n(&b->marker.chunk, __ATOMIC_RELAXED) != nullptr) return true;
   }
   return false;
+}
+
+bool mark_work_left() {
+  if (__atomic_load_n(&root_jobs_done, __ATOMIC_SEQ_CST) < root_job_count) return true;
+  if (unclaimed_work()) return true;
+  if (__atomic_load_n(&scans_in_progress, __ATOMIC_SEQ_CST) != 0) return true;
+  if (__atomic_load_n(&active_markers, __ATOMIC_SEQ_CST) != 0) return true;
+  return shade_buffers_hold_work();
 }
 
 
@@ -848,81 +852,186 @@ __attribute__((noinline)) void scan_after_syscall(Goroutine* g) {
   release_scan(g, cycle);
 }
 
-// --- Mark workers (Go's gcBgMarkWorker) ---
+// --- Mark workers (Go's gcBgMarkWorker, and gcController's findRunnableGCWorker) ---
 //
-// System goroutines, one per Processor, made at the first concurrent mark (more if
-// GOMAXPROCS grew). Between cycles, and when they find no work, they park on the list below;
-// a cycle's start readies them all, and a chunk published to the shared list readies one.
-// Each does batches of scanning on the scheduler stack (drain), yielding its Processor
-// between batches, so a goroutine of the program that is runnable on the same Processor
-// gets it back within one batch. The last one to find nothing ends the mark.
+// System goroutines, as many as Processors, made at the first concurrent mark (more if
+// GOMAXPROCS grew). They wait parked in a pool; none is readied. A Processor's scheduler
+// takes one out when it decides to give it a turn (find_mark_worker, from find_runnable),
+// in one of Go's three modes, planned at each cycle's start (plan_workers) for 25% of
+// GOMAXPROCS:
+//   dedicated   whole Processors, round(GOMAXPROCS / 4) of them when that is within 30%
+//               of the aim (GOMAXPROCS 4: 1; 8: 2). The first schedulers to look take them,
+//               before their run queues; such a worker marks until the mark ends for it,
+//               stopping only for a stop of the world (not for time slices);
+//   fractional  the rest of the aim, as a share of each Processor's time since the mark
+//               began (GOMAXPROCS 1 and 2: 25% of each; 3: 0). A scheduler gives a worker a
+//               turn while its Processor's share is below the goal; the worker stops at 1.2
+//               times it;
+//   idle        a scheduler that found nothing to run (its queue, the global one, stealing)
+//               gives a worker the Processor until something else is runnable there.
+// A turn is batches of scanning (drain_batch, on the scheduler stack) with a safe point for
+// a stop of the world between them; at its end the worker parks back in the pool. The last
+// marker to run dry (a worker, or an assist: assist_allocation) ends the mark. A scheduler
+// also gives a turn when the mark looks finished (nothing left anywhere), so that a mark
+// whose last work was done elsewhere (a stack scanned by execute) still ends.
 namespace {
+
+enum class WorkerMode : uint8_t { Dedicated, Fractional, Idle };
+
+struct Worker {
+  Goroutine* g;
+  WorkerMode mode;      // of the current turn; written by the scheduler that gives it
+  uint32_t turn_cycle;  // mark_cycle of the current turn
+};
 
 constexpr uint64_t worker_batch_bytes = 128 << 10;  // about 50 us of scanning
 constexpr int32_t max_workers = max_processors;
-Goroutine* parked_workers[max_workers];  // work_lock
-int32_t parked_count = 0;                // work_lock; read racily as a hint
-int32_t worker_count = 0;                // workers made; by the cycle's starter only
-uint64_t worker_cpu_ns = 0;              // atomic statistic: time in worker batches, ever
+Worker workers[max_workers];
+Worker* parked_workers[max_workers];  // work_lock
+int32_t parked_count = 0;             // work_lock; read racily as a hint
+int32_t worker_count = 0;             // workers made; by the cycle's starter only
+uint64_t worker_cpu_ns = 0;           // atomic statistic: dedicated and fractional turns' batches, ever
+uint64_t idle_worker_cpu_ns = 0;      // atomic statistic: idle turns' batches, ever
 
-void worker_park_commit(Goroutine* g, void*) {
-  bool run_again;
-  {
-    LockGuard guard(work_lock);
-    // Work published between the worker's last look and now: it must not sleep through it.
-    // (Shade buffers are not looked at: the last active marker steals them before it ends
-    // the mark, and a worker parks only while another is active.)
-    run_again = __atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0 && !marking_held() && unclaimed_work();
-    if (!run_again) parked_workers[parked_count++] = g;
-  }
-  if (run_again) ready(g);
+// The plan of the current mark (plan_workers, before any turn of it; read by schedulers).
+uint32_t planned_cycle = 0;            // atomic: mark_cycle the plan is for
+int32_t dedicated_wanted = 0;          // atomic: dedicated turns still to give
+double fractional_goal = 0;            // share of each Processor's time for fractional turns
+int64_t mark_started_ns = 0;
+int64_t fractional_ns[max_processors];  // atomic: each Processor's fractional turns, this mark
+
+void worker_park_commit(Goroutine* g, void* arg) {
+  (void)g;
+  LockGuard guard(work_lock);
+  parked_workers[parked_count++] = static_cast<Worker*>(arg);
 }
 
-void wake_idle_worker() {
-  if (__atomic_load_n(&parked_count, __ATOMIC_RELAXED) == 0) return;
-  Goroutine* g = nullptr;
-  {
-    LockGuard guard(work_lock);
-    if (parked_count > 0) g = parked_workers[--parked_count];
+// Go's startCycle: 25% of GOMAXPROCS as whole dedicated Processors when rounding is within
+// 30% of it, else fewer (down) plus a fractional share for the rest.
+void plan_workers(uint32_t cycle) {
+  int32_t procs = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_RELAXED);
+  double aim = double(procs) * 0.25;
+  int32_t dedicated = int32_t(aim + 0.5);
+  double error = double(dedicated) / aim - 1;
+  double fractional = 0;
+  if (error < -0.3 || error > 0.3) {
+    if (double(dedicated) > aim) dedicated--;
+    fractional = (aim - double(dedicated)) / double(procs);
   }
-  if (g != nullptr) ready(g);
+  for (int64_t& ns : fractional_ns) __atomic_store_n(&ns, 0, __ATOMIC_RELAXED);
+  mark_started_ns = nanotime();
+  fractional_goal = fractional;
+  __atomic_store_n(&dedicated_wanted, dedicated, __ATOMIC_RELAXED);
+  __atomic_store_n(&planned_cycle, cycle, __ATOMIC_RELEASE);  // the plan before schedulers use it
 }
 
+// p's fractional turns over the time since the mark began.
+double fractional_share(const Processor* p, int64_t now) {
+  int64_t elapsed = now - mark_started_ns;
+  return elapsed > 0 ? double(__atomic_load_n(&fractional_ns[p->id], __ATOMIC_RELAXED)) / double(elapsed) : 0;
+}
+
+// Whether the current Processor has something else to run (an idle turn ends).
+bool processor_has_other_work() {
+  Processor* p = cpu::current_machine()->processor;
+  return !run_queue_empty(p) || __atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0;
+}
+
+// One turn, in w's mode, from the worker's goroutine.
+void run_turn(Worker* w, Marker& m) {
+  int64_t turn_start = nanotime();
+  uint64_t* cpu_ns = w->mode == WorkerMode::Idle ? &idle_worker_cpu_ns : &worker_cpu_ns;
+  while (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0 && __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE) == w->turn_cycle &&
+         !marking_held()) {
+    uint32_t left;
+    uint64_t found = drain_batch(&m, worker_batch_bytes, cpu_ns, &left);
+    if (found == 0 && left == 0 && !mark_work_left()) {
+      // The last marker ran dry: the second pause (runtime/collector.cpp), unless it resumes
+      // the mark. Before any end of the turn: a turn given to end the mark must end it. If
+      // another marker is ending it, this turn is over.
+      if (!end_mark_if_done()) break;
+      continue;
+    }
+    if (w->mode == WorkerMode::Fractional) {
+      // The whole turn counts, waits between batches included: the Processor was given.
+      int64_t now = nanotime();
+      Processor* p = cpu::current_machine()->processor;
+      __atomic_add_fetch(&fractional_ns[p->id], now - turn_start, __ATOMIC_RELAXED);
+      turn_start = now;
+      if (fractional_share(p, now) > 1.2 * fractional_goal) break;
+    }
+    if (w->mode == WorkerMode::Idle && processor_has_other_work()) break;
+    if (found != 0) {
+      // A stop of the world waits for at most a batch; a time slice ends only a turn that
+      // is not dedicated (Go's dedicated workers run on through preemption).
+      if (w->mode != WorkerMode::Dedicated || __atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) preemption_point();
+      continue;
+    }
+    // Others hold the rest (a batch, a stack scan): let this Processor's goroutines run,
+    // then look again, since the last of them to finish may need a worker to end the mark.
+    yield_processor();
+  }
+  if (w->mode == WorkerMode::Dedicated && w->turn_cycle == __atomic_load_n(&planned_cycle, __ATOMIC_ACQUIRE))
+    __atomic_add_fetch(&dedicated_wanted, 1, __ATOMIC_RELAXED);  // the Processor is given back (Go's, too)
+}
 
 void mark_worker_main(void*) {
+  Worker* w = nullptr;
+  for (int32_t i = 0; i < max_workers && w == nullptr; i++)
+    if (__atomic_load_n(&workers[i].g, __ATOMIC_ACQUIRE) == cpu::current_goroutine()) w = &workers[i];
+  if (w == nullptr) fatal("gc: a mark worker without its record");
   Marker m;
   m.concurrent = true;
   for (;;) {
-    while (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0) {
-      if (marking_held()) {
-        yield_processor();
-        break;
-      }
-      uint32_t left;
-      uint64_t found = drain_batch(&m, worker_batch_bytes, &worker_cpu_ns, &left);
-      if (found != 0) {
-        yield_processor();
-        continue;
-      }
-      if (left != 0) break;  // another marker is busy: it ends the mark when it runs dry
-      if (mark_work_left()) {
-        yield_processor();
-        continue;
-      }
-      // runtime/collector.cpp: the second pause, unless it resumes the mark; if another
-      // marker is ending it, park (a resumed mark readies the workers again).
-      if (!end_mark_if_done()) break;
-    }
-    park(WaitReason::GCWorkerIdle, worker_park_commit, nullptr);
+    park(WaitReason::GCWorkerIdle, worker_park_commit, w);
+    run_turn(w, m);
   }
 }
 
 }  // namespace
 
 uint64_t mark_worker_cpu_ns() { return __atomic_load_n(&worker_cpu_ns, __ATOMIC_RELAXED); }
+uint64_t idle_mark_worker_cpu_ns() { return __atomic_load_n(&idle_worker_cpu_ns, __ATOMIC_RELAXED); }
 
-// From the cycle's starter, with the world running and a Processor: readies every worker,
-// making the missing ones first.
+// From find_runnable, on the scheduler stack, holding p and no lock, while marking: a
+// worker to run now, made runnable (its mode set), or null. `idle`: p found nothing else.
+Goroutine* find_mark_worker(Processor* p, bool idle) {
+  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
+  if (__atomic_load_n(&parked_count, __ATOMIC_RELAXED) == 0 || marking_held() ||
+      __atomic_load_n(&planned_cycle, __ATOMIC_ACQUIRE) != cycle)
+    return nullptr;
+  bool work = unclaimed_work() || shade_buffers_hold_work();
+  bool finished = !work && !mark_work_left();  // a turn ends the mark
+  if (!work && !finished) return nullptr;      // what is left, others hold
+  WorkerMode mode = WorkerMode::Idle;
+  if (!idle) {
+    int32_t wanted = __atomic_load_n(&dedicated_wanted, __ATOMIC_RELAXED);
+    if (wanted > 0 && __atomic_compare_exchange_n(&dedicated_wanted, &wanted, wanted - 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+      mode = WorkerMode::Dedicated;
+    else if (finished || (fractional_goal > 0 && fractional_share(p, nanotime()) < fractional_goal))
+      mode = WorkerMode::Fractional;
+    else
+      return nullptr;
+  }
+  Worker* w = nullptr;
+  {
+    LockGuard guard(work_lock);
+    if (parked_count > 0) w = parked_workers[--parked_count];
+  }
+  if (w == nullptr) {
+    if (mode == WorkerMode::Dedicated) __atomic_add_fetch(&dedicated_wanted, 1, __ATOMIC_RELAXED);
+    return nullptr;
+  }
+  w->mode = mode;
+  w->turn_cycle = cycle;
+  if (w->g->status != GoroutineStatus::Waiting) fatal("gc: a pooled mark worker is not parked");
+  w->g->status = GoroutineStatus::Runnable;  // as ready(), without a run queue
+  return w->g;
+}
+
+// From the cycle's starter (and a resumed mark), with the world running and a Processor:
+// makes the missing workers, plans the cycle's turns once, and wakes an idle Processor (one
+// that finds nothing else gives a worker an idle turn, and wakes the next).
 void start_mark_workers() {
   int32_t procs = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_RELAXED);
   static uint32_t making = 0;  // atomic: one caller at a time makes workers
@@ -933,20 +1042,15 @@ void start_mark_workers() {
       Goroutine* g = new_goroutine(mark_worker_main);
       g->is_system = true;
       __atomic_add_fetch(&system_goroutine_count, 1, __ATOMIC_RELAXED);
+      __atomic_store_n(&workers[worker_count].g, g, __ATOMIC_RELEASE);
       __atomic_store_n(&worker_count, worker_count + 1, __ATOMIC_RELEASE);
-      start_goroutine(g);  // it parks at once, and is readied below with the rest
+      start_goroutine(g);  // it parks in the pool at once
     }
     __atomic_store_n(&making, 0, __ATOMIC_RELEASE);
   }
-  for (int32_t n = worker_count; n > 0; n--) {  // each parked one once (ready outside work_lock)
-    Goroutine* g = nullptr;
-    {
-      LockGuard guard(work_lock);
-      if (parked_count > 0) g = parked_workers[--parked_count];
-    }
-    if (g == nullptr) break;
-    ready(g);
-  }
+  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
+  if (__atomic_load_n(&planned_cycle, __ATOMIC_ACQUIRE) != cycle) plan_workers(cycle);
+  wake_processor();
 }
 
 // --- Assists (Go's gcAssistAlloc) ---
@@ -984,12 +1088,16 @@ void assist_allocation(Goroutine* g, size_t bytes) {
     m.concurrent = true;
     uint32_t left;
     uint64_t done = drain_batch(&m, want, &assist_cpu_ns, &left);
-    if (done != 0) {
-      g->gc_assist_credit += int64_t(double(done) / (ratio > 0 ? ratio : 1));
-      if (left == 0) wake_idle_worker();  // a worker may end the mark if this was the last of it
-      continue;
+    if (done != 0) g->gc_assist_credit += int64_t(double(done) / (ratio > 0 ? ratio : 1));
+    // The last marker to run dry has the mark ended at once (Go's gcAssistAlloc1 calls
+    // gcMarkDone): the yield lets this Processor's scheduler give a worker the turn that ends
+    // it (find_mark_worker gives one whenever the mark looks finished). Not here: the second
+    // pause's depth does not fit in what an allocation may use of a goroutine's stack.
+    if (left == 0 && !mark_work_left()) {
+      yield_processor();
+      if (!marking()) return;
     }
-    if (left == 0) wake_idle_worker();
+    if (done != 0) continue;
     if (!heap_past_hard_goal()) {
       g->gc_assist_credit = 0;  // nothing to do now: the workers hold what is left
       return;
@@ -1143,6 +1251,7 @@ void install_mark_hooks() {
   mark_hooks.scan_after_syscall = scan_after_syscall;
   mark_hooks.shade_range = shade_range;
   mark_hooks.mark_allocated = mark_allocated;
+  mark_hooks.find_worker = find_mark_worker;
 }
 
 }  // namespace gort

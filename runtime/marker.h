@@ -88,6 +88,7 @@ struct MarkHooks {
   void (*scan_after_syscall)(Goroutine* g);
   void (*shade_range)(uintptr_t lo, uintptr_t hi);
   void (*mark_allocated)(void* object);
+  Goroutine* (*find_worker)(struct Processor* p, bool idle);
 };
 extern MarkHooks mark_hooks;
 void install_mark_hooks();  // runtime/marker.cpp; from the collector's first use
@@ -103,6 +104,13 @@ inline void mark_allocated_if_marking(void* object) {
 inline void shade_range_if_marking(uintptr_t lo, uintptr_t hi) {
   if (__builtin_expect(marking(), 0)) mark_hooks.shade_range(lo, hi);
 }
+// find_runnable (runtime/scheduler.cpp), on the scheduler stack, holding p and no lock: a
+// mark worker to give a turn to now (dedicated or fractional; `idle`: p found nothing else
+// to run), made runnable, or null. Null at once while no mark runs.
+inline Goroutine* mark_worker_to_run(struct Processor* p, bool idle) {
+  if (__builtin_expect(marking(), 0)) return mark_hooks.find_worker(p, idle);
+  return nullptr;
+}
 
 // Called by an allocating goroutine during a mark (runtime/collector.cpp's before_allocation).
 void assist_allocation(Goroutine* g, size_t bytes);
@@ -116,7 +124,8 @@ bool finish_mark_in_pause(int64_t budget_ns);          // second pause
 void mark_with_world_stopped(Goroutine* self, uintptr_t self_sp, Marker& m);
 void verify_mark(Goroutine* self, uintptr_t self_sp);  // GODEBUG=gccheckmark=1, in the second pause
 void scan_stopped_goroutine(Goroutine* g, Marker& m);
-uint64_t mark_worker_cpu_ns();
+uint64_t mark_worker_cpu_ns();       // dedicated and fractional turns, ever
+uint64_t idle_mark_worker_cpu_ns();  // idle turns, ever
 uint64_t mark_assist_cpu_ns();
 
 // Provided by runtime/collector.cpp for the marker:

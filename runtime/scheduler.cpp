@@ -137,6 +137,9 @@ __attribute__((always_inline)) inline Goroutine* find_runnable(bool* inherit_tim
     Processor* p = begin_round(m);
     if (p == nullptr) continue;  // stopped for the world: start again
     *inherit_time = false;
+    // During a mark, a dedicated or fractional turn of a mark worker comes before the queues
+    // (Go's findRunnableGCWorker; runtime/marker.cpp plans them).
+    if (Goroutine* g = mark_worker_to_run(p, false)) return g;
     if (global_queue_due(p)) {
       LockGuard guard(scheduler.lock);
       if (Goroutine* g = global_queue_get(p, 1)) return g;
@@ -164,6 +167,9 @@ __attribute__((always_inline)) inline Goroutine* find_runnable(bool* inherit_tim
         if (__atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0) break;
       }
     }
+
+    // Nothing to run here: during a mark, an idle turn of a mark worker before sleeping.
+    if (Goroutine* g = mark_worker_to_run(p, true)) return g;
 
     // Nothing anywhere: give the Processor back and sleep.
     {
