@@ -1,7 +1,8 @@
 // The collector's marker: what a mark reaches and how the work is shared, for the mark with
 // the world stopped (GODEBUG=gcstoptheworld=1, gccheckmark's re-mark) and for the concurrent
 // mark of Go's cycle (the default). The cycle that drives it, the pacer and the API are in
-// runtime/collector.cpp; the book's chapter is docs/07-collector.md.
+// runtime/collector.cpp; who marks when (the workers' turns, assists) is in
+// runtime/mark_workers.cpp; the book's chapter is docs/07-collector.md.
 //
 // Colours. An object is white (mark bit clear), grey (mark bit set, queued on a work list,
 // not yet scanned) or black (mark bit set, scanned, or holding nothing to scan). Marking
@@ -50,7 +51,7 @@
 // Locks: a ShadeBuffer's lock (rank MarkBuffer), then work_lock (MarkWork) under it; both
 // rank after every lock the marker scans under (timer_lock, live_channels_lock,
 // specials_lock, roots_lock, a channel's lock for channel copies). work_lock also guards the
-// parked workers' list; ready() is called only after releasing it.
+// parked workers' pool (runtime/mark_workers.cpp); nothing is readied or woken under it.
 #include "marker.h"
 
 #include "../arch/amd64/cpu.h"
@@ -100,9 +101,10 @@ struct MarkChunk {
 };
 static_assert(sizeof(MarkChunk) <= 65536);
 
+SpinLock<LockRank::MarkWork> work_lock;
+
 namespace {
 
-SpinLock<LockRank::MarkWork> work_lock;
 MarkChunk* shared_chunks = nullptr;  // work_lock: non-empty chunks waiting for a marker
 MarkChunk* spare_chunks = nullptr;   // work_lock: empty chunks kept for reuse
 uint32_t shared_chunk_count = 0;     // atomic (written under work_lock): a lock-free emptiness test
@@ -648,13 +650,6 @@ bool steal_shade_buffers(Marker& m) {
   return found;
 }
 
-// Work no marker has taken yet: chunks on the shared list, root jobs, goroutines not walked.
-bool unclaimed_work() {
-  return __atomic_load_n(&shared_chunk_count, __ATOMIC_SEQ_CST) != 0 ||
-         __atomic_load_n(&next_root_job, __ATOMIC_SEQ_CST) < root_job_count ||
-         __atomic_load_n(&goroutine_cursor, __ATOMIC_SEQ_CST) != nullptr;
-}
-
 // One step of marking, from wherever work is, in this order: an object of m's own, a
 // chunk from the shared list (taken, not scanned: the next step scans), a root job, the
 // next goroutine of the walk, the Processors' shade buffers. Returns the bytes of work it
@@ -676,6 +671,13 @@ uint64_t mark_step(Marker& m) {
 }
 
 }  // namespace
+
+// Work no marker has taken yet: chunks on the shared list, root jobs, goroutines not walked.
+bool unclaimed_work() {
+  return __atomic_load_n(&shared_chunk_count, __ATOMIC_SEQ_CST) != 0 ||
+         __atomic_load_n(&next_root_job, __ATOMIC_SEQ_CST) < root_job_count ||
+         __atomic_load_n(&goroutine_cursor, __ATOMIC_SEQ_CST) != nullptr;
+}
 
 // Scans up to about `budget` bytes (objects and stacks), taking work from wherever it is;
 // flushes what is left to the shared list and the counts to mark_totals. Returns whether it
@@ -727,8 +729,6 @@ uint64_t drain_batch(Marker* m, uint64_t budget, uint64_t* cpu_ns, uint32_t* lef
   return batch.done;
 }
 
-// Whether the concurrent mark has nothing left that a marker could find: the end of the
-// mark, but for what mutators shade meanwhile (the second pause takes that).
 // What the barrier and channel copies shaded into the Processors' buffers, not yet stolen.
 bool shade_buffers_hold_work() {
   for (int32_t i = 0; i < max_processors; i++) {
@@ -739,6 +739,8 @@ bool shade_buffers_hold_work() {
   return false;
 }
 
+// Whether the concurrent mark has anything left that a marker could find or holds: false
+// is the end of the mark, but for what mutators shade meanwhile (the second pause takes that).
 bool mark_work_left() {
   if (__atomic_load_n(&root_jobs_done, __ATOMIC_SEQ_CST) < root_job_count) return true;
   if (unclaimed_work()) return true;
@@ -850,260 +852,6 @@ __attribute__((noinline)) void scan_after_syscall(Goroutine* g) {
   run_on_scheduler_stack(scan_self_on_scheduler_stack, &s);
   asm volatile("" : : : "memory");
   release_scan(g, cycle);
-}
-
-// --- Mark workers (Go's gcBgMarkWorker, and gcController's findRunnableGCWorker) ---
-//
-// System goroutines, as many as Processors, made at the first concurrent mark (more if
-// GOMAXPROCS grew). They wait parked in a pool; none is readied. A Processor's scheduler
-// takes one out when it decides to give it a turn (find_mark_worker, from find_runnable),
-// in one of Go's three modes, planned at each cycle's start (plan_workers) for 25% of
-// GOMAXPROCS:
-//   dedicated   whole Processors, round(GOMAXPROCS / 4) of them when that is within 30%
-//               of the aim (GOMAXPROCS 4: 1; 8: 2). The first schedulers to look take them,
-//               before their run queues; such a worker marks until the mark ends for it,
-//               stopping only for a stop of the world (not for time slices);
-//   fractional  the rest of the aim, as a share of each Processor's time since the mark
-//               began (GOMAXPROCS 1 and 2: 25% of each; 3: 0). A scheduler gives a worker a
-//               turn while its Processor's share is below the goal; the worker stops at 1.2
-//               times it;
-//   idle        a scheduler that found nothing to run (its queue, the global one, stealing)
-//               gives a worker the Processor until something else is runnable there.
-// A turn is batches of scanning (drain_batch, on the scheduler stack) with a safe point for
-// a stop of the world between them; at its end the worker parks back in the pool. The last
-// marker to run dry (a worker, or an assist: assist_allocation) ends the mark. A scheduler
-// also gives a turn when the mark looks finished (nothing left anywhere), so that a mark
-// whose last work was done elsewhere (a stack scanned by execute) still ends.
-namespace {
-
-enum class WorkerMode : uint8_t { Dedicated, Fractional, Idle };
-
-struct Worker {
-  Goroutine* g;
-  WorkerMode mode;      // of the current turn; written by the scheduler that gives it
-  uint32_t turn_cycle;  // mark_cycle of the current turn
-};
-
-constexpr uint64_t worker_batch_bytes = 128 << 10;  // about 50 us of scanning
-constexpr int32_t max_workers = max_processors;
-Worker workers[max_workers];
-Worker* parked_workers[max_workers];  // work_lock
-int32_t parked_count = 0;             // work_lock; read racily as a hint
-int32_t worker_count = 0;             // workers made; by the cycle's starter only
-uint64_t worker_cpu_ns = 0;           // atomic statistic: dedicated and fractional turns' batches, ever
-uint64_t idle_worker_cpu_ns = 0;      // atomic statistic: idle turns' batches, ever
-
-// The plan of the current mark (plan_workers, before any turn of it; read by schedulers).
-uint32_t planned_cycle = 0;            // atomic: mark_cycle the plan is for
-int32_t dedicated_wanted = 0;          // atomic: dedicated turns still to give
-double fractional_goal = 0;            // share of each Processor's time for fractional turns
-int64_t mark_started_ns = 0;
-int64_t fractional_ns[max_processors];  // atomic: each Processor's fractional turns, this mark
-
-void worker_park_commit(Goroutine* g, void* arg) {
-  (void)g;
-  LockGuard guard(work_lock);
-  parked_workers[parked_count++] = static_cast<Worker*>(arg);
-}
-
-// Go's startCycle: 25% of GOMAXPROCS as whole dedicated Processors when rounding is within
-// 30% of it, else fewer (down) plus a fractional share for the rest.
-void plan_workers(uint32_t cycle) {
-  int32_t procs = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_RELAXED);
-  double aim = double(procs) * 0.25;
-  int32_t dedicated = int32_t(aim + 0.5);
-  double error = double(dedicated) / aim - 1;
-  double fractional = 0;
-  if (error < -0.3 || error > 0.3) {
-    if (double(dedicated) > aim) dedicated--;
-    fractional = (aim - double(dedicated)) / double(procs);
-  }
-  for (int64_t& ns : fractional_ns) __atomic_store_n(&ns, 0, __ATOMIC_RELAXED);
-  mark_started_ns = nanotime();
-  fractional_goal = fractional;
-  __atomic_store_n(&dedicated_wanted, dedicated, __ATOMIC_RELAXED);
-  __atomic_store_n(&planned_cycle, cycle, __ATOMIC_RELEASE);  // the plan before schedulers use it
-}
-
-// p's fractional turns over the time since the mark began.
-double fractional_share(const Processor* p, int64_t now) {
-  int64_t elapsed = now - mark_started_ns;
-  return elapsed > 0 ? double(__atomic_load_n(&fractional_ns[p->id], __ATOMIC_RELAXED)) / double(elapsed) : 0;
-}
-
-// Whether the current Processor has something else to run (an idle turn ends).
-bool processor_has_other_work() {
-  Processor* p = cpu::current_machine()->processor;
-  return !run_queue_empty(p) || __atomic_load_n(&scheduler.queue_size, __ATOMIC_RELAXED) != 0;
-}
-
-// One turn, in w's mode, from the worker's goroutine.
-void run_turn(Worker* w, Marker& m) {
-  int64_t turn_start = nanotime();
-  uint64_t* cpu_ns = w->mode == WorkerMode::Idle ? &idle_worker_cpu_ns : &worker_cpu_ns;
-  while (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0 && __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE) == w->turn_cycle &&
-         !marking_held()) {
-    uint32_t left;
-    uint64_t found = drain_batch(&m, worker_batch_bytes, cpu_ns, &left);
-    if (found == 0 && left == 0 && !mark_work_left()) {
-      // The last marker ran dry: the second pause (runtime/collector.cpp), unless it resumes
-      // the mark. Before any end of the turn: a turn given to end the mark must end it. If
-      // another marker is ending it, this turn is over.
-      if (!end_mark_if_done()) break;
-      continue;
-    }
-    if (w->mode == WorkerMode::Fractional) {
-      // The whole turn counts, waits between batches included: the Processor was given.
-      int64_t now = nanotime();
-      Processor* p = cpu::current_machine()->processor;
-      __atomic_add_fetch(&fractional_ns[p->id], now - turn_start, __ATOMIC_RELAXED);
-      turn_start = now;
-      if (fractional_share(p, now) > 1.2 * fractional_goal) break;
-    }
-    if (w->mode == WorkerMode::Idle && processor_has_other_work()) break;
-    if (found != 0) {
-      // A stop of the world waits for at most a batch; a time slice ends only a turn that
-      // is not dedicated (Go's dedicated workers run on through preemption).
-      if (w->mode != WorkerMode::Dedicated || __atomic_load_n(&scheduler.stop_requested, __ATOMIC_ACQUIRE)) preemption_point();
-      continue;
-    }
-    // Others hold the rest (a batch, a stack scan): let this Processor's goroutines run,
-    // then look again, since the last of them to finish may need a worker to end the mark.
-    yield_processor();
-  }
-  if (w->mode == WorkerMode::Dedicated && w->turn_cycle == __atomic_load_n(&planned_cycle, __ATOMIC_ACQUIRE))
-    __atomic_add_fetch(&dedicated_wanted, 1, __ATOMIC_RELAXED);  // the Processor is given back (Go's, too)
-}
-
-void mark_worker_main(void*) {
-  Worker* w = nullptr;
-  for (int32_t i = 0; i < max_workers && w == nullptr; i++)
-    if (__atomic_load_n(&workers[i].g, __ATOMIC_ACQUIRE) == cpu::current_goroutine()) w = &workers[i];
-  if (w == nullptr) fatal("gc: a mark worker without its record");
-  Marker m;
-  m.concurrent = true;
-  for (;;) {
-    park(WaitReason::GCWorkerIdle, worker_park_commit, w);
-    run_turn(w, m);
-  }
-}
-
-}  // namespace
-
-uint64_t mark_worker_cpu_ns() { return __atomic_load_n(&worker_cpu_ns, __ATOMIC_RELAXED); }
-uint64_t idle_mark_worker_cpu_ns() { return __atomic_load_n(&idle_worker_cpu_ns, __ATOMIC_RELAXED); }
-
-// From find_runnable, on the scheduler stack, holding p and no lock, while marking: a
-// worker to run now, made runnable (its mode set), or null. `idle`: p found nothing else.
-Goroutine* find_mark_worker(Processor* p, bool idle) {
-  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
-  if (__atomic_load_n(&parked_count, __ATOMIC_RELAXED) == 0 || marking_held() ||
-      __atomic_load_n(&planned_cycle, __ATOMIC_ACQUIRE) != cycle)
-    return nullptr;
-  bool work = unclaimed_work() || shade_buffers_hold_work();
-  bool finished = !work && !mark_work_left();  // a turn ends the mark
-  if (!work && !finished) return nullptr;      // what is left, others hold
-  WorkerMode mode = WorkerMode::Idle;
-  if (!idle) {
-    int32_t wanted = __atomic_load_n(&dedicated_wanted, __ATOMIC_RELAXED);
-    if (wanted > 0 && __atomic_compare_exchange_n(&dedicated_wanted, &wanted, wanted - 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-      mode = WorkerMode::Dedicated;
-    else if (finished || (fractional_goal > 0 && fractional_share(p, nanotime()) < fractional_goal))
-      mode = WorkerMode::Fractional;
-    else
-      return nullptr;
-  }
-  Worker* w = nullptr;
-  {
-    LockGuard guard(work_lock);
-    if (parked_count > 0) w = parked_workers[--parked_count];
-  }
-  if (w == nullptr) {
-    if (mode == WorkerMode::Dedicated) __atomic_add_fetch(&dedicated_wanted, 1, __ATOMIC_RELAXED);
-    return nullptr;
-  }
-  w->mode = mode;
-  w->turn_cycle = cycle;
-  if (w->g->status != GoroutineStatus::Waiting) fatal("gc: a pooled mark worker is not parked");
-  w->g->status = GoroutineStatus::Runnable;  // as ready(), without a run queue
-  return w->g;
-}
-
-// From the cycle's starter (and a resumed mark), with the world running and a Processor:
-// makes the missing workers, plans the cycle's turns once, and wakes an idle Processor (one
-// that finds nothing else gives a worker an idle turn, and wakes the next).
-void start_mark_workers() {
-  int32_t procs = __atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_RELAXED);
-  static uint32_t making = 0;  // atomic: one caller at a time makes workers
-  uint32_t free = 0;
-  if (__atomic_load_n(&worker_count, __ATOMIC_ACQUIRE) < procs &&
-      __atomic_compare_exchange_n(&making, &free, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-    while (worker_count < procs && worker_count < max_workers) {
-      Goroutine* g = new_goroutine(mark_worker_main);
-      g->is_system = true;
-      __atomic_add_fetch(&system_goroutine_count, 1, __ATOMIC_RELAXED);
-      __atomic_store_n(&workers[worker_count].g, g, __ATOMIC_RELEASE);
-      __atomic_store_n(&worker_count, worker_count + 1, __ATOMIC_RELEASE);
-      start_goroutine(g);  // it parks in the pool at once
-    }
-    __atomic_store_n(&making, 0, __ATOMIC_RELEASE);
-  }
-  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
-  if (__atomic_load_n(&planned_cycle, __ATOMIC_ACQUIRE) != cycle) plan_workers(cycle);
-  wake_processor();
-}
-
-// --- Assists (Go's gcAssistAlloc) ---
-
-namespace {
-uint64_t assist_cpu_ns = 0;  // atomic statistic
-}  // namespace
-
-uint64_t mark_assist_cpu_ns() { return __atomic_load_n(&assist_cpu_ns, __ATOMIC_RELAXED); }
-
-// g allocated `bytes` during the mark: it pays for them with scan work at the pacer's ratio
-// (assist_ratio: scan bytes still expected per byte of heap left before the goal), in
-// batches of at least assist_batch_bytes of credit. When no work can be found, the debt is
-// forgiven unless the heap is past the goal's hard limit; then the goroutine yields until
-// the mark ends or work appears (the collector must not lose the race with the program).
-void assist_allocation(Goroutine* g, size_t bytes) {
-  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
-  if (g->gc_assist_cycle != cycle) {
-    g->gc_assist_cycle = cycle;
-    g->gc_assist_credit = 0;
-  }
-  g->gc_assist_credit -= int64_t(bytes);
-  if (g->gc_assist_credit >= 0) return;
-  constexpr uint64_t assist_batch_bytes = 16 << 10, assist_batch_limit = 64 << 10;
-  while (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) != 0 && g->gc_assist_credit < 0 && !marking_held()) {
-    // Between batches the goroutine is at a safe point (its own stack, no lock held): a
-    // stop of the world waits for at most one batch of an assist, not the whole debt.
-    preemption_point();
-    double ratio = assist_ratio();
-    uint64_t debt = uint64_t(-g->gc_assist_credit);
-    uint64_t want = uint64_t(double(debt) * ratio);
-    if (want < assist_batch_bytes) want = assist_batch_bytes;
-    if (want > assist_batch_limit) want = assist_batch_limit;
-    Marker m;
-    m.concurrent = true;
-    uint32_t left;
-    uint64_t done = drain_batch(&m, want, &assist_cpu_ns, &left);
-    if (done != 0) g->gc_assist_credit += int64_t(double(done) / (ratio > 0 ? ratio : 1));
-    // The last marker to run dry has the mark ended at once (Go's gcAssistAlloc1 calls
-    // gcMarkDone): the yield lets this Processor's scheduler give a worker the turn that ends
-    // it (find_mark_worker gives one whenever the mark looks finished). Not here: the second
-    // pause's depth does not fit in what an allocation may use of a goroutine's stack.
-    if (left == 0 && !mark_work_left()) {
-      yield_processor();
-      if (!marking()) return;
-    }
-    if (done != 0) continue;
-    if (!heap_past_hard_goal()) {
-      g->gc_assist_credit = 0;  // nothing to do now: the workers hold what is left
-      return;
-    }
-    yield_processor();
-  }
 }
 
 // --- The pauses ---

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spin_lock.h"
+
 namespace gort {
 
 struct Goroutine;
@@ -127,6 +129,17 @@ void scan_stopped_goroutine(Goroutine* g, Marker& m);
 uint64_t mark_worker_cpu_ns();       // dedicated and fractional turns, ever
 uint64_t idle_mark_worker_cpu_ns();  // idle turns, ever
 uint64_t mark_assist_cpu_ns();
+
+// Between the marker (runtime/marker.cpp) and its workers and assists
+// (runtime/mark_workers.cpp):
+extern SpinLock<LockRank::MarkWork> work_lock;  // the shared work list, the spare chunks, the parked workers
+bool unclaimed_work();                           // chunks on the shared list, root jobs, goroutines not walked
+bool shade_buffers_hold_work();                  // what the Processors' shade buffers hold, not yet stolen
+// One batch of a worker's or an assist's marking, from its goroutine: counted in
+// active_markers meanwhile, drained on the scheduler stack, its time added to *cpu_ns.
+// Returns the work done; *left: the active markers after it.
+uint64_t drain_batch(Marker* m, uint64_t budget, uint64_t* cpu_ns, uint32_t* left);
+Goroutine* find_mark_worker(struct Processor* p, bool idle);  // mark_hooks.find_worker
 
 // Provided by runtime/collector.cpp for the marker:
 void scan_root_handles(Marker& m);  // the gc::Root list, under roots_lock
