@@ -451,6 +451,7 @@ bool start_cycle(Trigger trigger) {
     return false;  // one is marking
   }
   finish_sweep(SweptBy::Finish);  // the last cycle's sweep ends before this one marks
+  if (debug.gcstoptheworld == 0) prepare_mark();  // what the first pause would get from the OS
   int64_t start = nanotime();
   stop_the_world();
   bool run = trigger == Trigger::User;

@@ -118,6 +118,7 @@ inline Goroutine* mark_worker_to_run(struct Processor* p, bool idle) {
 void assist_allocation(Goroutine* g, size_t bytes);
 
 // The cycle's use of the marker (runtime/collector.cpp):
+void prepare_mark();                                   // before the first pause, world running
 void begin_mark(Goroutine* self, uintptr_t self_sp);  // first pause
 void start_mark_workers();                             // after it, world running
 uint64_t drain(Marker& m, uint64_t budget);            // a batch of concurrent marking: the work it did (0: found none)
