@@ -403,6 +403,20 @@ void flush_collected_counts(AllocationCache* cache) {
   cache->collected_pending_bytes = cache->collected_pending_objects = 0;
 }
 
+uint64_t take_black_allocations(uint64_t* objects) {
+  uint64_t bytes = 0;
+  *objects = 0;
+  auto take = [&bytes, objects](AllocationCache* c) {
+    bytes += c->black_bytes;
+    *objects += c->black_objects;
+    c->black_bytes = c->black_objects = 0;
+  };
+  // Not the fallback cache: the fast path needs a Processor's (current_allocation_cache).
+  for (Processor* p : scheduler.processors)
+    if (p != nullptr && p->allocation_cache != nullptr) take(p->allocation_cache);
+  return bytes;
+}
+
 void flush_allocation_cache(AllocationCache* cache) {
   flush_collected_counts(cache);
   for (uint32_t spc = 0; spc < span_class_count; spc++) flush_free_list(cache, spc, 0);
@@ -987,9 +1001,18 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
     uint32_t size_class = alignment <= 8 ? class_for_8_aligned(rounded) : class_for(rounded);
     Span* s = cache->collected_spans[size_class * 2 + (noscan ? 1 : 0)];  // collected_span_class_base + size class * 2 + noscan
     if (__builtin_expect(s != nullptr, 1)) {
-      if (void* p = take_slot_in_window(s)) {
+      uint32_t index;
+      if (void* p = take_slot_in_window(s, &index)) {
         count_collected(cache, class_size[size_class]);
-        mark_allocated_if_marking(p);
+        if (__builtin_expect(marking(), 0)) {
+          // Black (mark_allocated's work, with the span and index at hand): its bit, unless
+          // a marker that met a stale pointer to the slot set it first and counted it.
+          uint64_t bit = 1ULL << (index % 64);
+          if ((__atomic_fetch_or(&s->mark_bits[index / 64], bit, __ATOMIC_RELAXED) & bit) == 0) {
+            cache->black_bytes += class_size[size_class];
+            cache->black_objects++;
+          }
+        }
         if (bytes <= 64) zero_small_slot(static_cast<char*>(p), class_size[size_class]);
         else zero_for_program(p, class_size[size_class]);
         return p;

@@ -76,6 +76,11 @@ struct alignas(64) AllocationCache {
   // the truth by less than collected_flush_bytes per Processor. Owner only.
   uint64_t collected_pending_bytes;
   uint64_t collected_pending_objects;
+  // Objects this cache allocated black on its fast path during the current mark (their mark
+  // bits set here, not by the marker): summed into the mark's totals in the second pause
+  // (take_black_allocations). Owner only.
+  uint64_t black_bytes;
+  uint64_t black_objects;
 };
 constexpr uint64_t collected_flush_bytes = 16 << 10;
 
@@ -162,6 +167,9 @@ AllocationCache* new_allocation_cache();
 void flush_allocation_cache(AllocationCache* cache);
 // Adds a cache's pending collected counts to the heap's (its owner, or the world stopped).
 void flush_collected_counts(AllocationCache* cache);
+// With the world stopped: the bytes (and *objects) every cache allocated black on its fast
+// path since the last call, its counts zeroed (the marker's, at each mark's start and end).
+uint64_t take_black_allocations(uint64_t* objects);
 
 // The allocator proper. `noscan`: the object holds no pointers. Fatal if impossible.
 void* allocate(size_t bytes, bool noscan);

@@ -12,14 +12,14 @@
 namespace gort {
 
 uint32_t heap_sweep_generation = 0;
+uintptr_t committed_end = heap_arena_start;  // written under heap_lock; read atomically by heap_span_of
+Span** span_map = nullptr;                   // one entry per arena page; entries written under heap_lock
 
 namespace {
 
 constexpr uint32_t exact_lists = 128;  // free_runs[n] holds runs of exactly n pages; [0]: longer
 
 RankedLock<LockRank::Heap> heap_lock;
-uintptr_t committed_end = heap_arena_start;  // written under heap_lock; read atomically by heap_span_of
-Span** span_map = nullptr;     // one entry per arena page; entries written under heap_lock
 SpanList free_runs[exact_lists + 1];  // heap_lock
 Span* spare_records = nullptr;     // heap_lock: Span records for reuse
 uint64_t bytes_committed = 0, bytes_in_use = 0, bytes_idle = 0, bytes_released = 0;  // heap_lock
@@ -204,16 +204,6 @@ void heap_free(Span* s) {
   s->scavenged = false;
   s->place = SpanPlace::Heap;
   insert_free_run(s, now);
-}
-
-Span* heap_span_of(uintptr_t address) {
-  if (address < heap_arena_start || address >= __atomic_load_n(&committed_end, __ATOMIC_ACQUIRE)) return nullptr;
-  Span* s = __atomic_load_n(&span_map[page_index(address)], __ATOMIC_ACQUIRE);
-  // Entries inside free runs may still name a span record that has since been reused
-  // elsewhere: the bounds and state decide.
-  if (s == nullptr || !s->in_use || address < s->start || address >= s->start + s->pages * heap_page_size)
-    return nullptr;
-  return s;
 }
 
 uint64_t heap_scavenge(int64_t older_than_ns) {

@@ -34,8 +34,6 @@ void heap_init();
 Span* heap_allocate(uint32_t pages);
 // Returns a run to the heap.
 void heap_free(Span* s);
-// The span containing address, or null if the address is not in an in-use span.
-Span* heap_span_of(uintptr_t address);
 
 // The page-class map: for each page of a small-object span, its span class (never 0: class 0
 // is large objects) in the low 16 bits and the page's position in its span in bits 16..30; bit 31 marks spans that free()
@@ -64,6 +62,23 @@ inline uint32_t arena_page_class(uintptr_t address) {
   static_assert(biased_map + (heap_arena_start + tunables::heap_arena_bytes) / heap_page_size * 4 < (1ULL << 31),
                 "the map must be reachable with a 32-bit displacement");
   return __atomic_load_n(&reinterpret_cast<uint32_t*>(biased_map)[address / heap_page_size], __ATOMIC_ACQUIRE);
+}
+
+// The span map (runtime/heap.cpp): one entry per arena page up to committed_end (atomic),
+// naming the span record of the run the page belongs to (written under the heap's lock).
+extern uintptr_t committed_end;
+extern Span** span_map;
+
+// The span containing address, or null if the address is not in an in-use span. Inline:
+// the marker asks it of every word that points into the arena.
+inline Span* heap_span_of(uintptr_t address) {
+  if (address < heap_arena_start || address >= __atomic_load_n(&committed_end, __ATOMIC_ACQUIRE)) return nullptr;
+  Span* s = __atomic_load_n(&span_map[(address - heap_arena_start) / heap_page_size], __ATOMIC_ACQUIRE);
+  // Entries inside free runs may still name a span record that has since been reused
+  // elsewhere: the bounds and state decide.
+  if (s == nullptr || !s->in_use || address < s->start || address >= s->start + s->pages * heap_page_size)
+    return nullptr;
+  return s;
 }
 
 void heap_set_page_classes(const Span* s, uint32_t span_class, bool careful);

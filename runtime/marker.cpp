@@ -909,6 +909,8 @@ void begin_mark(Goroutine* self, uintptr_t self_sp) {
   make_shade_buffers();  // prepare_mark made them, unless GOMAXPROCS grew since
   for (int32_t i = 0; i < max_processors && scheduler.processors[i] != nullptr; i++)
     shade_buffers[i]->allocated_bytes = shade_buffers[i]->allocated_objects = 0;
+  uint64_t stale_objects;
+  (void)take_black_allocations(&stale_objects);  // none should be left; counted from zero
   Marker m;
   m.concurrent = true;
   snapshot_data_and_bss();
@@ -948,6 +950,9 @@ bool finish_mark_in_pause(int64_t budget_ns) {
     mark_totals.marked_objects += b->allocated_objects;
     b->allocated_bytes = b->allocated_objects = 0;
   }
+  uint64_t black_objects;
+  mark_totals.marked_bytes += take_black_allocations(&black_objects);  // the allocator's fast path's
+  mark_totals.marked_objects += black_objects;
   return true;
 }
 

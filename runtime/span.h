@@ -152,21 +152,24 @@ inline void load_window(Span* s, uint32_t w) {
 
 // The owner takes the next free slot of the current window (64 slots), or returns null
 // when the window has none: the collected allocation's fast path.
-inline void* take_slot_in_window(Span* s) {
+// *index: the slot's index in the span.
+inline void* take_slot_in_window(Span* s, uint32_t* index) {
   uint64_t window = s->alloc_cache;
   if (window == 0) return nullptr;
   uint32_t bit = uint32_t(__builtin_ctzll(window));
   s->alloc_cache = window & (window - 1);
   s->alloc_bits[s->scan_word] |= 1ULL << bit;
   s->allocated++;
-  return reinterpret_cast<void*>(s->start + uintptr_t(s->scan_word * 64 + bit) * s->object_size);
+  *index = s->scan_word * 64 + bit;
+  return reinterpret_cast<void*>(s->start + uintptr_t(*index) * s->object_size);
 }
 
 // The owner takes the next free slot, or returns null when the span is exhausted.
 inline void* take_slot(Span* s) {
   uint32_t words = words_of(s);
   for (;;) {
-    if (void* p = take_slot_in_window(s)) return p;
+    uint32_t index;
+    if (void* p = take_slot_in_window(s, &index)) return p;
     if (s->scan_word + 1 >= words) return nullptr;
     load_window(s, s->scan_word + 1);
   }
