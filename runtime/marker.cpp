@@ -311,7 +311,7 @@ void scan_range(uintptr_t lo, uintptr_t hi, Marker& m) {
 // Whether a typed header's TypeInfo address can be one: inside the program's image, aligned.
 // A concurrent marker can meet a slot between take_slot and its header's store (through a
 // stale pointer on a stack): that object is being allocated, so it is black and needs no scan.
-uintptr_t readonly_end = 0;  // the first writable segment's start; set by begin_mark
+uintptr_t readonly_end = 0;  // the first writable segment's start; set before each mark (size_snapshot_buffer)
 bool plausible_type(uintptr_t type) {
   return (type & 7) == 0 && type >= uintptr_t(__executable_start) && type + sizeof(gc::TypeInfo) <= readonly_end &&
          reinterpret_cast<const gc::TypeInfo*>(type)->size != 0;
@@ -460,20 +460,28 @@ struct GlobalsSnapshot {
 };
 GlobalsSnapshot globals_snapshot;
 
-void snapshot_data_and_bss() {
+// Makes the snapshot's buffer hold the writable segments as they are now (a new buffer
+// only if they grew), its pages touched so that the pause that fills it takes no page faults.
+// Notes where the read-only image ends (readonly_end).
+void size_snapshot_buffer() {
   size_t total = 0;
-  readonly_end = 0;
-  for_each_writable_segment([&total](uintptr_t lo, uintptr_t hi) {
+  uintptr_t first_writable = 0;
+  for_each_writable_segment([&total, &first_writable](uintptr_t lo, uintptr_t hi) {
     total += ((hi + 7) & ~uintptr_t(7)) - (lo & ~uintptr_t(7));
-    if (readonly_end == 0 || lo < readonly_end) readonly_end = lo;
+    if (first_writable == 0 || lo < first_writable) first_writable = lo;
   });
-  if (total > globals_snapshot.capacity) {
-    if (globals_snapshot.bytes != nullptr) os_free(globals_snapshot.bytes, globals_snapshot.capacity);
-    size_t capacity = (total + 65535) & ~size_t(65535);
-    globals_snapshot.bytes = static_cast<uint8_t*>(os_alloc(capacity));
-    if (globals_snapshot.bytes == nullptr) fatal("gc: out of memory for the globals' snapshot");
-    globals_snapshot.capacity = capacity;
-  }
+  readonly_end = first_writable;  // one store: never 0 between two marks' reads
+  if (total <= globals_snapshot.capacity) return;
+  if (globals_snapshot.bytes != nullptr) os_free(globals_snapshot.bytes, globals_snapshot.capacity);
+  size_t capacity = (total + 65535) & ~size_t(65535);
+  globals_snapshot.bytes = static_cast<uint8_t*>(os_alloc(capacity));
+  if (globals_snapshot.bytes == nullptr) fatal("gc: out of memory for the globals' snapshot");
+  globals_snapshot.capacity = capacity;
+  __builtin_memset(globals_snapshot.bytes, 0, capacity);
+}
+
+void snapshot_data_and_bss() {
+  size_snapshot_buffer();  // prepare_mark sized it already, unless the segments grew since
   size_t at = 0;
   for_each_writable_segment([&at](uintptr_t lo, uintptr_t hi) {
     lo &= ~uintptr_t(7);
@@ -877,16 +885,7 @@ void make_shade_buffers() {
 // us, the later ones' about 10.
 void prepare_mark() {
   make_shade_buffers();
-  size_t total = 0;
-  for_each_writable_segment([&total](uintptr_t lo, uintptr_t hi) { total += ((hi + 7) & ~uintptr_t(7)) - (lo & ~uintptr_t(7)); });
-  if (total > globals_snapshot.capacity) {
-    if (globals_snapshot.bytes != nullptr) os_free(globals_snapshot.bytes, globals_snapshot.capacity);
-    size_t capacity = (total + 65535) & ~size_t(65535);
-    globals_snapshot.bytes = static_cast<uint8_t*>(os_alloc(capacity));
-    if (globals_snapshot.bytes == nullptr) fatal("gc: out of memory for the globals' snapshot");
-    globals_snapshot.capacity = capacity;
-    __builtin_memset(globals_snapshot.bytes, 0, capacity);  // fault its pages in now
-  }
+  size_snapshot_buffer();
   if (__atomic_load_n(&spare_chunks, __ATOMIC_RELAXED) == nullptr) {
     MarkChunk* c = new_chunk();
     __builtin_memset(c, 0, sizeof(MarkChunk));
