@@ -71,9 +71,10 @@ Central collected_large;
 Central& central_of(uint32_t span_class) {
   return span_class < collected_span_class_base ? centrals[span_class] : collected_centrals[span_class - collected_span_class_base];
 }
-// Objects in collected objects (atomic; its bytes, collected_bytes, are below the anonymous
-// namespace: the pacer reads them inline): grow with each cache's flush, set by each mark's
-// end. Side by side: a flush touches one cache line for both.
+// The bytes and the number of collected objects (atomic): grow with each cache's flush
+// (AllocationCache::collected_pending_*) and each large object, set by each mark's end.
+// Side by side, so a flush touches one cache line for both. The bytes are outside the
+// anonymous namespace: the pacer reads them inline (allocator.h).
 }  // namespace
 alignas(64) uint64_t collected_bytes = 0;
 namespace {
