@@ -1008,8 +1008,7 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
         if (__builtin_expect(marking(), 0)) {
           // Black (mark_allocated's work, with the span and index at hand): its bit, unless
           // a marker that met a stale pointer to the slot set it first and counted it.
-          uint64_t bit = 1ULL << (index % 64);
-          if ((__atomic_fetch_or(&s->mark_bits[index / 64], bit, __ATOMIC_RELAXED) & bit) == 0) {
+          if (set_bit_was_clear(&s->mark_bits[index / 64], index)) {
             cache->black_bytes += class_size[size_class];
             cache->black_objects++;
           }

@@ -285,7 +285,7 @@ void mark_word(uintptr_t word, Marker& m) {
     if (!m.check(start, m)) return;  // not traversed: see report_if_unmarked
   } else if (m.concurrent) {
     if (__atomic_load_n(mark_bits, __ATOMIC_RELAXED) & bit) return;
-    if (__atomic_fetch_or(mark_bits, bit, __ATOMIC_RELAXED) & bit) return;  // another marker won
+    if (!set_bit_was_clear(mark_bits, index)) return;  // another marker won
   } else {
     if (*mark_bits & bit) return;
     *mark_bits |= bit;
@@ -801,8 +801,7 @@ void mark_allocated(void* object) {
     index = uint32_t(((start - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32);
     bytes = s->object_size;
   }
-  uint64_t bit = 1ULL << (index % 64);
-  if (__atomic_fetch_or(&s->mark_bits[index / 64], bit, __ATOMIC_RELAXED) & bit) return;
+  if (!set_bit_was_clear(&s->mark_bits[index / 64], index)) return;
   Processor* p = cpu::current_machine()->processor;
   ShadeBuffer* b = p != nullptr ? __atomic_load_n(&shade_buffers[p->id], __ATOMIC_ACQUIRE) : nullptr;
   if (b == nullptr) {  // a thread without a Processor (the fallback cache)

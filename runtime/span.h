@@ -150,6 +150,16 @@ inline void load_window(Span* s, uint32_t w) {
   s->alloc_cache = ~s->alloc_bits[w] & valid_mask(s, w);
 }
 
+// Atomically sets bit `index % 64` of *word; true if it was clear (this caller set it). One
+// `lock bts`: clang turns a fetch_or whose old value is tested into a compare-and-swap loop
+// (a load, the locked exchange, a retry on contention) when the bit is not a constant. Its
+// ordering is a locked instruction's (sequentially consistent, more than the marker needs).
+inline bool set_bit_was_clear(uint64_t* word, uint32_t index) {
+  bool was_set;
+  asm volatile("lock btsq %q2, %0" : "+m"(*word), "=@ccc"(was_set) : "r"(uint64_t(index % 64)) : "memory");
+  return !was_set;
+}
+
 // The owner takes the next free slot of the current window (64 slots), or returns null
 // when the window has none: the collected allocation's fast path.
 // *index: the slot's index in the span.
