@@ -412,7 +412,10 @@ uint64_t take_black_allocations(uint64_t* objects) {
     *objects += c->black_objects;
     c->black_bytes = c->black_objects = 0;
   };
-  // Not the fallback cache: the fast path needs a Processor's (current_allocation_cache).
+  {
+    LockGuard guard(fallback_lock);  // as start_sweep's give_back, in the same pause
+    take(fallback_cache);
+  }
   for (Processor* p : scheduler.processors)
     if (p != nullptr && p->allocation_cache != nullptr) take(p->allocation_cache);
   return bytes;
@@ -672,11 +675,7 @@ MemStats read_mem_stats() {
   const uint64_t* pauses = __atomic_load_n(&collector_counters.pause_ns, __ATOMIC_ACQUIRE);
   if (pauses != nullptr)
     for (uint32_t i = 0; i < pause_history; i++) m.pause_ns[i] = load(pauses[i]);
-  int64_t elapsed = nanotime_since_start();
-  // Go's: the collector's CPU over all the CPU GOMAXPROCS gave the program: each pause
-  // counts GOMAXPROCS times, concurrent marking once.
-  double procs = double(scheduler.gomaxprocs);
-  m.gc_cpu_fraction = elapsed > 0 ? (double(m.pause_total_ns) * procs + double(load(collector_counters.mark_cpu_ns))) / (double(elapsed) * procs) : 0;
+  m.gc_cpu_fraction = gc_cpu_fraction(collector_counters, nanotime_since_start(), scheduler.gomaxprocs);
   HeapStats h = heap_stats();
   m.heap_sys = h.sys;
   m.heap_idle = h.idle;
@@ -903,6 +902,16 @@ void reclaim_pages(uint64_t pages) {
 
 namespace {
 
+// An object allocated during a mark is black: its mark bit is set here, by the allocating
+// Processor, unless a marker that met a stale pointer to the slot set it first (and counted
+// it), and it is counted in the cache for the second pause (take_black_allocations). Caller
+// holds the cache (the fallback cache: its lock).
+inline void mark_black(AllocationCache* cache, Span* s, uint32_t index, uint64_t bytes) {
+  if (!set_bit_was_clear(&s->mark_bits[index / 64], index)) return;
+  cache->black_bytes += bytes;
+  cache->black_objects++;
+}
+
 // A small collected object counted: in its cache, flushed to the heap's counts each
 // collected_flush_bytes (AllocationCache::collected_pending_bytes).
 inline void count_collected(AllocationCache* cache, uint32_t bytes) {
@@ -958,7 +967,11 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
       __atomic_store_n(&static_cast<uintptr_t*>(p)[0], header0, __ATOMIC_RELEASE);
     }
     // Allocated during a mark: black (counted as marked, never scanned this cycle).
-    mark_allocated_if_marking(p);
+    if (__builtin_expect(marking(), 0)) {
+      Span* s = heap_span_of(reinterpret_cast<uintptr_t>(p));
+      if (s->size_class == 0) mark_black(cache.get(), s, 0, uint64_t(s->pages) * heap_page_size);
+      else mark_black(cache.get(), s, uint32_t(((reinterpret_cast<uintptr_t>(p) - s->start) * class_reciprocal[s->size_class]) >> 32), s->object_size);
+    }
   }
   // A reused slot holds what its object left there, or clobberfree's pattern: always zeroed
   // here (Go's mallocgc zeroes at allocation too: the memory is about to be written, so it
@@ -1005,14 +1018,7 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
       uint32_t index;
       if (void* p = take_slot_in_window(s, &index)) {
         count_collected(cache, class_size[size_class]);
-        if (__builtin_expect(marking(), 0)) {
-          // Black (mark_allocated's work, with the span and index at hand): its bit, unless
-          // a marker that met a stale pointer to the slot set it first and counted it.
-          if (set_bit_was_clear(&s->mark_bits[index / 64], index)) {
-            cache->black_bytes += class_size[size_class];
-            cache->black_objects++;
-          }
-        }
+        if (__builtin_expect(marking(), 0)) mark_black(cache, s, index, class_size[size_class]);
         if (bytes <= 64) zero_small_slot(static_cast<char*>(p), class_size[size_class]);
         else zero_for_program(p, class_size[size_class]);
         return p;

@@ -258,6 +258,15 @@ struct CollectorCounters {
 };
 constexpr uint32_t pause_history = 256;
 
+// Go's GC CPU fraction (MemStats.GCCPUFraction, gctrace's percentage): the collector's CPU
+// time over all the CPU GOMAXPROCS gave the program since start-up, each pause counting
+// GOMAXPROCS times and concurrent marking once.
+inline double gc_cpu_fraction(const CollectorCounters& c, int64_t elapsed_ns, int32_t procs) {
+  if (elapsed_ns <= 0) return 0;
+  double pauses = double(__atomic_load_n(&c.pause_total_ns, __ATOMIC_RELAXED)) * procs;
+  return (pauses + double(__atomic_load_n(&c.mark_cpu_ns, __ATOMIC_RELAXED))) / (double(elapsed_ns) * procs);
+}
+
 // The forced cycle (Go's forcegcperiod): sysmon (runtime/sysmon.cpp) calls
 // forced_collection_check each round once the collector's first use set it, so programs
 // that never collect link none of it. It runs on sysmon's thread, without a Processor.

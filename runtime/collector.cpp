@@ -216,9 +216,7 @@ void print_trace_line(uint64_t live_bytes, uint64_t number, int32_t procs) {
     mark = trace.mark_end_ns - trace.mark_start_ns;
     terminate = trace.swept_ns - trace.mark_end_ns;
   }
-  double gc_cpu = double(__atomic_load_n(&pause_total_ns, __ATOMIC_RELAXED)) * procs +
-                  double(__atomic_load_n(&collector_counters.mark_cpu_ns, __ATOMIC_RELAXED));
-  uint64_t percent = since_start > 0 ? uint64_t(gc_cpu * 100 / (double(since_start) * procs)) : 0;
+  uint64_t percent = uint64_t(gc_cpu_fraction(collector_counters, since_start, procs) * 100);
   Writer w(stderr_fd, Writer::FloatStyle::GoBuiltin);
   w.all("gc ", number, " @", since_start / 1000000000, ".");
   int64_t ms = since_start / 1000000 % 1000;

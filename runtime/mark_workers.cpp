@@ -152,11 +152,9 @@ void run_turn(Worker* w, Marker& m) {
     __atomic_add_fetch(&dedicated_wanted, 1, __ATOMIC_RELAXED);  // the Processor is given back (Go's, too)
 }
 
-void mark_worker_main(void*) {
-  Worker* w = nullptr;
-  for (int32_t i = 0; i < max_workers && w == nullptr; i++)
-    if (__atomic_load_n(&workers[i].g, __ATOMIC_ACQUIRE) == cpu::current_goroutine()) w = &workers[i];
-  if (w == nullptr) fatal("gc: a mark worker without its record");
+// `record`: the worker's Worker (its goroutine's closure, set by start_mark_workers).
+void mark_worker_main(void* record) {
+  Worker* w = static_cast<Worker*>(record);
   Marker m;
   m.concurrent = true;
   for (;;) {
@@ -218,8 +216,9 @@ void start_mark_workers() {
     while (worker_count < procs && worker_count < max_workers) {
       Goroutine* g = new_goroutine(mark_worker_main);
       g->is_system = true;
+      g->closure = &workers[worker_count];  // static storage: nothing to destroy
       __atomic_add_fetch(&system_goroutine_count, 1, __ATOMIC_RELAXED);
-      __atomic_store_n(&workers[worker_count].g, g, __ATOMIC_RELEASE);
+      workers[worker_count].g = g;
       __atomic_store_n(&worker_count, worker_count + 1, __ATOMIC_RELEASE);
       start_goroutine(g);  // it parks in the pool at once
     }

@@ -30,7 +30,8 @@
 //      user code during a mark with an unscanned (grey) stack: every running stack is black;
 //   4. the write barrier and channel copies (shade_pointer), into the current Processor's
 //      shade buffer (ShadeBuffer: a lock per Processor, since the markers steal from it);
-//   5. allocation: an object allocated during the mark is black at once (mark_allocated).
+//   5. allocation: an object allocated during the mark is black at once (the allocator sets
+//      its bit and counts it: take_black_allocations in runtime/allocator.cpp).
 //
 // Why this is enough (the tri-colour invariant the hybrid barrier keeps): at the first
 // pause the roots are snapshotted (1), and every pointer a goroutine deletes from the heap
@@ -559,9 +560,7 @@ void scan_cleanups(Marker& m) {
 // A Processor's shade buffer: what barriers and channel copies on it shaded.
 struct ShadeBuffer {
   SpinLock<LockRank::MarkBuffer> lock;
-  Marker marker;                // lock; concurrent
-  uint64_t allocated_bytes;     // atomic: bytes allocated black on this Processor this cycle
-  uint64_t allocated_objects;   // atomic
+  Marker marker;  // lock; concurrent
 };
 ShadeBuffer* shade_buffers[max_processors];  // made for each Processor index at its first mark
 
@@ -789,30 +788,6 @@ void shade_range(uintptr_t lo, uintptr_t hi) {
   for (uintptr_t at = lo; at + 8 <= hi; at += 8) shade_pointer(*reinterpret_cast<const uintptr_t*>(at));
 }
 
-// An object allocated during the mark is black: its bit set now (by the allocating
-// Processor, unless a marker that found a stale pointer to the slot already did), counted
-// as marked. Caller holds the Processor (the allocator's cache), and the slot is allocated.
-void mark_allocated(void* object) {
-  uintptr_t start = reinterpret_cast<uintptr_t>(object);
-  Span* s = heap_span_of(start);
-  uint32_t index = 0;
-  size_t bytes = size_t(s->pages) * heap_page_size;
-  if (s->size_class != 0) {
-    index = uint32_t(((start - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32);
-    bytes = s->object_size;
-  }
-  if (!set_bit_was_clear(&s->mark_bits[index / 64], index)) return;
-  Processor* p = cpu::current_machine()->processor;
-  ShadeBuffer* b = p != nullptr ? __atomic_load_n(&shade_buffers[p->id], __ATOMIC_ACQUIRE) : nullptr;
-  if (b == nullptr) {  // a thread without a Processor (the fallback cache)
-    __atomic_add_fetch(&mark_totals.marked_bytes, bytes, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&mark_totals.marked_objects, 1, __ATOMIC_RELAXED);
-    return;
-  }
-  __atomic_store_n(&b->allocated_bytes, b->allocated_bytes + bytes, __ATOMIC_RELAXED);  // only its owner writes
-  __atomic_store_n(&b->allocated_objects, b->allocated_objects + 1, __ATOMIC_RELAXED);
-}
-
 // --- Stacks scanned outside the walk ---
 
 // From execute, on the scheduler stack, with a Processor: g is about to run. During a mark
@@ -905,8 +880,6 @@ void begin_mark(Goroutine* self, uintptr_t self_sp) {
   scans_in_progress = 0;
   active_markers = 0;
   make_shade_buffers();  // prepare_mark made them, unless GOMAXPROCS grew since
-  for (int32_t i = 0; i < max_processors && scheduler.processors[i] != nullptr; i++)
-    shade_buffers[i]->allocated_bytes = shade_buffers[i]->allocated_objects = 0;
   uint64_t stale_objects;
   (void)take_black_allocations(&stale_objects);  // none should be left; counted from zero
   Marker m;
@@ -941,15 +914,8 @@ bool finish_mark_in_pause(int64_t budget_ns) {
   if (__atomic_load_n(&scans_in_progress, __ATOMIC_RELAXED) != 0) fatal("gc: a stack scan is in progress at mark termination");
   __atomic_store_n(&mark_phase, 0, __ATOMIC_RELEASE);
   set_write_barrier(false);
-  for (int32_t i = 0; i < max_processors; i++) {
-    ShadeBuffer* b = shade_buffers[i];
-    if (b == nullptr) break;
-    mark_totals.marked_bytes += b->allocated_bytes;
-    mark_totals.marked_objects += b->allocated_objects;
-    b->allocated_bytes = b->allocated_objects = 0;
-  }
   uint64_t black_objects;
-  mark_totals.marked_bytes += take_black_allocations(&black_objects);  // the allocator's fast path's
+  mark_totals.marked_bytes += take_black_allocations(&black_objects);  // what the allocator made black
   mark_totals.marked_objects += black_objects;
   return true;
 }
@@ -1034,7 +1000,6 @@ void install_mark_hooks() {
   mark_hooks.scan_before_running = scan_before_running;
   mark_hooks.scan_after_syscall = scan_after_syscall;
   mark_hooks.shade_range = shade_range;
-  mark_hooks.mark_allocated = mark_allocated;
   mark_hooks.find_worker = find_mark_worker;
 }
 

@@ -72,10 +72,6 @@ void shade_pointer(uintptr_t word);
 // shade_pointer on every aligned word of [lo, hi).
 void shade_range(uintptr_t lo, uintptr_t hi);
 
-// The allocator, for an object allocated while marking (it is black). Caller holds the
-// Processor's cache; the slot is allocated.
-void mark_allocated(void* object);
-
 // execute (runtime/scheduler.cpp), on the scheduler stack, during a mark: g's stack is
 // scanned before it runs, unless it already was this cycle.
 void scan_before_running(Goroutine* g);
@@ -89,7 +85,6 @@ struct MarkHooks {
   void (*scan_before_running)(Goroutine* g);
   void (*scan_after_syscall)(Goroutine* g);
   void (*shade_range)(uintptr_t lo, uintptr_t hi);
-  void (*mark_allocated)(void* object);
   Goroutine* (*find_worker)(struct Processor* p, bool idle);
 };
 extern MarkHooks mark_hooks;
@@ -99,9 +94,6 @@ inline void scan_before_running_if_marking(Goroutine* g) {
 }
 inline void scan_after_syscall_if_marking(Goroutine* g) {
   if (__builtin_expect(marking(), 0)) mark_hooks.scan_after_syscall(g);
-}
-inline void mark_allocated_if_marking(void* object) {
-  if (__builtin_expect(marking(), 0)) mark_hooks.mark_allocated(object);
 }
 inline void shade_range_if_marking(uintptr_t lo, uintptr_t hi) {
   if (__builtin_expect(marking(), 0)) mark_hooks.shade_range(lo, hi);
