@@ -43,11 +43,9 @@ void async_preempt_yield();
 }
 
 namespace gort {
+
 // runtime/barrier.cpp; weak, so that only programs with barrier sites link that file.
 uintptr_t rewind_barrier_site(uintptr_t pc) __attribute__((weak));
-}
-
-namespace gort {
 
 namespace {
 

@@ -138,7 +138,7 @@ __attribute__((always_inline)) inline Goroutine* find_runnable(bool* inherit_tim
     if (p == nullptr) continue;  // stopped for the world: start again
     *inherit_time = false;
     // During a mark, a dedicated or fractional turn of a mark worker comes before the queues
-    // (Go's findRunnableGCWorker; runtime/marker.cpp plans them).
+    // (Go's findRunnableGCWorker; runtime/mark_workers.cpp plans them).
     if (Goroutine* g = mark_worker_to_run(p, false)) return g;
     if (global_queue_due(p)) {
       LockGuard guard(scheduler.lock);
