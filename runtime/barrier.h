@@ -21,7 +21,8 @@
 //          end:
 //      The block records [site, end) in the section gort_barrier_ranges (two words a site).
 //   3. While it is 1, the branch goes to write_pointer_slow (runtime code, which the
-//      preemption signal never stops): shade the old value, shade the new one, store.
+//      preemption signal never stops): shade the old value, shade the new one if the
+//      running goroutine's stack is still grey (never, during a mark), store.
 //   4. A goroutine stopped by the preemption signal inside [site, end) has tested the flag
 //      but not stored: the signal handler resumes it at `site` instead, so it tests again
 //      (runtime/preempt.cpp). Without that, a goroutine that tested 0, was stopped, and

@@ -761,6 +761,7 @@ bool mark_work_left() {
 
 void shade_pointer(uintptr_t word) {
   if (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) == 0) return;
+  if (!in_heap_arena(word)) return;  // null or not the heap: no lock to take
   Processor* p = cpu::current_machine()->processor;
   if (p == nullptr) fatal("gc: shade without a processor");
   ShadeBuffer* b = __atomic_load_n(&shade_buffers[p->id], __ATOMIC_ACQUIRE);
@@ -780,6 +781,13 @@ void shade_pointer(uintptr_t word) {
     __atomic_add_fetch(&mark_totals.marked_objects, b->marker.marked_objects, __ATOMIC_RELAXED);
     b->marker.marked_bytes = b->marker.marked_objects = 0;
   }
+}
+
+bool running_stack_grey() {
+  Goroutine* g = cpu::current_goroutine();
+  if (g == nullptr) return true;
+  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
+  return __atomic_load_n(&g->gc_scan_state, __ATOMIC_ACQUIRE) != scanned_state(cycle);
 }
 
 void shade_range(uintptr_t lo, uintptr_t hi) {

@@ -69,6 +69,10 @@ void mark_word(uintptr_t word, Marker& m);
 // runs, and for words that point at no collected object. Runtime code (never preempted
 // between its test of the phase and its mark); any goroutine stack; needs a Processor.
 void shade_pointer(uintptr_t word);
+// Whether the running goroutine's stack is unscanned in this mark (grey): the barrier's test
+// for shading the new value. Never true for a goroutine during a mark (scan_before_running,
+// scan_after_syscall); true on a stack that belongs to no goroutine, to stay safe.
+bool running_stack_grey();
 // shade_pointer on every aligned word of [lo, hi).
 void shade_range(uintptr_t lo, uintptr_t hi);
 
