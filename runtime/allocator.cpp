@@ -133,8 +133,7 @@ __attribute__((always_inline)) inline Span* new_small_span(uint32_t span_class) 
   s->allocated = 0;
   s->remote_frees = 0;
   s->tiny_counts = nullptr;
-  for (uint32_t w = 0; w < 16; w++) s->alloc_bits[w] = s->freed_bits[w] = 0;
-  load_window(s, 0);
+  load_window(s, 0);  // heap_allocate cleared the slot bits
   // Objects under 16 bytes cannot hold the double-free key, and free() of a collected object
   // is an error: free() takes its careful path for both.
   heap_set_page_classes(s, span_class, class_size[size_class] < 16 || collected);
@@ -593,8 +592,8 @@ bool collected_object_allocated(const void* pointer) {
     }
     bool unswept = before == now - 2;
     bool set;
-    if (s->size_class == 0) set = !unswept || (__atomic_load_n(&s->mark_bits[0], __ATOMIC_ACQUIRE) & 1);
-    else set = (__atomic_load_n(&(unswept ? s->mark_bits : s->alloc_bits)[index / 64], __ATOMIC_ACQUIRE) >> (index % 64)) & 1;
+    if (s->size_class == 0) set = !unswept || (__atomic_load_n(&s->mark_bits(0), __ATOMIC_ACQUIRE) & 1);
+    else set = (__atomic_load_n(unswept ? &s->mark_bits(index / 64) : &s->alloc_bits(index / 64), __ATOMIC_ACQUIRE) >> (index % 64)) & 1;
     if (__atomic_load_n(&s->sweep_generation, __ATOMIC_ACQUIRE) == before) return set;
   }
 }
@@ -760,12 +759,12 @@ void sweep_small(Span* s, SweptBy who) {
   uint32_t kept = 0;
   bool clobbering = debug.clobberfree != 0;
   for (uint32_t w = 0; w < words_of(s); w++) {
-    uint64_t live = s->mark_bits[w] & valid_mask(s, w);
-    uint64_t freed = s->alloc_bits[w] & ~live;
+    uint64_t live = s->mark_bits(w) & valid_mask(s, w);
+    uint64_t freed = s->alloc_bits(w) & ~live;
     for (; clobbering && freed != 0; freed &= freed - 1)
       clobber(s->start + uintptr_t(w * 64 + uint32_t(__builtin_ctzll(freed))) * s->object_size, s->object_size);
-    s->alloc_bits[w] = live;
-    s->mark_bits[w] = 0;
+    s->alloc_bits(w) = live;
+    s->mark_bits(w) = 0;
     kept += uint32_t(__builtin_popcountll(live));
   }
   uint32_t freed_objects = s->allocated - kept;
@@ -860,8 +859,8 @@ bool sweep_large(Span* s, SweptBy who) {
   // The same finalization hook as sweep_small's.
   if (s->typed || __atomic_load_n(&s->specials, __ATOMIC_ACQUIRE) != nullptr)
     note_kept_for_destructors(sweep_specials(s), uint64_t(s->pages) * heap_page_size);
-  if (s->mark_bits[0] & 1) {
-    s->mark_bits[0] = 0;
+  if (s->mark_bits(0) & 1) {
+    s->mark_bits(0) = 0;
     mark_swept(s);
     {
       LockGuard guard(collected_large.lock);
@@ -907,7 +906,7 @@ namespace {
 // it), and it is counted in the cache for the second pause (take_black_allocations). Caller
 // holds the cache (the fallback cache: its lock).
 inline void mark_black(AllocationCache* cache, Span* s, uint32_t index, uint64_t bytes) {
-  if (!set_bit_was_clear(&s->mark_bits[index / 64], index)) return;
+  if (!set_bit_was_clear(&s->mark_bits(index / 64), index)) return;
   cache->black_bytes += bytes;
   cache->black_objects++;
 }

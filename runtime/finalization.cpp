@@ -151,7 +151,7 @@ bool pop_destroy(uintptr_t* slot) {
   return true;
 }
 
-bool marked(const Span* s, uint32_t index) { return (s->mark_bits[index / 64] >> (index % 64)) & 1; }
+bool marked(const Span* s, uint32_t index) { return (s->mark_bits(index / 64) >> (index % 64)) & 1; }
 
 // Step 2 of a destructor's life for one unmarked, allocated slot of a typed span. Returns
 // whether the slot is kept (its mark bit set) for a destructor still to run.
@@ -161,7 +161,7 @@ bool keep_for_destructor(Span* s, uint32_t index, uintptr_t slot) {
   auto* type = reinterpret_cast<const gc::TypeInfo*>(word & ~uintptr_t(header_state_mask));
   if (type == nullptr || type->destroy == nullptr) return false;
   if ((word & header_constructed) == 0 || (word & header_destroyed) != 0) return false;  // freed now
-  s->mark_bits[index / 64] |= 1ULL << (index % 64);
+  s->mark_bits(index / 64) |= 1ULL << (index % 64);
   if (word & header_queued) return true;  // queued by an earlier sweep, not destroyed yet
   __atomic_fetch_or(&header[0], uintptr_t(header_queued), __ATOMIC_RELAXED);
   push_destroy(slot);
@@ -263,7 +263,7 @@ uint32_t sweep_specials(Span* s) {
     return !marked(s, 0) && keep_for_destructor(s, 0, s->start) ? 1 : 0;
   uint32_t kept = 0;
   for (uint32_t w = 0; w < words_of(s); w++) {
-    uint64_t dead = s->alloc_bits[w] & ~s->mark_bits[w] & valid_mask(s, w);
+    uint64_t dead = s->alloc_bits(w) & ~s->mark_bits(w) & valid_mask(s, w);
     while (dead != 0) {
       uint32_t index = w * 64 + uint32_t(__builtin_ctzll(dead));
       dead &= dead - 1;

@@ -157,20 +157,43 @@ MarkChunk* take_shared_chunk() {
 
 // --- A marker's private work ---
 
-void Marker::push(uintptr_t start, size_t bytes) {
-  if (chunk == nullptr || chunk->count == MarkChunk::capacity) {
-    MarkChunk* fresh = new_chunk();
-    if (chunk != nullptr && concurrent) {
-      publish_chunk(chunk);  // a full chunk is for everyone
-      chunk = nullptr;
-    }
-    fresh->next = chunk;
-    chunk = fresh;
-  }
+// Inline: every object the mark reaches is pushed (only this file pushes).
+[[gnu::always_inline]] inline void Marker::push(uintptr_t start, size_t bytes) {
+  if (__builtin_expect(chunk == nullptr || chunk->count == MarkChunk::capacity, 0)) start_chunk();
   chunk->entries[chunk->count++] = {start, bytes};
 }
 
-bool Marker::pop(uintptr_t* start, size_t* bytes) {
+void Marker::start_chunk() {
+  MarkChunk* fresh = new_chunk();
+  if (chunk != nullptr && concurrent) {
+    publish_chunk(chunk);  // a full chunk is for everyone
+    chunk = nullptr;
+  }
+  fresh->next = chunk;
+  chunk = fresh;
+}
+
+// Inline (only this file pops). The usual case: the ring holds all but one (as the last pop
+// left it) and the top chunk has entries; the chunk's top joins the ring, prefetched, and the
+// oldest leaves it.
+[[gnu::always_inline]] inline bool Marker::pop(uintptr_t* start, size_t* bytes) {
+  MarkChunk* c = chunk;
+  if (__builtin_expect(prefetch_count == prefetch_depth - 1 && c != nullptr && c->count != 0, 1)) {
+    const MarkChunk::Entry& e = c->entries[--c->count];
+    __builtin_prefetch(reinterpret_cast<const void*>(e.start & ~uintptr_t(1)));  // bit 0: typed
+    prefetched[(prefetch_head + prefetch_depth - 1) % prefetch_depth] = {e.start, e.bytes};
+    const Grey& oldest = prefetched[prefetch_head];
+    *start = oldest.start;
+    *bytes = oldest.bytes;
+    prefetch_head = (prefetch_head + 1) % prefetch_depth;
+    return true;
+  }
+  return pop_refilling(start, bytes);
+}
+
+// pop's general case: fills the ring from the chain (recycling empty chunks), then returns
+// the oldest.
+bool Marker::pop_refilling(uintptr_t* start, size_t* bytes) {
   while (prefetch_count < prefetch_depth) {
     Grey g;
     if (!pop_chain(&g.start, &g.bytes)) break;
@@ -259,28 +282,43 @@ inline bool checkmark_test_and_set(uintptr_t start) {
 
 // Marks the collected object `word` points into, if any, and queues it for scanning if it
 // may hold pointers. Cheapest rejection first: in the arena (a shift and a compare); the
-// page-class map says an explicit small span (one load); the span map gives the span, which
-// must be collected; the object's index by the class's reciprocal (an interior pointer finds
-// its object's start); its alloc bit; its mark bit.
-void mark_word(uintptr_t word, Marker& m) {
+// page-class map (one load) says a small span's class, explicit or collected, or 0 for every
+// other page; the span map gives the span; the object's index by the class's reciprocal (an
+// interior pointer finds its object's start); its alloc bit; its mark bit.
+//
+// A page whose class is collected needs no more checks on its span: the class is written
+// last when the span is made (release; read here with acquire), so the span map already
+// names the span and its fields are visible, and a collected small span goes back to the
+// heap only when a sweep frees it or with the world stopped, neither of which can happen
+// while a marker is inside this function (sweeps start after the mark; a marker is runtime
+// code, stopped only at its preemption points). A large object's page has class 0 and takes
+// heap_span_of's checks (the map may name a stale record inside a free run).
+// Inlined into the scan loops (a call per word had been a fifth of the mark's time: most
+// words are not pointers and leave at the first test); mark_word is the out-of-line entry.
+[[gnu::always_inline]] inline void mark_candidate(uintptr_t word, Marker& m) {
   if (!in_heap_arena(word)) return;
   uint32_t entry = arena_page_class(word);
-  if (entry != 0 && (entry & 0xffff) < collected_span_class_base) return;  // an explicit small span
-  Span* s = heap_span_of(word);
-  if (s == nullptr || !__atomic_load_n(&s->collected, __ATOMIC_ACQUIRE)) return;
-  uint32_t index = 0;
-  uintptr_t start = s->start;
-  size_t bytes = size_t(s->pages) * heap_page_size;
-  if (s->size_class != 0) {
+  Span* s;
+  uint32_t index;
+  uintptr_t start;
+  size_t bytes;
+  if (entry != 0) {
+    if ((entry & 0xffff) < collected_span_class_base) return;  // an explicit small span
+    s = __atomic_load_n(&span_map[(word - heap_arena_start) / heap_page_size], __ATOMIC_RELAXED);
     index = uint32_t(((word - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32);
     if (index >= s->object_count) return;  // the span's unused tail
-    uint64_t bit = 1ULL << (index % 64);
-    if ((__atomic_load_n(&s->alloc_bits[index / 64], __ATOMIC_RELAXED) & bit) == 0) return;  // a free slot
+    if ((__atomic_load_n(&s->alloc_bits(index / 64), __ATOMIC_RELAXED) & (1ULL << (index % 64))) == 0) return;  // a free slot
     start = s->start + uintptr_t(index) * s->object_size;
     bytes = s->object_size;
+  } else {
+    s = heap_span_of(word);
+    if (s == nullptr || !__atomic_load_n(&s->collected, __ATOMIC_ACQUIRE) || s->size_class != 0) return;
+    index = 0;
+    start = s->start;
+    bytes = size_t(s->pages) * heap_page_size;
   }
   uint64_t bit = 1ULL << (index % 64);
-  uint64_t* mark_bits = &s->mark_bits[index / 64];
+  uint64_t* mark_bits = &s->mark_bits(index / 64);
   if (__builtin_expect(m.check != nullptr, 0)) {  // gccheckmark's re-mark: its own bits
     if (!checkmark_test_and_set(start)) return;
     if (!m.check(start, m)) return;  // not traversed: see report_if_unmarked
@@ -298,16 +336,27 @@ void mark_word(uintptr_t word, Marker& m) {
   if (!s->noscan) m.push(start | uintptr_t(s->typed), bytes);
 }
 
+void mark_word(uintptr_t word, Marker& m) { mark_candidate(word, m); }
+
 namespace {
 
-// Every aligned word of [lo, hi).
-void scan_range(uintptr_t lo, uintptr_t hi, Marker& m) {
+// Every aligned word of [lo, hi). gccheckmark's re-mark records each slot (the one that
+// names a missed object); it takes its own loop so the mark's has no test for it. Inlined
+// into scan_object, the mark's inner loop; scan_range is the entry for everything else.
+[[gnu::always_inline]] inline void scan_words(uintptr_t lo, uintptr_t hi, Marker& m) {
   lo = (lo + 7) & ~uintptr_t(7);
-  for (uintptr_t at = lo; at + 8 <= hi; at += 8) {
-    if (__builtin_expect(m.check != nullptr, 0)) m.check_slot = at;  // gccheckmark only: an interior pointer
-    mark_word(__atomic_load_n(reinterpret_cast<const uintptr_t*>(at), __ATOMIC_RELAXED), m);
+  if (__builtin_expect(m.check != nullptr, 0)) {
+    for (uintptr_t at = lo; at + 8 <= hi; at += 8) {
+      m.check_slot = at;
+      mark_word(*reinterpret_cast<const uintptr_t*>(at), m);
+    }
+    return;
   }
+  for (uintptr_t at = lo; at + 8 <= hi; at += 8)
+    mark_candidate(__atomic_load_n(reinterpret_cast<const uintptr_t*>(at), __ATOMIC_RELAXED), m);
 }
+
+void scan_range(uintptr_t lo, uintptr_t hi, Marker& m) { scan_words(lo, hi, m); }
 
 // Whether a typed header's TypeInfo address can be one: inside the program's image, aligned.
 // A concurrent marker can meet a slot between take_slot and its header's store (through a
@@ -348,17 +397,17 @@ void scan_typed_object(uintptr_t start, size_t bytes, Marker& m) {
       for (uint64_t bits = type->pointer_bits[w / 64]; bits != 0; bits &= bits - 1) {
         const uintptr_t* slot = &element[w + uint32_t(__builtin_ctzll(bits))];
         if (__builtin_expect(m.check != nullptr, 0)) m.check_slot = uintptr_t(slot);
-        mark_word(__atomic_load_n(slot, __ATOMIC_RELAXED), m);
+        mark_candidate(__atomic_load_n(slot, __ATOMIC_RELAXED), m);
       }
     }
   }
 }
 
 // The one place a marked object is scanned: by its type if its span is typed.
-void scan_object(uintptr_t start, size_t bytes, Marker& m) {
+[[gnu::always_inline]] inline void scan_object(uintptr_t start, size_t bytes, Marker& m) {
   if (__builtin_expect(m.check != nullptr, 0)) m.check_object = start & ~uintptr_t(1);
   if (start & 1) scan_typed_object(start & ~uintptr_t(1), bytes, m);
-  else scan_range(start, start + bytes, m);
+  else scan_words(start, start + bytes, m);
   m.scanned_bytes += bytes;
   m.check_object = 0;
 }
@@ -976,7 +1025,7 @@ uintptr_t program_address(uintptr_t start) {
 bool report_if_unmarked(uintptr_t object, const Marker& m) {
   Span* s = heap_span_of(object);
   uint32_t index = s->size_class != 0 ? uint32_t(((object - s->start) * size_classes::class_reciprocal[s->size_class]) >> 32) : 0;
-  if (s->mark_bits[index / 64] & (1ULL << (index % 64))) return true;
+  if (s->mark_bits(index / 64) & (1ULL << (index % 64))) return true;
   if (m.check_stacks) return false;
   print("runtime: checkmarks found unexpected unmarked object obj=", hex(program_address(object)), "\n");
   uintptr_t base = program_address(m.check_object);

@@ -52,13 +52,15 @@ struct Marker {
   } prefetched[prefetch_depth];
   uint32_t prefetch_head = 0, prefetch_count = 0;
 
-  void push(uintptr_t start, size_t bytes);
-  bool pop(uintptr_t* start, size_t* bytes);  // through the prefetched ones
+  void push(uintptr_t start, size_t bytes);  // inline in runtime/marker.cpp, its only user
+  bool pop(uintptr_t* start, size_t* bytes);  // through the prefetched ones; inline in runtime/marker.cpp, its only user
   void adopt(MarkChunk* c);
   void flush();  // concurrent: chunks to the shared list, counts to mark_totals
 
  private:
   bool pop_chain(uintptr_t* start, size_t* bytes);
+  bool pop_refilling(uintptr_t* start, size_t* bytes);  // pop's slow path
+  void start_chunk();  // push's slow path: a fresh chunk on top (the full one shared, if concurrent)
 };
 
 // Marks the collected object `word` points into, if any (the conservative test).

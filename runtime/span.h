@@ -69,7 +69,17 @@ enum class SpanPlace : uint8_t {
   Sweeping, // (collected spans) claimed by a sweeper, on no list: the sweeper owns it
 };
 
-struct Span {
+// One word of a span's slots, 64 slots: the allocator's bit and the collector's side by side,
+// so that the marker's test (allocated? then reached?) reads one cache line, not two.
+struct SlotBits {
+  uint64_t alloc;  // Span::alloc_bits
+  uint64_t mark;   // Span::mark_bits
+};
+
+// Cache-line aligned, with the fields the marker reads for every candidate pointer (start,
+// collected, noscan, typed, size_class, object_size, object_count) in the first line and
+// the slot bits from the second: a mark touches two lines of a span, where it touched four.
+struct alignas(64) Span {
   uintptr_t start;  // address of the first page
   uint32_t pages;   // number of 8 KiB pages
   bool in_use;      // false: a free run in the heap
@@ -77,6 +87,11 @@ struct Span {
   bool noscan;      // objects hold no pointers (the collector does not scan them)
   bool collected;   // objects belong to the collector (reset by heap_allocate; see above)
   uint8_t size_class;  // 0: a large object
+  bool typed;          // (collected) each slot starts with a 16-byte header naming
+                       // its type (gc::TypeInfo, runtime/collector.h): typed span
+                       // classes, and large objects made by gc::detail::allocate_typed.
+                       // Set for every collected span as it is made (new_small_span,
+                       // allocate_collected_typed); read only for collected spans
   uint16_t span_class; // (small spans) the index of its central and cache slot (allocator.h)
   SpanPlace place;     // atomic read by remote frees
   uint32_t object_size;
@@ -85,6 +100,16 @@ struct Span {
   uint32_t scan_word;     // owner's position: the alloc_bits word alloc_cache mirrors
   uint64_t alloc_cache;   // owner's: free slots of word scan_word not yet handed out (1 = free)
   uint32_t remote_frees;  // atomic: bits set in freed_bits since the last merge
+  uint32_t sweep_generation;  // atomic: against heap_sweep_generation (Go's sweepgen): G - 2
+                              // unswept, G - 1 being swept, G swept (table above)
+  // Word w of each slot bitmap, 1 bit per slot; at most 1024 slots (8-byte objects, one page).
+  //   alloc_bits(w): allocated (owner writes; see above);
+  //   mark_bits(w): the collector's, as in Go's mspan: reached in this collection (Go's
+  //     gcmarkBits), written by the marker, then read and cleared by the span's sweeper. Reset
+  //     by heap_allocate for every span it cuts.
+  //   freed_bits(w): (explicit spans) freed by another Processor, atomic OR.
+  alignas(64) SlotBits slot_bits[16];
+  uint64_t freed_slot_bits[16];
   uint8_t* tiny_counts;   // for tiny-allocator spans: live objects per 16-byte block
   int64_t freed_at;       // (free runs) when the run became free, for the scavenger
   uintptr_t object_start; // (large objects) the address handed out, which free() must be given:
@@ -93,25 +118,20 @@ struct Span {
                           // the rest came fresh from the OS and read as zero (calloc skips them)
   Span* next;             // the SpanList the span is on (central, heap free list, large
   Span* previous;         // collected objects), guarded by that list's owner
-  uint64_t alloc_bits[16];  // 1 bit per slot; at most 1024 slots (8-byte objects, one page)
-  uint64_t freed_bits[16];
-  // The collector's, as in Go's mspan. Reset by heap_allocate for every span it cuts.
-  uint64_t mark_bits[16];     // 1 bit per slot: reached in this collection (Go's gcmarkBits);
-                              // written by the marker, then read and cleared by the span's sweeper
-  uint32_t sweep_generation;  // atomic: against heap_sweep_generation (Go's sweepgen): G - 2
-                              // unswept, G - 1 being swept, G swept (table above)
   // Finalization (runtime/finalization.cpp).
-  bool typed;                 // (collected) each slot starts with a 16-byte header naming
-                              // its type (gc::TypeInfo, runtime/collector.h): typed span
-                              // classes, and large objects made by gc::detail::allocate_typed.
-                              // Set for every collected span as it is made (new_small_span,
-                              // allocate_collected_typed); read only for collected spans
   struct Special* specials;   // cleanup records of this span's objects, sorted by offset
                               // (Go's mspan.specials); guarded by specials_lock. Null while
                               // the span is not in use: a span goes back to the heap only
                               // when every object is dead, and the sweep's hook has then
                               // moved every record to the cleanup queue
+
+  uint64_t& alloc_bits(uint32_t w) { return slot_bits[w].alloc; }
+  uint64_t alloc_bits(uint32_t w) const { return slot_bits[w].alloc; }
+  uint64_t& mark_bits(uint32_t w) { return slot_bits[w].mark; }
+  uint64_t mark_bits(uint32_t w) const { return slot_bits[w].mark; }
+  uint64_t& freed_bits(uint32_t w) { return freed_slot_bits[w]; }
 };
+static_assert(offsetof(Span, slot_bits) == 64, "the marker's fields fill the first line; the slot bits start the second");
 
 // A doubly linked list of spans through next/previous (a central's partial and full lists,
 // the heap's free runs, the collector's large objects). Not thread-safe: the list's owner
@@ -147,7 +167,7 @@ inline uint64_t valid_mask(const Span* s, uint32_t w) {
 
 inline void load_window(Span* s, uint32_t w) {
   s->scan_word = w;
-  s->alloc_cache = ~s->alloc_bits[w] & valid_mask(s, w);
+  s->alloc_cache = ~s->alloc_bits(w) & valid_mask(s, w);
 }
 
 // Atomically sets bit `index % 64` of *word; true if it was clear (this caller set it). One
@@ -168,7 +188,7 @@ inline void* take_slot_in_window(Span* s, uint32_t* index) {
   if (window == 0) return nullptr;
   uint32_t bit = uint32_t(__builtin_ctzll(window));
   s->alloc_cache = window & (window - 1);
-  s->alloc_bits[s->scan_word] |= 1ULL << bit;
+  s->alloc_bits(s->scan_word) |= 1ULL << bit;
   s->allocated++;
   *index = s->scan_word * 64 + bit;
   return reinterpret_cast<void*>(s->start + uintptr_t(*index) * s->object_size);
@@ -190,9 +210,9 @@ inline uint32_t merge_remote_frees(Span* s) {
   if (__atomic_load_n(&s->remote_frees, __ATOMIC_ACQUIRE) == 0) return 0;
   uint32_t merged = 0;
   for (uint32_t w = 0; w < words_of(s); w++) {
-    uint64_t bits = __atomic_exchange_n(&s->freed_bits[w], 0, __ATOMIC_ACQ_REL);
+    uint64_t bits = __atomic_exchange_n(&s->freed_bits(w), 0, __ATOMIC_ACQ_REL);
     if (bits == 0) continue;
-    s->alloc_bits[w] &= ~bits;
+    s->alloc_bits(w) &= ~bits;
     merged += uint32_t(__builtin_popcountll(bits));
   }
   // A freer increments the count after setting its bit, so the count may briefly run below
@@ -207,8 +227,8 @@ inline uint32_t merge_remote_frees(Span* s) {
 inline bool owner_free_slot(Span* s, uint32_t index) {
   uint32_t w = index / 64;
   uint64_t bit = 1ULL << (index % 64);
-  if ((s->alloc_bits[w] & bit) == 0 || (__atomic_load_n(&s->freed_bits[w], __ATOMIC_RELAXED) & bit) != 0) return false;
-  s->alloc_bits[w] &= ~bit;
+  if ((s->alloc_bits(w) & bit) == 0 || (__atomic_load_n(&s->freed_bits(w), __ATOMIC_RELAXED) & bit) != 0) return false;
+  s->alloc_bits(w) &= ~bit;
   s->allocated--;
   if (w < s->scan_word) load_window(s, w);
   else if (w == s->scan_word) s->alloc_cache |= bit;
@@ -220,8 +240,8 @@ inline bool owner_free_slot(Span* s, uint32_t index) {
 inline bool remote_free_slot(Span* s, uint32_t index) {
   uint32_t w = index / 64;
   uint64_t bit = 1ULL << (index % 64);
-  if ((__atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED) & bit) == 0) return false;
-  if (__atomic_fetch_or(&s->freed_bits[w], bit, __ATOMIC_ACQ_REL) & bit) return false;
+  if ((__atomic_load_n(&s->alloc_bits(w), __ATOMIC_RELAXED) & bit) == 0) return false;
+  if (__atomic_fetch_or(&s->freed_bits(w), bit, __ATOMIC_ACQ_REL) & bit) return false;
   __atomic_add_fetch(&s->remote_frees, 1, __ATOMIC_SEQ_CST);
   return true;
 }
