@@ -901,16 +901,6 @@ void reclaim_pages(uint64_t pages) {
 
 namespace {
 
-// An object allocated during a mark is black: its mark bit is set here, by the allocating
-// Processor, unless a marker that met a stale pointer to the slot set it first (and counted
-// it), and it is counted in the cache for the second pause (take_black_allocations). Caller
-// holds the cache (the fallback cache: its lock).
-inline void mark_black(AllocationCache* cache, Span* s, uint32_t index, uint64_t bytes) {
-  if (!set_bit_was_clear(&s->mark_bits(index / 64), index)) return;
-  cache->black_bytes += bytes;
-  cache->black_objects++;
-}
-
 // A small collected object counted: in its cache, flushed to the heap's counts each
 // collected_flush_bytes (AllocationCache::collected_pending_bytes).
 inline void count_collected(AllocationCache* cache, uint32_t bytes) {
@@ -982,24 +972,6 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
   return p;
 }
 
-}  // namespace
-
-namespace {
-// Zeroes a slot of at most 64 bytes (a class size: 8, or a multiple of 8 from 16) with at
-// most two overlapping stores of constant size, which the compiler inlines (a memset call
-// costs more than the 24 bytes of a tree node).
-inline void zero_small_slot(char* p, uint32_t bytes) {
-  if (bytes <= 16) {
-    if (bytes == 8) __builtin_memset(p, 0, 8);
-    else __builtin_memset(p, 0, 16);
-  } else if (bytes <= 32) {
-    __builtin_memset(p, 0, 16);
-    __builtin_memset(p + bytes - 16, 0, 16);
-  } else {
-    __builtin_memset(p, 0, 32);
-    __builtin_memset(p + bytes - 32, 0, 32);
-  }
-}
 }  // namespace
 
 // The fast path, for small untyped objects: a slot from the current window of the cache's

@@ -206,6 +206,58 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan);
 // header0 and header1 (runtime/collector.h's typed-object header) before any collection can
 // see the slot, the rest is zeroed. Returns the slot's start. `bytes` includes the header.
 void* allocate_collected_typed(size_t bytes, size_t alignment, uintptr_t header0, uintptr_t header1);
+// Zeroes a slot of at most 64 bytes (a class size: 8, or a multiple of 8 from 16) with at
+// most two overlapping stores of constant size, which the compiler inlines (a memset call
+// costs more than the 24 bytes of a tree node).
+[[gnu::always_inline]] inline void zero_small_slot(char* p, uint32_t bytes) {
+  if (bytes <= 16) {
+    if (bytes == 8) __builtin_memset(p, 0, 8);
+    else __builtin_memset(p, 0, 16);
+  } else if (bytes <= 32) {
+    __builtin_memset(p, 0, 16);
+    __builtin_memset(p + bytes - 16, 0, 16);
+  } else {
+    __builtin_memset(p, 0, 32);
+    __builtin_memset(p + bytes - 32, 0, 32);
+  }
+}
+
+// An object allocated during a mark is black: its mark bit is set here, by the allocating
+// Processor, unless a marker that met a stale pointer to the slot set it first (and counted
+// it), and it is counted in the cache for the second pause (take_black_allocations). Caller
+// holds the cache (the fallback cache: its lock).
+[[gnu::always_inline]] inline void mark_black(AllocationCache* cache, Span* s, uint32_t index, uint64_t bytes) {
+  if (!set_bit_was_clear(&s->mark_bits(index / 64), index)) return;
+  cache->black_bytes += bytes;
+  cache->black_objects++;
+}
+
+// gc::make's fast path (gc::detail::allocate in runtime/collector.cpp), inline there: an
+// untyped object of at most 64 bytes and alignment 8 or less. The next slot of the window of
+// the cache's span for the class, counted in the cache, black if `black` (the caller says
+// whether a mark runs), zeroed. Null when it does not apply: no cache or no span, an empty
+// window, or a count that would reach collected_flush_bytes; the caller's slow path then
+// flushes the counts and tests the trigger, so the pacer's test costs nothing per object (Go
+// tests it only when an allocation refills a span). Runtime code, never preempted
+// asynchronously: no lock, and no stop of the world between the caller's test of the phase
+// and the slot.
+[[gnu::always_inline]] inline void* allocate_collected_fast(size_t bytes, size_t alignment, bool noscan, bool black) {
+  AllocationCache* cache = current_allocation_cache();
+  if (cache == nullptr || bytes - 1 >= 64 || alignment > 8) return nullptr;
+  uint32_t size_class = size_classes::class_by_8_for_8_aligned[(bytes + 7) / 8];
+  uint32_t slot_bytes = size_classes::class_size[size_class];
+  Span* s = cache->collected_spans[size_class * 2 + (noscan ? 1 : 0)];  // collected_span_class_base + class * 2 + noscan
+  if (s == nullptr || cache->collected_pending_bytes + slot_bytes >= collected_flush_bytes) return nullptr;
+  uint32_t index;
+  auto* p = static_cast<char*>(take_slot_in_window(s, &index));
+  if (p == nullptr) return nullptr;
+  cache->collected_pending_bytes += slot_bytes;
+  cache->collected_pending_objects++;
+  if (black) mark_black(cache, s, index, slot_bytes);
+  zero_small_slot(p, slot_bytes);
+  return p;
+}
+
 // Bytes in collected objects: what the last mark reached plus what was allocated since (the
 // pacer's heap, Go's heapLive; unswept garbage is not in it). Inline: each collected
 // allocation compares it with the trigger. Each cache's last < collected_flush_bytes are

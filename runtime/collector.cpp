@@ -800,9 +800,39 @@ namespace gc {
 
 namespace detail {
 
-void* allocate(size_t bytes, size_t alignment, bool noscan) {
+namespace {
+// The slow path: outside a mark, the Processor's pending counts flushed first, so that the
+// trigger test sees its latest; then the preemption point, the assist or the trigger, and the
+// allocator's general path.
+[[gnu::noinline]] void* allocate_slowly(size_t bytes, size_t alignment, bool noscan) {
+  if (!marking())
+    if (AllocationCache* cache = current_allocation_cache()) flush_collected_counts(cache);
   before_allocation(bytes);
   return allocate_collected(bytes, alignment, noscan);
+}
+}  // namespace
+
+// The fast path inline (allocate_collected_fast in runtime/allocator.h), a leaf: a pending
+// preemption request sends the allocation down the slow path, whose before_allocation is the
+// preemption point. During a mark, a goroutine whose assist credit for this cycle covers the
+// object takes the fast path too (the object black), paying with the credit; one without
+// enough takes the slow path, which assists (assist_allocation).
+void* allocate(size_t bytes, size_t alignment, bool noscan) {
+  if (__builtin_expect(gort::detail::stack_guard() != stack_guard_preempt, 1)) {
+    if (__builtin_expect(!marking(), 1)) {
+      if (void* p = allocate_collected_fast(bytes, alignment, noscan, false)) return p;
+    } else {
+      Goroutine* g = cpu::current_goroutine();
+      if (g != nullptr && g->gc_assist_cycle == __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE) &&
+          g->gc_assist_credit >= int64_t(bytes)) {
+        if (void* p = allocate_collected_fast(bytes, alignment, noscan, true)) {
+          g->gc_assist_credit -= int64_t(bytes);
+          return p;
+        }
+      }
+    }
+  }
+  return allocate_slowly(bytes, alignment, noscan);
 }
 
 void array_too_large() { out_of_memory(SIZE_MAX); }
