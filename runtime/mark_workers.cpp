@@ -72,6 +72,10 @@ uint64_t idle_worker_cpu_ns = 0;      // atomic statistic: idle turns' batches, 
 
 // The plan of the current mark (plan_workers, before any turn of it; read by schedulers).
 uint32_t planned_cycle = 0;            // atomic: mark_cycle the plan is for
+// Scan work the workers did in this mark that no assist has taken yet (Go's bgScanCredit):
+// an assist in debt takes from it before it scans (assist_allocation). Reset by
+// plan_workers; read and written with atomic adds (relaxed: only an amount, it orders nothing).
+int64_t background_scan_credit = 0;
 int32_t dedicated_wanted = 0;          // atomic: dedicated turns still to give
 double fractional_goal = 0;            // share of each Processor's time for fractional turns
 int64_t mark_started_ns = 0;
@@ -96,6 +100,7 @@ void plan_workers(uint32_t cycle) {
     fractional = (aim - double(dedicated)) / double(procs);
   }
   for (int64_t& ns : fractional_ns) __atomic_store_n(&ns, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&background_scan_credit, 0, __ATOMIC_RELAXED);
   mark_started_ns = nanotime();
   fractional_goal = fractional;
   __atomic_store_n(&dedicated_wanted, dedicated, __ATOMIC_RELAXED);
@@ -122,6 +127,7 @@ void run_turn(Worker* w, Marker& m) {
          !marking_held()) {
     uint32_t left;
     uint64_t found = drain_batch(&m, worker_batch_bytes, cpu_ns, &left);
+    if (found != 0) __atomic_add_fetch(&background_scan_credit, int64_t(found), __ATOMIC_RELAXED);
     if (found == 0 && left == 0 && !mark_work_left()) {
       // The last marker ran dry: the second pause (runtime/collector.cpp), unless it resumes
       // the mark. Before any end of the turn: a turn given to end the mark must end it. If
@@ -260,6 +266,16 @@ void assist_allocation(Goroutine* g, size_t bytes) {
     uint64_t want = uint64_t(double(debt) * ratio);
     if (want < assist_batch_bytes) want = assist_batch_bytes;
     if (want > assist_batch_limit) want = assist_batch_limit;
+    // The workers' surplus first (Go's bgScanCredit): where a worker holds the work in its
+    // own chunks, an assist would find nothing, forgive the debt, and be back at its next
+    // allocation (at GOMAXPROCS=2 with an idle worker, GCBench's every allocation of a mark).
+    int64_t surplus = __atomic_load_n(&background_scan_credit, __ATOMIC_RELAXED);
+    if (surplus > 0) {
+      uint64_t stolen = uint64_t(surplus) < want ? uint64_t(surplus) : want;
+      __atomic_sub_fetch(&background_scan_credit, int64_t(stolen), __ATOMIC_RELAXED);
+      g->gc_assist_credit += 1 + int64_t(double(stolen) / (ratio > 0 ? ratio : 1));
+      if (stolen == want) continue;  // paid in full (want covers the debt at the ratio)
+    }
     Marker m;
     m.concurrent = true;
     uint32_t left;
