@@ -170,11 +170,10 @@ Span* heap_allocate(uint32_t pages) {
   uintptr_t dirty_end = end < used_high_water ? end : used_high_water;
   s->dirty_pages = dirty_end > s->start ? uint32_t((dirty_end - s->start) / heap_page_size) : 0;
   if (end > used_high_water) used_high_water = end;
-  // Every slot starts free, unmarked and not freed, and the collector's fields (span.h)
+  // Every slot starts free and unmarked (not freed), and the collector's fields (span.h)
   // clear, for every span cut from the heap: the record may have served another span before.
   s->collected = false;
   __builtin_memset(s->slot_bits, 0, sizeof s->slot_bits);
-  __builtin_memset(s->freed_slot_bits, 0, sizeof s->freed_slot_bits);
   s->sweep_generation = __atomic_load_n(&heap_sweep_generation, __ATOMIC_ACQUIRE);  // a new span is swept
   map_all(s);
   bytes_in_use += uintptr_t(pages) * heap_page_size;
