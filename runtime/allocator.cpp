@@ -974,9 +974,10 @@ void* allocate_collected_kind(size_t bytes, size_t alignment, bool noscan, bool 
 
 }  // namespace
 
-// The fast path, for small untyped objects: a slot from the current window of the cache's
-// span for the class (no lock, no atomic: the cache is this Processor's and runtime code is
-// never preempted asynchronously), counted in the cache, black during a mark, zeroed.
+// The fast path, for small untyped objects up to 1 KiB (gc::make's leaf in
+// gc::detail::allocate takes those up to 64 bytes first): a slot from the current window of
+// the cache's span for the class (take_collected_slot), black during a mark, counted and
+// zeroed.
 // Everything else (no span or an empty window, no Processor, large, odd alignments) goes to
 // allocate_collected_kind.
 void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
@@ -984,16 +985,11 @@ void* allocate_collected(size_t bytes, size_t alignment, bool noscan) {
   if (__builtin_expect(cache != nullptr && bytes - 1 < 1024 && alignment - 1 < 16 && (alignment & (alignment - 1)) == 0, 1)) {
     size_t rounded = (bytes + alignment - 1) & ~(alignment - 1);
     uint32_t size_class = alignment <= 8 ? class_for_8_aligned(rounded) : class_for(rounded);
-    Span* s = cache->collected_spans[size_class * 2 + (noscan ? 1 : 0)];  // collected_span_class_base + size class * 2 + noscan
-    if (__builtin_expect(s != nullptr, 1)) {
-      uint32_t index;
-      if (void* p = take_slot_in_window(s, &index)) {
-        count_collected(cache, class_size[size_class]);
-        if (__builtin_expect(marking(), 0)) mark_black(cache, s, index, class_size[size_class]);
-        if (bytes <= 64) zero_small_slot(static_cast<char*>(p), class_size[size_class]);
-        else zero_for_program(p, class_size[size_class]);
-        return p;
-      }
+    if (void* p = take_collected_slot(cache, size_class, noscan, marking())) {
+      if (__builtin_expect(cache->collected_pending_bytes >= collected_flush_bytes, 0)) flush_collected_counts(cache);
+      if (bytes <= 64) zero_small_slot(static_cast<char*>(p), class_size[size_class]);
+      else zero_for_program(p, class_size[size_class]);
+      return p;
     }
   }
   return allocate_collected_kind(bytes, alignment, noscan, false, 0, 0);

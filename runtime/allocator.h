@@ -232,28 +232,39 @@ void* allocate_collected_typed(size_t bytes, size_t alignment, uintptr_t header0
   cache->black_objects++;
 }
 
-// gc::make's fast path (gc::detail::allocate in runtime/collector.cpp), inline there: an
-// untyped object of at most 64 bytes and alignment 8 or less. The next slot of the window of
-// the cache's span for the class, counted in the cache, black if `black` (the caller says
-// whether a mark runs), zeroed. Null when it does not apply: no cache or no span, an empty
-// window, or a count that would reach collected_flush_bytes; the caller's slow path then
-// flushes the counts and tests the trigger, so the pacer's test costs nothing per object (Go
-// tests it only when an allocation refills a span). Runtime code, never preempted
-// asynchronously: no lock, and no stop of the world between the caller's test of the phase
-// and the slot.
+// The core of both collected fast paths (allocate_collected_fast below, allocate_collected
+// in runtime/allocator.cpp): the next slot of the window of the cache's span for
+// `size_class`, added to the cache's pending counts (the caller sees that they are flushed),
+// black if `black` (the caller says whether a mark runs); not zeroed. Null without a span or
+// with an empty window. Runtime code, never preempted asynchronously: no lock.
+[[gnu::always_inline]] inline void* take_collected_slot(AllocationCache* cache, uint32_t size_class, bool noscan, bool black) {
+  Span* s = cache->collected_spans[size_class * 2 + (noscan ? 1 : 0)];  // collected_span_class_base + class * 2 + noscan
+  if (s == nullptr) return nullptr;
+  uint32_t index;
+  void* p = take_slot_in_window(s, &index);
+  if (p == nullptr) return nullptr;
+  uint32_t slot_bytes = size_classes::class_size[size_class];
+  cache->collected_pending_bytes += slot_bytes;
+  cache->collected_pending_objects++;
+  if (black) mark_black(cache, s, index, slot_bytes);
+  return p;
+}
+
+// gc::make's fast path (gc::detail::allocate in runtime/collector.cpp), inline there, a leaf:
+// an untyped object of at most 64 bytes and alignment 8 or less, zeroed. Null when it does
+// not apply: no cache, take_collected_slot's cases, or a count that would reach
+// collected_flush_bytes; the caller's slow path then flushes the counts and tests the
+// trigger, so the pacer's test costs nothing per object (Go tests it only when an
+// allocation refills a span). No stop of the world falls between the caller's test of the
+// phase and the slot.
 [[gnu::always_inline]] inline void* allocate_collected_fast(size_t bytes, size_t alignment, bool noscan, bool black) {
   AllocationCache* cache = current_allocation_cache();
   if (cache == nullptr || bytes - 1 >= 64 || alignment > 8) return nullptr;
   uint32_t size_class = size_classes::class_by_8_for_8_aligned[(bytes + 7) / 8];
   uint32_t slot_bytes = size_classes::class_size[size_class];
-  Span* s = cache->collected_spans[size_class * 2 + (noscan ? 1 : 0)];  // collected_span_class_base + class * 2 + noscan
-  if (s == nullptr || cache->collected_pending_bytes + slot_bytes >= collected_flush_bytes) return nullptr;
-  uint32_t index;
-  auto* p = static_cast<char*>(take_slot_in_window(s, &index));
+  if (cache->collected_pending_bytes + slot_bytes >= collected_flush_bytes) return nullptr;
+  auto* p = static_cast<char*>(take_collected_slot(cache, size_class, noscan, black));
   if (p == nullptr) return nullptr;
-  cache->collected_pending_bytes += slot_bytes;
-  cache->collected_pending_objects++;
-  if (black) mark_black(cache, s, index, slot_bytes);
   zero_small_slot(p, slot_bytes);
   return p;
 }
