@@ -59,6 +59,17 @@ extern "C" const char __ehdr_start[];
 
 namespace gort {
 
+// trigger_for's arithmetic for a concurrent cycle (live < goal), apart from its state, so
+// that tests/progs/collector.cpp can check the bounds (runtime/testing.h).
+uint64_t concurrent_trigger(uint64_t live, uint64_t goal, uint64_t mark_allocation) {
+  constexpr uint64_t headroom_floor = 4 << 20;  // Go's defaultHeapMinimum, as its trigger() uses it
+  uint64_t runway = goal - live, want = mark_allocation + mark_allocation / 4;
+  uint64_t lowest = live + runway / 64 * 45, highest = live + runway / 64 * 61;
+  if (goal > headroom_floor && goal - headroom_floor > highest) highest = goal - headroom_floor;
+  uint64_t trigger = goal > want ? goal - want : live;
+  return trigger < lowest ? lowest : trigger > highest ? highest : trigger;
+}
+
 namespace {
 
 using gc::detail::RootNode;
@@ -103,14 +114,9 @@ CycleTrace trace;
 // the mark up when the heap nears the goal. The stopped mark starts at the goal itself.
 uint64_t& heap_trigger = collector_counters.heap_trigger;
 uint64_t last_mark_allocation = 0;  // bytes allocated during the last concurrent mark
-constexpr uint64_t trigger_headroom_floor = 4 << 20;  // Go's defaultHeapMinimum, as trigger() uses it
 uint64_t trigger_for(uint64_t live, uint64_t goal) {
   if (goal == UINT64_MAX || debug.gcstoptheworld != 0 || goal <= live) return goal;
-  uint64_t runway = goal - live, want = last_mark_allocation + last_mark_allocation / 4;
-  uint64_t lowest = live + runway / 64 * 45, highest = live + runway / 64 * 61;
-  if (goal > trigger_headroom_floor && goal - trigger_headroom_floor > highest) highest = goal - trigger_headroom_floor;
-  uint64_t trigger = goal > want ? goal - want : live;
-  return trigger < lowest ? lowest : trigger > highest ? highest : trigger;
+  return concurrent_trigger(live, goal, last_mark_allocation);
 }
 
 uint64_t goal_for(uint64_t live, int32_t percent) {

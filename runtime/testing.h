@@ -32,6 +32,9 @@ void wait_for_cycle_end();
 void hold_marking(bool hold);
 // Second pauses that ran out of their budget and resumed the mark (each one more pause).
 uint64_t mark_resumptions();
+// Where a concurrent cycle starts for a live heap, a goal above it and the bytes the last
+// mark saw allocated (runtime/collector.cpp's trigger_for, without its state).
+uint64_t concurrent_trigger(uint64_t live, uint64_t goal, uint64_t mark_allocation);
 
 // --- The write barrier (runtime/barrier.cpp) ---
 // Sets the barrier's flag as the marker does: stops the world, sets it, starts the world.

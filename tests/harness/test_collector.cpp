@@ -106,6 +106,13 @@ TEST_CASE("allocating far more than memory holds runs in a bounded heap", "[coll
   expect_output("garbage_bounded", "collections_many true peak_under_16MiB true heap_sys_under_64MiB true kept true\n");
 }
 
+TEST_CASE("a concurrent cycle starts within Go's trigger bounds", "[collector]") {
+  // 200 MiB goal over 100 MiB live: lower bound 100 + 100/64*45 MiB = 174,400 KiB (6/10 gave 163,840); 1.25 x 8
+  // MiB before the goal = 194,560 KiB; upper bound max(100 + 100/64*61, 200 - 4) MiB =
+  // 200,704 KiB. 8 MiB over 4: 4 + 4/64*61 MiB = 8,000 KiB (4 MiB short of the goal is lower).
+  expect_output("trigger_bounds", "heavy 174400 light 194560 none_large 200704 none_small 8000\n");
+}
+
 TEST_CASE("the steady-state heap stays at the goal GOGC sets", "[collector]") {
   for (const char* percent : {"50", "100", "200"}) {
     ChildResult r = run_collector({"steady_state", percent}, 2);

@@ -340,6 +340,19 @@ TEST_SCENARIO(garbage_bounded) {
 // stay at or under the goal GOGC sets, live * (1 + GOGC/100), and each collection must find
 // the live set again (not much more: false retention).
 uint64_t** live_set;  // 16,384 arrays of 1 KiB
+// The pacer's trigger for three heaps, in KiB: a mark that saw much allocated (the lower
+// bound, 45/64 of the runway), one that saw little (1.25 times it before the goal), none
+// (the upper bound: 61/64 of the runway, or 4 MiB short of the goal when that is later).
+TEST_SCENARIO(trigger_bounds) {
+  constexpr uint64_t mib = 1 << 20;
+  auto kib = [](uint64_t bytes) { return long(bytes >> 10); };
+  out::println("heavy", kib(gort::concurrent_trigger(100 * mib, 200 * mib, 90 * mib)),
+               "light", kib(gort::concurrent_trigger(100 * mib, 200 * mib, 8 * mib)),
+               "none_large", kib(gort::concurrent_trigger(100 * mib, 200 * mib, 0)),
+               "none_small", kib(gort::concurrent_trigger(4 * mib, 8 * mib, 0)));
+  return 0;
+}
+
 TEST_SCENARIO(steady_state) {
   long percent = scenario::argument(argc, argv, 1, 100);
   gc::set_percent(int(percent));
@@ -357,13 +370,13 @@ TEST_SCENARIO(steady_state) {
     if (s.live_bytes > max_live) max_live = s.live_bytes;
   }
   // The goal moves with what each collection finds live: the live set, plus what was
-  // allocated while it marked (black: the pacer starts a cycle at least 6/10 of the way
-  // from live to the goal, so the last 4/10 of that runway on an idle machine, more when the
+  // allocated while it marked (black: the pacer starts a cycle at least 45/64 of the way
+  // from live to the goal, so the last 19/64 of that runway on an idle machine, more when the
   // marker waits for a CPU), never more than a whole runway: garbage never outlives the
   // cycle after the one it became garbage in. The heap may pass the goal while a mark
   // that started in time waits for a CPU, but not the hard goal (10% over it, as Go's):
   // past that an allocating goroutine does nearly all the mark left, or waits for it
-  // (assist_allocation in runtime/marker.cpp), so at most an assist's batches more.
+  // (assist_allocation in runtime/mark_workers.cpp), so at most an assist's batches more.
   uint64_t highest_goal = max_live + max_live / 100 * uint64_t(percent);
   if (gort::getenv("STEADY_VERBOSE") != nullptr) out::println("peak", peak, "highest_goal", highest_goal, "goal", goal, "live", live, "max_live", max_live);
   out::println("collections_many", yes(gc::stats().collections - collections > 20), "peak_within_goal", yes(peak <= highest_goal + highest_goal / 10 + (128 << 10)),
