@@ -155,13 +155,17 @@ TEST_SCENARIO(syscall_return_waits_for_world) {
 // stopped: Processor 1's queue holds a shrinker and 20 "local" goroutines, the global queue 20
 // "global" ones; main then spins on Processor 0. The shrinker stops the world (main, preempted,
 // goes behind everything) and retires Processor 1; Processor 0 must then run all 20 local
-// goroutines before any global one. Needs GOMAXPROCS=2 and the preemption signal.
+// goroutines before any global one. Needs GOMAXPROCS=2 and the preemption signal. sysmon's
+// slice is made an hour: otherwise, when Processor 1's thread is slow to wake (a loaded
+// machine), sysmon preempts main after 10 ms, main goes to the global queue, and Processor 0
+// takes the global goroutines before the shrink has happened (seen once in CI).
 TEST_SCENARIO(shrink_queues_retired_first) {
   constexpr int each = 20;
   static char order[2 * each + 1];
   static int ran = 0;
   static volatile int finished = 0, started = 0;
   if (gort::gomaxprocs(0) != 2) return 64;
+  gort::set_preemption_time_slice(int64_t(3600) * 1000 * 1000 * 1000);
   gort::stop_the_world();
   gort::go([] {
     while (!started) sink = sink + 1;  // until start_the_world has returned (and let go of the world)
