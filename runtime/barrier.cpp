@@ -17,6 +17,8 @@
 #include "fatal.h"
 #include "marker.h"
 #include "preempt.h"
+#include "processor.h"
+#include "scheduler.h"
 #include "testing.h"
 #include "world.h"
 
@@ -34,11 +36,10 @@ struct BarrierRange {
 
 namespace {
 
-// Statistics (atomic, relaxed: counts only; nobody orders anything by them). slow_stores is
-// a shared counter on a path every barriered store takes while a mark runs; if it ever shows
-// in a mark's profile it belongs in the Processor.
+// Statistics (atomic, relaxed: counts only; nobody orders anything by them). The slow
+// stores are counted in each Processor (Processor::barrier_slow_stores): every barriered
+// store takes that path while a mark runs.
 struct BarrierStats {
-  uint64_t slow_stores = 0;
   uint64_t bulk_calls = 0;
   uint64_t rewinds = 0;
 };
@@ -114,12 +115,17 @@ uintptr_t rewind_barrier_site(uintptr_t pc) {
 // construction every running stack is black (runtime/marker.cpp, step 3), so the second
 // shade is skipped, which halves the barrier's work on a store of a fresh object's pointer.
 // The store is a relaxed atomic because the marker may be reading the slot on another thread.
+// A word outside the heap arena (null above all: a fresh object's fields) is nothing to
+// shade, and is tested here, so that such a store makes no call (shade_pointer tests it too,
+// for its other callers).
 void gc::detail::write_pointer_slow(void** slot, void* value) {
   void* old_value = __atomic_load_n(slot, __ATOMIC_RELAXED);
-  shade_pointer(reinterpret_cast<uintptr_t>(old_value));
-  if (running_stack_grey()) shade_pointer(reinterpret_cast<uintptr_t>(value));
+  auto old_word = reinterpret_cast<uintptr_t>(old_value), new_word = reinterpret_cast<uintptr_t>(value);
+  if (in_heap_arena(old_word)) shade_pointer(old_word);
+  if (in_heap_arena(new_word) && running_stack_grey()) shade_pointer(new_word);
   __atomic_store_n(slot, value, __ATOMIC_RELAXED);
-  __atomic_add_fetch(&barrier_stats.slow_stores, 1, __ATOMIC_RELAXED);
+  Processor* p = cpu::current_machine()->processor;  // shade_pointer needs one as well
+  __atomic_store_n(&p->barrier_slow_stores, __atomic_load_n(&p->barrier_slow_stores, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
   record_watched_store(slot, old_value, value);
 }
 
@@ -159,8 +165,11 @@ void set_write_barrier_for_test(bool on) {
 }
 
 WriteBarrierCounters write_barrier_counters() {
-  return {__atomic_load_n(&barrier_stats.slow_stores, __ATOMIC_RELAXED), __atomic_load_n(&barrier_stats.bulk_calls, __ATOMIC_RELAXED),
-          __atomic_load_n(&barrier_stats.rewinds, __ATOMIC_RELAXED)};
+  uint64_t slow_stores = 0;
+  for (int32_t i = 0; i < max_processors; i++)  // never freed: a retired one keeps its count
+    if (Processor* p = __atomic_load_n(&scheduler.processors[i], __ATOMIC_ACQUIRE))
+      slow_stores += __atomic_load_n(&p->barrier_slow_stores, __ATOMIC_RELAXED);
+  return {slow_stores, __atomic_load_n(&barrier_stats.bulk_calls, __ATOMIC_RELAXED), __atomic_load_n(&barrier_stats.rewinds, __ATOMIC_RELAXED)};
 }
 
 void watch_barrier_slot(void** slot) {

@@ -634,8 +634,6 @@ bool take_root_job(Marker& m) {
   return true;
 }
 
-inline uint32_t scanned_state(uint32_t cycle) { return cycle << 1; }
-
 // Claims g's scan for `cycle`: true if the caller now must scan it (busy is set); false if
 // it is done or someone else is scanning it.
 bool claim_scan(Goroutine* g, uint32_t cycle) {
@@ -832,12 +830,6 @@ void shade_pointer(uintptr_t word) {
   }
 }
 
-bool running_stack_grey() {
-  Goroutine* g = cpu::current_goroutine();
-  if (g == nullptr) return true;
-  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
-  return __atomic_load_n(&g->gc_scan_state, __ATOMIC_ACQUIRE) != scanned_state(cycle);
-}
 
 void shade_range(uintptr_t lo, uintptr_t hi) {
   if (__atomic_load_n(&mark_phase, __ATOMIC_ACQUIRE) == 0) return;

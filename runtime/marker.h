@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../arch/amd64/cpu.h"
+#include "goroutine.h"
 #include "spin_lock.h"
 
 namespace gort {
@@ -71,10 +73,18 @@ void mark_word(uintptr_t word, Marker& m);
 // runs, and for words that point at no collected object. Runtime code (never preempted
 // between its test of the phase and its mark); any goroutine stack; needs a Processor.
 void shade_pointer(uintptr_t word);
+// A goroutine's gc_scan_state once its stack's scan for `cycle` is done (runtime/goroutine.h).
+inline uint32_t scanned_state(uint32_t cycle) { return cycle << 1; }
 // Whether the running goroutine's stack is unscanned in this mark (grey): the barrier's test
 // for shading the new value. Never true for a goroutine during a mark (scan_before_running,
-// scan_after_syscall); true on a stack that belongs to no goroutine, to stay safe.
-bool running_stack_grey();
+// scan_after_syscall); true on a stack that belongs to no goroutine, to stay safe. Inline:
+// the barrier's slow path asks it on every store of a heap pointer during a mark.
+inline bool running_stack_grey() {
+  Goroutine* g = cpu::current_goroutine();
+  if (g == nullptr) return true;
+  uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_ACQUIRE);
+  return __atomic_load_n(&g->gc_scan_state, __ATOMIC_ACQUIRE) != scanned_state(cycle);
+}
 // shade_pointer on every aligned word of [lo, hi).
 void shade_range(uintptr_t lo, uintptr_t hi);
 

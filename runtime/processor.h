@@ -63,6 +63,11 @@ struct Processor {
   struct AllocationCache* allocation_cache;
 
   // Goroutine ids handed out in batches to keep the global counter cold (Go's goidcache).
+  // --- The write barrier's slow stores made here (runtime/barrier.cpp): a count for tests,
+  // written only by the holder (relaxed), summed by write_barrier_counters. Per Processor,
+  // because a shared counter on that path was a locked add per barriered store during a
+  // mark, and a cache line the Processors passed back and forth.
+  uint64_t barrier_slow_stores;
   uint64_t next_goroutine_id;
   uint64_t end_goroutine_id;
 };
