@@ -89,14 +89,16 @@ ALLOCATOR_WORKLOADS = [
 # (label, program, full args, quick args, GOMAXPROCS, sides, full runs, quick runs).
 # Run counts keep make bench's added time near five minutes on 2 cores: one round of the
 # three binary-trees twins at depth 21 takes about 60 s of CPU at GOMAXPROCS=1 and 75 s at 2
-# (wall time doubles on a loaded machine); GCBench about 2 s a round; the pause workload
-# 2-10 s a round, mostly Go's (its goal counts the 100,000 stacks: ~200 MB a cycle).
+# (wall time doubles on a loaded machine); GCBench about 2 s a round, so it gets 9 rounds: one
+# binary's runs spread from 300 to 475 ms on this VM with the same cycles and GC share, and a
+# median of 3 once put gort 1.21x Boehm where 15 alternating runs gave 0.89x; the pause
+# workload 2-10 s a round, mostly Go's (its goal counts the 100,000 stacks: ~200 MB a cycle).
 COLLECTOR_SIDES = ("gort", "go", "boehm")
 COLLECTOR_WORKLOADS = [
     ("binary-trees depth {0}, GOMAXPROCS=1", "binary_trees", ["21"], ["16"], 1, COLLECTOR_SIDES, 2, 1),
     ("binary-trees depth {0}, GOMAXPROCS=2", "binary_trees", ["21"], ["16"], 2, COLLECTOR_SIDES, 2, 1),
-    ("GCBench (trees to depth {0}), GOMAXPROCS=1", "gcbench", ["16"], ["16"], 1, COLLECTOR_SIDES, 3, 1),
-    ("GCBench (trees to depth {0}), GOMAXPROCS=2", "gcbench", ["16"], ["16"], 2, COLLECTOR_SIDES, 3, 1),
+    ("GCBench (trees to depth {0}), GOMAXPROCS=1", "gcbench", ["16"], ["16"], 1, COLLECTOR_SIDES, 9, 1),
+    ("GCBench (trees to depth {0}), GOMAXPROCS=2", "gcbench", ["16"], ["16"], 2, COLLECTOR_SIDES, 9, 1),
     ("pauses, {0} goroutines parked, GOMAXPROCS=1", "gc_pauses", ["100000", "12"], ["100000", "6"], 1, ("gort", "go"), 3, 1),
     ("pauses, {0} goroutines parked, GOMAXPROCS=2", "gc_pauses", ["100000", "12"], ["100000", "6"], 2, ("gort", "go"), 3, 1),
 ]
