@@ -155,4 +155,21 @@ TEST_CASE("README's collector figures are the ones docs/benchmarks.md records", 
   auto us = [](const std::string& cell) { return std::to_string(std::lround(number(cell.substr(0, cell.find(' '))))); };
   CHECK(capture(readme, R"(with 100,000 goroutines parked the longest pause is ([0-9]+) µs)") == us(pauses[2]));
   CHECK(capture(readme, R"(the longest pause is [0-9]+ µs \(Go's: ([0-9]+) µs\))") == us(pauses[3]));
+  // "GCBench takes A x Go's time and B x Boehm's at GOMAXPROCS=1 and C x and D x at 2".
+  std::vector<std::string> gcbench1 = benchmark_row("GCBench (trees to depth 16), GOMAXPROCS=1 |");
+  std::vector<std::string> gcbench2 = benchmark_row("GCBench (trees to depth 16), GOMAXPROCS=2 |");
+  const std::string gcbench = R"(GCBench takes ([0-9.]+)x Go's time and ([0-9.]+)x Boehm's at GOMAXPROCS=1 and ([0-9.]+)x and ([0-9.]+)x at 2)";
+  std::smatch m;
+  REQUIRE(std::regex_search(readme, m, std::regex(gcbench)));
+  CHECK(m[1].str() == gcbench1[5]);
+  CHECK(m[2].str() == gcbench1[6]);
+  CHECK(m[3].str() == gcbench2[5]);
+  CHECK(m[4].str() == gcbench2[6]);
+  // "peak resident memory stays under Go's in all four": each peak RSS row's gort/Go ratio.
+  if (readme.find("peak resident memory stays under Go's in all four") != std::string::npos)
+    for (const char* workload : {"binary-trees depth 21, GOMAXPROCS=1: peak RSS", "binary-trees depth 21, GOMAXPROCS=2: peak RSS",
+                                 "GCBench (trees to depth 16), GOMAXPROCS=1: peak RSS", "GCBench (trees to depth 16), GOMAXPROCS=2: peak RSS"}) {
+      INFO(workload);
+      CHECK(number(benchmark_row(workload)[5]) < 1.0);
+    }
 }
