@@ -22,7 +22,7 @@
 //   2. root jobs, claimed by the first markers to ask (take_root_job): explicit channels'
 //      buffers, every Processor's timers, the cleanups' arguments;
 //   3. every goroutine's stack, scanned once per cycle while the goroutine is not running
-//      (scan_claimed_goroutine): by a mark worker walking the list of all goroutines
+//      (claim_scan, then scan_stopped_goroutine): by a mark worker walking the list of all goroutines
 //      (scan_next_goroutine), by the Machine about to run it (scan_before_running, from
 //      execute), or by the goroutine itself coming back from a system call
 //      (scan_after_syscall). Each claims the goroutine's gc_scan_state by compare-and-swap, so
@@ -431,16 +431,20 @@ void scan_range_with_boxes(uintptr_t lo, uintptr_t hi, Marker& m) {
 // --- Stacks ---
 
 // A goroutine's stack from sp up: the rest of the segment sp is in, then each earlier
-// segment whole (where it left one for the next is not recorded, so the part below its
-// last use is scanned too: conservative, never unsafe). Deeper cached segments are unused.
+// segment from where the goroutine left it (StackSegment::left_sp, set by
+// enter_next_segment) to its top. What lies below left_sp is frames that have returned: not
+// scanning them keeps their stale words from retaining garbage. Deeper cached segments are
+// unused.
 void scan_stack(const Goroutine* g, uintptr_t sp, Marker& m) {
   const StackSegment* s = g->segment;
   if (s == nullptr || sp < s->base || sp > s->base + s->size) fatal("gc: a goroutine's stack pointer is outside its segment");
   scan_range(sp, s->base + s->size, m);
   m.stack_bytes += s->base + s->size - sp;
   for (s = s->previous; s != nullptr; s = s->previous) {
-    scan_range(s->base + stack_bottom_canary_bytes, s->base + s->size, m);
-    m.stack_bytes += s->size - stack_bottom_canary_bytes;
+    if (s->left_sp < s->base + stack_bottom_canary_bytes || s->left_sp > s->base + s->size)
+      fatal("gc: a goroutine left a stack segment at a stack pointer outside it");
+    scan_range(s->left_sp, s->base + s->size, m);
+    m.stack_bytes += s->base + s->size - s->left_sp;
   }
 }
 

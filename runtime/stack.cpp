@@ -138,6 +138,7 @@ void allocate_segment(void* arg) {
   s->previous = nullptr;
   s->return_address = 0;
   s->patched_frame = 0;
+  s->left_sp = 0;
   s->used = false;
   write_canaries(bottom_canary(s), stack_bottom_canary_bytes);
   write_canaries(top_canary(s), stack_top_canary_bytes);
@@ -171,12 +172,13 @@ StackSegment* next_segment(Goroutine* g, bool here) {
   return link_next_segment(current, request.result);
 }
 
-// g continues on `next`, the segment after its current one.
-// Only the slow paths come here, so marking the segment used costs the check's fast path
-// nothing (shrink_stack).
-void enter_next_segment(Goroutine* g, StackSegment* next) {
+// g continues on `next`, the segment after its current one, leaving its current one at
+// `left_sp` (every live word of it lies at or above). Only the slow paths come here, so
+// marking the segment used costs the check's fast path nothing (shrink_stack).
+void enter_next_segment(Goroutine* g, StackSegment* next, uintptr_t left_sp) {
   g->stack_in_use += next->size;
   next->used = true;
+  g->segment->left_sp = left_sp;
   use_segment(g, next);
 }
 
@@ -339,6 +341,7 @@ void allocate_initial_stack(Goroutine* g, size_t bytes) {
   s.previous = s.next = nullptr;
   s.used = false;
   s.return_address = s.patched_frame = 0;  // a first segment is never left
+  s.left_sp = 0;                           // until a deeper segment is entered
   write_canaries(bottom_canary(&s), stack_bottom_canary_bytes);
   write_canaries(top_canary(&s), stack_top_canary_bytes);
   g->stack_in_use = bytes;
@@ -467,7 +470,8 @@ uintptr_t reserve_async_preempt_frame(Goroutine* g, uintptr_t sp, size_t bytes) 
   if (g->stack_in_use + next->size > __atomic_load_n(&max_stack_bytes, __ATOMIC_RELAXED)) return 0;
   if (next->size < bytes + 128) return 0;
   next->patched_frame = 0;  // entered without patching a frame: async_preempt_yield leaves it
-  enter_next_segment(g, next);
+  // The interrupted code may be a leaf using the red zone below sp: that is live too.
+  enter_next_segment(g, next, sp - arch::red_zone_bytes);
   g->async_preempt_segment = true;
   return ((g->stack_hi - 64) & ~uintptr_t(15)) - 16;
 }
@@ -508,7 +512,9 @@ static size_t enter_segment_for(uintptr_t caller_sp, void* frame, size_t reserve
   next->return_address = *return_slot;
   next->patched_frame = reinterpret_cast<uintptr_t>(frame);
   *return_slot = reinterpret_cast<uintptr_t>(&segment_return_trampoline);
-  enter_next_segment(g, next);
+  // Nothing below caller_sp is live: the check runs before the function's body, and it
+  // called this function, whose own frame is dead once the macro moves the stack pointer.
+  enter_next_segment(g, next, caller_sp);
   uintptr_t new_sp = (g->stack_hi - 64) & ~uintptr_t(15);
   return caller_sp - new_sp;  // what alloca subtracts; wraps when the new segment lies above
 }

@@ -55,6 +55,10 @@ struct StackSegment {
   // own, so nested segments unwind one by one. Zero for a segment entered otherwise.
   uintptr_t patched_frame;
   uintptr_t return_address;
+  // While a deeper segment is in use: the lowest address of this segment that still holds
+  // live frames, where the goroutine left it (enter_next_segment). Below it lie only frames
+  // that have returned, which the collector does not scan (scan_stack, runtime/marker.cpp).
+  uintptr_t left_sp;
   // Entered by a slow path (or in use) since the collector last shrank the stack
   // (shrink_stack): a cached segment without it has been idle for a whole cycle. Written by
   // the goroutine, and by shrink_stack while the goroutine is stopped.

@@ -18,14 +18,18 @@ ChildResult run_collector(std::vector<std::string> args, int gomaxprocs, std::ma
   return run_scenario("collector", args, gomaxprocs, options);
 }
 
-void expect_output(const std::string& scenario, const std::string& output, std::map<std::string, std::string> env = {}) {
+void expect_output(const std::vector<std::string>& args, const std::string& output, std::map<std::string, std::string> env = {}) {
   for (int procs : {1, 2, 4}) {
-    ChildResult r = run_collector({scenario}, procs, env);
-    INFO(scenario << " at GOMAXPROCS=" << procs << "\n" << r.describe());
+    ChildResult r = run_collector(args, procs, env);
+    INFO(args[0] << (args.size() > 1 ? " " + args[1] : "") << " at GOMAXPROCS=" << procs << "\n" << r.describe());
     REQUIRE_FALSE(r.timed_out);
     CHECK(r.status == 0);
     CHECK(r.out == output);
   }
+}
+
+void expect_output(const std::string& scenario, const std::string& output, std::map<std::string, std::string> env = {}) {
+  expect_output(std::vector<std::string>{scenario}, output, env);
 }
 
 }  // namespace
@@ -63,12 +67,22 @@ TEST_CASE("a parked goroutine's stack keeps its object alive, in every segment",
   expect_output("stack_earlier_segment", "intact true reclaimed true\n");
 }
 
+TEST_CASE("an earlier segment is scanned from where the goroutine left it: stale words below retain nothing", "[collector]") {
+  // The copies of the address were below the left stack pointer when the goroutine parked
+  // and still there when it woke, and the object went all the same.
+  expect_output("stale_earlier_segment", "below_left true copies_kept true reclaimed true\n");
+}
+
 TEST_CASE("a goroutine blocked in read() keeps an object held in a callee-saved register", "[collector]") {
   expect_output("syscall_register", "intact true reclaimed true\n");
+  // The control: the register holds the address scrambled, and the object goes, so no other
+  // copy kept it above.
+  expect_output(std::vector<std::string>{"syscall_register", "scrambled"}, "intact false reclaimed true\n");
 }
 
 TEST_CASE("a goroutine preempted while spinning keeps an object held only in a vector register", "[collector]") {
   expect_output("vector_register", "intact true preempted true reclaimed true\n");
+  expect_output(std::vector<std::string>{"vector_register", "scrambled"}, "intact false preempted true reclaimed true\n");
 }
 
 TEST_CASE("a goroutine not yet started keeps the objects its closure holds", "[collector]") {

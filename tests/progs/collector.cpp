@@ -142,16 +142,71 @@ int stack_scenario(int depth, bool top) {
   return 0;
 }
 
+// --- Stale words below where a goroutine left an earlier segment retain nothing ---
+
+// bury() recurses in the goroutine's first segment; its deepest frame makes the object and
+// the `copies` deepest frames keep its address in a local, then all of them return. The
+// goroutine then moves to a new segment from a shallow frame (GORT_STACK_RESERVE, more than
+// the first segment has) and parks there, so the copies lie below where it left the first
+// segment (StackSegment::left_sp): words of returned frames, which must not keep the object
+// alive. The goroutine checks both premises: the copies are there, below left_sp, when it
+// parks, and still hold the address when it wakes.
+constexpr uintptr_t stale_scramble = 0x3333333333333333ULL;
+constexpr int stale_copies = 4;
+uintptr_t stale_scrambled;                 // the object's address, scrambled
+uintptr_t stale_copy_at[stale_copies];     // where each copy lies
+
+__attribute__((noinline)) uintptr_t bury(int depth) {
+  GORT_STACK_CHECK();
+  volatile uintptr_t frame[4];
+  uintptr_t address;
+  if (depth == 0) {
+    address = reinterpret_cast<uintptr_t>(new_payload(14));
+    stale_scrambled = address ^ stale_scramble;
+  } else {
+    address = bury(depth - 1);
+  }
+  if (depth >= stale_copies) {  // the shallow frames keep nothing
+    frame[0] = 0;
+    return 0;
+  }
+  frame[0] = address;
+  stale_copy_at[depth] = reinterpret_cast<uintptr_t>(&frame[0]);
+  return address;
+}
+
+__attribute__((noinline)) bool wait_on_new_segment(gort::Channel<int>* ready, gort::Channel<int>* go_on) {
+  GORT_STACK_CHECK();
+  const gort::StackSegment* left = gort::cpu::current_goroutine()->segment->previous;
+  bool below_left = left != nullptr;
+  for (uintptr_t at : stale_copy_at) below_left = below_left && at >= left->base && at < left->left_sp;
+  ready->send(below_left ? 1 : 0);
+  go_on->receive();
+  bool kept = true;
+  for (uintptr_t at : stale_copy_at) kept = kept && *reinterpret_cast<const volatile uintptr_t*>(at) == (stale_scrambled ^ stale_scramble);
+  return kept;
+}
+
+__attribute__((noinline)) bool park_on_new_segment(gort::Channel<int>* ready, gort::Channel<int>* go_on) {
+  GORT_STACK_RESERVE(32 * 1024);  // more than the 2 KiB first segment: the callees move
+  return wait_on_new_segment(ready, go_on);
+}
+
 // --- A goroutine blocked in read() with the only reference in a callee-saved register ---
 
+// The control (Scrambled): r12 holds the address scrambled, so if the object survives
+// anyway, some other copy keeps it and the test above proves nothing.
+constexpr uintptr_t register_scramble = 0x5a5a5a5a5a5a5a5aULL;
+template <bool Scrambled>
 __attribute__((noinline)) bool read_holding_in_r12(int fd, gort::Channel<int>* ready) {
-  register Payload* held asm("r12") = new_payload(8);
+  constexpr uintptr_t mask = Scrambled ? register_scramble : 0;
+  register uintptr_t held asm("r12") = reinterpret_cast<uintptr_t>(new_payload(8)) ^ mask;
   asm volatile("" : "+r"(held));  // in r12 now, and nowhere else
   ready->send(1);
   char byte;
   long n = gort::os::read(fd, &byte, 1);  // blocks in the kernel until main writes
   asm volatile("" : "+r"(held));  // still expected in r12 (callee-saved across the calls)
-  return n == 1 && intact(held);
+  return n == 1 && intact(reinterpret_cast<const Payload*>(held ^ mask));
 }
 
 // --- A goroutine spinning without calls, the only reference in a vector register ---
@@ -163,8 +218,11 @@ uint32_t spinning;      // set by the spinner once the pointer is only in xmm8
 // and the dead stack below sp are cleared, all in one asm block with the loop: no call, no
 // stack check, so only the preemption signal stops it, and the pointer is then only in the
 // XSAVE area the preemption stub saves on this stack.
+// The control (Scrambled): xmm8 holds the address scrambled (as for r12 above).
+template <bool Scrambled>
 __attribute__((noinline)) bool spin_holding_in_xmm8() {
-  Payload* p = new_payload(13);
+  constexpr uintptr_t mask = Scrambled ? register_scramble : 0;
+  uintptr_t p = reinterpret_cast<uintptr_t>(new_payload(13)) ^ mask;
   asm volatile(
       "movq %[p], %%xmm8\n\t"
       "xor %k[p], %k[p]\n\t"
@@ -188,7 +246,7 @@ __attribute__((noinline)) bool spin_holding_in_xmm8() {
       : [p] "+r"(p), [spinning] "=m"(spinning)
       : [release] "m"(spin_release)
       : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "xmm8", "memory");
-  return intact(p);
+  return intact(reinterpret_cast<const Payload*>(p ^ mask));
 }
 
 // --- Not yet started: the only reference is in the goroutine's closure ---
@@ -272,11 +330,31 @@ TEST_SCENARIO(stack_first_segment) { return stack_scenario(0, false); }
 TEST_SCENARIO(stack_deep_segment) { return stack_scenario(200, false); }
 TEST_SCENARIO(stack_earlier_segment) { return stack_scenario(200, true); }
 
+TEST_SCENARIO(stale_earlier_segment) {
+  gort::Channel<int> ready, go_on, result(1);
+  gort::go([&] {
+    bury(8);
+    result.send(park_on_new_segment(&ready, &go_on) ? 1 : 0);
+  });
+  bool below_left = ready.receive() == 1;
+  survive([] { return true; });
+  bool reclaimed = !intact(reinterpret_cast<const Payload*>(stale_scrambled ^ stale_scramble));
+  go_on.send(1);
+  bool kept = result.receive() == 1;
+  out::println("below_left", yes(below_left), "copies_kept", yes(kept), "reclaimed", yes(reclaimed));
+  return 0;
+}
+
+// `scrambled`: the control, in which the object must be reclaimed ("intact false").
 TEST_SCENARIO(syscall_register) {
+  bool scrambled = argc > 1 && scenario::same_string(argv[1], "scrambled");
   int fds[2];
   if (gort::os::pipe(fds) != 0) return 1;
   gort::Channel<int> ready, result(1);
-  gort::go([&] { result.send(read_holding_in_r12(fds[0], &ready) ? 1 : 0); });
+  gort::go([&] {
+    bool ok = scrambled ? read_holding_in_r12<true>(fds[0], &ready) : read_holding_in_r12<false>(fds[0], &ready);
+    result.send(ok ? 1 : 0);
+  });
   ready.receive();
   survive([] { return true; });
   char byte = 'x';
@@ -286,9 +364,10 @@ TEST_SCENARIO(syscall_register) {
 }
 
 TEST_SCENARIO(vector_register) {
+  bool scrambled = argc > 1 && scenario::same_string(argv[1], "scrambled");
   gort::Channel<int> result(1);
   uint64_t before = gort::async_preemption_count();
-  gort::go([&] { result.send(spin_holding_in_xmm8() ? 1 : 0); });
+  gort::go([&] { result.send((scrambled ? spin_holding_in_xmm8<true>() : spin_holding_in_xmm8<false>()) ? 1 : 0); });
   while (__atomic_load_n(&spinning, __ATOMIC_ACQUIRE) == 0) gort::gosched();
   survive([] { return true; });
   bool preempted = gort::async_preemption_count() > before;
