@@ -99,7 +99,7 @@ DEBUG_RUNTIME_OBJS := $(RUNTIME_SRCS:%.cpp=$(BUILD)/debug/%.o) $(BUILD)/debug/ru
 DEBUG_TEST_PROGS  := $(BUILD)/debug/tests/scheduler $(BUILD)/debug/tests/channels $(BUILD)/debug/tests/threads \
                      $(BUILD)/debug/tests/collector $(BUILD)/debug/tests/gc_channels $(BUILD)/debug/tests/gc_torture \
                      $(BUILD)/debug/tests/gc_final $(BUILD)/debug/tests/gc_sweep $(BUILD)/debug/tests/gc_barrier \
-                     $(BUILD)/debug/tests/gc_mark
+                     $(BUILD)/debug/tests/gc_mark $(BUILD)/debug/tests/gc_vector
 
 # `make V=1` shows each command; by default one short line per file.
 ifeq ($(V),1)

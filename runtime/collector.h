@@ -30,7 +30,8 @@
 //   - Root handles, wherever they are.
 // It does NOT see explicit heap memory (malloc, new, std:: containers' buffers), memory the
 // program maps itself, or thread_local variables. A pointer to a collected object kept only
-// there dangles after the next collection: hold it through a Root instead.
+// there dangles after the next collection: hold it through a Root instead, or keep the
+// pointers in a gc::Vector (runtime/gc_vector.h), whose buffer is collected memory.
 // Any word that points anywhere inside an object (an interior pointer) keeps it alive.
 // Destructors. A collected type with a non-trivial destructor gets it run, exactly once,
 // after the object is found unreachable and before its memory is reused: not in the
@@ -104,6 +105,10 @@ inline constexpr bool pointer_free_v = is_pointer_free<std::remove_cv_t<std::rem
 // field that may hold a collected object's address (a union member that may, too).
 template <typename F>
 struct is_pointer_field : std::bool_constant<std::is_pointer_v<F>> {};
+// A field of several words of which only the first `value` hold pointers, listed like a
+// pointer field (gc::Vector: its buffer, then its size and capacity: runtime/gc_vector.h).
+template <typename F>
+struct leading_pointer_words : std::integral_constant<size_t, 0> {};
 
 // Whether a collected T's destructor has nothing to do although it is not trivial: a type
 // whose destructor only releases what its collected form never holds (gort's Channel, Timer
@@ -126,11 +131,15 @@ struct PointerField {
 void layout_field_misaligned_or_outside();
 template <typename F>
 constexpr size_t pointer_field_words() {
-  using Element = std::remove_cv_t<std::remove_all_extents_t<F>>;
-  static_assert(is_pointer_field<Element>::value,
-                "GORT_GC_POINTERS: a listed field is not a pointer field (T*, gc::Ptr<T>, or an array of them)");
-  static_assert(sizeof(Element) == sizeof(void*), "GORT_GC_POINTERS: a pointer field must be exactly one word");
-  return sizeof(F) / sizeof(void*);
+  if constexpr (leading_pointer_words<std::remove_cv_t<F>>::value > 0) {
+    return leading_pointer_words<std::remove_cv_t<F>>::value;
+  } else {
+    using Element = std::remove_cv_t<std::remove_all_extents_t<F>>;
+    static_assert(is_pointer_field<Element>::value,
+                  "GORT_GC_POINTERS: a listed field is not a pointer field (T*, gc::Ptr<T>, gc::Vector<T>, or an array of pointer fields)");
+    static_assert(sizeof(Element) == sizeof(void*), "GORT_GC_POINTERS: a pointer field must be exactly one word");
+    return sizeof(F) / sizeof(void*);
+  }
 }
 }  // namespace detail
 

@@ -20,6 +20,7 @@
 
 #include "allocator.h"
 #include "collector.h"
+#include "gc_vector.h"  // gc::Vector: after collector.h and the barrier it includes
 #include "lock.h"
 #include "print.h"
 
