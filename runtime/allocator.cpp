@@ -440,9 +440,19 @@ void flush_allocation_cache(AllocationCache* cache) {
   }
 }
 
+namespace {
+void reclaim_pages(uint64_t pages);  // below, with the sweep
+}  // namespace
+
 void* allocate(size_t bytes, bool noscan) {
   CacheAccess cache;
-  if (bytes > max_small_size) return allocate_large(cache.get(), bytes);
+  if (bytes > max_small_size) {
+    // An explicit block too reuses the last mark's garbage before the heap grows: a large
+    // malloc right after a collection would otherwise map new memory beside the unswept
+    // spans (a memory limit counts both). One load when no sweep is pending.
+    reclaim_pages((bytes + heap_page_size - 1) / heap_page_size);
+    return allocate_large(cache.get(), bytes);
+  }
   if (noscan && bytes < tiny_block_bytes && bytes > 0) {
     cache->tiny_mallocs++;
     cache->live_bytes += int64_t(bytes);
@@ -887,13 +897,14 @@ bool sweep_next(SweptBy who, uint64_t* pages_freed);
 // Go's mheap.reclaim: before a collected allocation takes `pages` new pages from the heap
 // while a sweep is pending, sweep until that many went back to it (the garbage the last mark
 // left is the first memory to reuse, or the heap would grow by it), at most
-// reclaim_span_limit spans (a heap that kept everything would otherwise be swept whole by
-// one allocation). Caller holds no central lock (fallback_lock is fine: it ranks before).
+// reclaim_span_limit spans more than the pages asked for (a heap that kept everything would
+// otherwise be swept whole by one allocation; a large request may sweep in proportion to its
+// size, as Go's does). Caller holds no central lock (fallback_lock is fine: it ranks before).
 constexpr uint32_t reclaim_span_limit = 64;
 void reclaim_pages(uint64_t pages) {
   if (__atomic_load_n(&sweep_pending, __ATOMIC_RELAXED) == 0) return;
   uint64_t freed = 0;
-  for (uint32_t n = 0; freed < pages && n < reclaim_span_limit; n++)
+  for (uint64_t n = 0; freed < pages && n < reclaim_span_limit + pages; n++)
     if (!sweep_next(SweptBy::Allocation, &freed)) return;
 }
 

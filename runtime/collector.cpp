@@ -141,12 +141,15 @@ constexpr uint64_t limit_floor_headroom = 64 << 10;  // gort's choice: the goal 
 // garbage included),
 // less ~3% headroom; never below live + 64 KiB (a limit the program cannot meet leaves the
 // goal just above what it keeps, and the CPU cap paces the collections that follow).
+// The mapped total the last limit goal was computed from (refresh_limit_goal).
+uint64_t mapped_at_limit_goal = 0;  // atomic, relaxed: a hint for when to recompute
 uint64_t limit_goal(uint64_t live) {
   int64_t limit = __atomic_load_n(&memory_limit_bytes, __ATOMIC_RELAXED);
   if (limit == INT64_MAX) return UINT64_MAX;
   // Unswept garbage is collected heap too (it is freed without another collection).
   uint64_t mapped = os_memory_stats().mapped_bytes, idle = heap_stats().idle,
            collected = collected_heap_bytes() + unswept_garbage_bytes();
+  __atomic_store_n(&mapped_at_limit_goal, mapped, __ATOMIC_RELAXED);
   uint64_t other = mapped > idle + collected ? mapped - idle - collected : 0;
   uint64_t budget = uint64_t(limit) > other ? uint64_t(limit) - other : 0;
   budget -= budget / 32;
@@ -160,6 +163,21 @@ uint64_t combined_goal(uint64_t live, int32_t percent) {
   uint64_t by_percent = goal_for(live, percent), by_limit = limit_goal(live);
   __atomic_store_n(&goal_from_limit, by_limit < by_percent, __ATOMIC_RELAXED);
   return by_limit < by_percent ? by_limit : by_percent;
+}
+
+// Between cycles the limit's room shrinks as explicit memory, stacks and runtime maps grow,
+// and a goal computed at the last cycle's end would let the collected heap use room that is
+// gone. So the allocation slow path (before_allocation) calls this while a limit is set, and
+// once the mapped total has grown by 1/64 of the limit since the last limit goal, the goal
+// and trigger are computed again (Go recomputes its memory-limit goal at every trigger
+// test). One load and a compare otherwise. On a goroutine that holds no runtime lock.
+void refresh_limit_goal(uint64_t limit) {
+  uint64_t mapped = os_memory_stats().mapped_bytes;
+  if (mapped <= __atomic_load_n(&mapped_at_limit_goal, __ATOMIC_RELAXED) + limit / 64) return;
+  uint64_t live = __atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED);
+  uint64_t goal = combined_goal(live, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
+  __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_trigger, trigger_for(live, goal), __ATOMIC_RELAXED);
 }
 
 // The cap on the collector's CPU while the limit drives it (Go's gcCPULimiter caps it at
@@ -788,6 +806,8 @@ static inline void before_allocation(size_t bytes) {
     if (may_collect_here(g) && !g->is_system) assist_allocation(g, bytes);
     return;
   }
+  int64_t limit = __atomic_load_n(&memory_limit_bytes, __ATOMIC_RELAXED);
+  if (__builtin_expect(limit != INT64_MAX, 0)) refresh_limit_goal(uint64_t(limit));
   if (__builtin_expect(collected_heap_bytes() + bytes >= __atomic_load_n(&heap_trigger, __ATOMIC_RELAXED), 0) &&
       may_collect_here(cpu::current_goroutine()) && collection_may_start()) {
     start_forced_cycle();

@@ -205,6 +205,15 @@ TEST_CASE("GOMEMLIMIT keeps all mapped memory near the limit where GOGC alone go
   CHECK(unlimited.out == "beyond_limit true\n");
 }
 
+TEST_CASE("GOMEMLIMIT counts explicit memory, and the goal gives up its room before the next collection ends", "[collector]") {
+  for (int procs : {1, 2}) {
+    ChildResult r = run_collector({"memory_limit_explicit"}, procs, {{"GOGC", "off"}});
+    INFO("GOMAXPROCS=" << procs << "\n" << r.describe());
+    CHECK(r.status == 0);
+    CHECK(r.out == "collections true governed_within_limit true explicit_kept true\n");
+  }
+}
+
 TEST_CASE("GOGC=off with a memory limit collects, and only near the limit", "[collector]") {
   ChildResult limited = run_collector({"memory_limit_heap", "1"}, 2, {{"GOGC", "off"}});
   INFO(limited.describe());

@@ -20,6 +20,7 @@ namespace out = gort::fmt;
 namespace gc = gort::gc;
 
 extern "C" void free(void*);
+extern "C" void* malloc(size_t);
 
 namespace {
 
@@ -764,6 +765,47 @@ TEST_SCENARIO(memory_limit_heap) {
                  "goal_near_limit", yes(lowest_goal >= live + room / 2), "reported", yes(gc::set_memory_limit(-1) == limit));
   else
     out::println("beyond_limit", yes(peak_governed > uint64_t(limit) + (32u << 20)));
+  return 0;
+}
+
+// GOMEMLIMIT counts explicit memory too, and the goal follows it between cycles: 4 MiB kept
+// live, a limit 40 MiB above everything mapped then, GOGC=off (only the limit collects), and
+// 1 GiB of collected garbage going by. Explicit memory is taken twice, 16 MiB each time,
+// malloc'ed, written at once and kept: right after the limit is set (the goal must give up
+// that room before a collection ends: refresh_limit_goal), and right after the third
+// collection, when the last mark's garbage is still unswept (the malloc must reuse it
+// before the heap grows: reclaim_pages). The governed total must stay near the limit.
+TEST_SCENARIO(memory_limit_explicit) {
+  constexpr int arrays = 4096;
+  live_set = gc::make_array<uint64_t*>(arrays);
+  for (int i = 0; i < arrays; i++) live_set[i] = gc::make_array<uint64_t>(128);
+  gc::collect();
+  int64_t limit = int64_t(governed_bytes() + (40u << 20));
+  gc::set_memory_limit(limit);
+  constexpr size_t explicit_bytes = 16u << 20;
+  auto take_explicit = [] {
+    char* p = static_cast<char*>(malloc(explicit_bytes));
+    for (size_t i = 0; i < explicit_bytes; i += 4096) p[i] = char(i >> 12);
+    return p;
+  };
+  char* first = take_explicit();
+  char* second = nullptr;
+  uint64_t peak_governed = 0, collections = gc::stats().collections;
+  for (uint64_t total = 0; total < (uint64_t(1) << 30); total += 4096) {
+    garbage_sink = reinterpret_cast<Payload*>(gc::make_array<uint64_t>(512));
+    if (second == nullptr && gc::stats().collections >= collections + 3) second = take_explicit();
+    if ((total >> 12) % 64 == 0) {
+      uint64_t g = governed_bytes();
+      if (g > peak_governed) peak_governed = g;
+    }
+  }
+  bool kept = second != nullptr;
+  for (size_t i = 0; kept && i < explicit_bytes; i += 4096) kept = first[i] == char(i >> 12) && second[i] == char(i >> 12);
+  if (gort::getenv("LIMIT_VERBOSE") != nullptr) out::println("peak_governed", peak_governed, "limit", limit);
+  out::println("collections", yes(gc::stats().collections - collections > 20), "governed_within_limit",
+               yes(peak_governed <= uint64_t(limit) + (8u << 20)), "explicit_kept", yes(kept));
+  free(first);
+  free(second);
   return 0;
 }
 
