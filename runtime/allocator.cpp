@@ -307,11 +307,15 @@ void* allocate_tiny(AllocationCache* cache, size_t bytes) {
   return block;
 }
 
-// "fatal error: free of a collected object 0xc000012340": the collector owns it.
-[[noreturn]] void fatal_free_of_collected(uintptr_t p) {
-  char message[64] = "free of a collected object 0x";
-  const size_t start = __builtin_strlen(message);
-  size_t at = start;
+// "fatal error: free of a collected object 0xc000012340" (`operation` "free"; "realloc"
+// from reallocation_size): the collector owns it.
+[[noreturn]] void fatal_collected_object(const char* operation, uintptr_t p) {
+  char message[64];
+  size_t at = 0;
+  const char* parts[] = {operation, " of a collected object 0x"};
+  for (const char* part : parts)
+    for (; *part != 0 && at < 40; part++) message[at++] = *part;  // 40: room for 16 digits
+  const size_t start = at;
   for (int shift = 60; shift >= 0; shift -= 4) {
     uint32_t digit = uint32_t(p >> shift) & 15;
     if (digit == 0 && at == start && shift > 0) continue;  // no leading zeros
@@ -536,7 +540,7 @@ void release(void* pointer) {
   if (s == nullptr) fatal("free: pointer was not allocated by gort's heap");
   // Collected spans are marked careful in the page-class map (large ones have no entry), so
   // release_fast always brings them here: the check costs the fast path nothing.
-  if (s->collected) fatal_free_of_collected(p);
+  if (s->collected) fatal_collected_object("free", p);
   CacheAccess cache;
   if (s->size_class == 0) {
     if (p != s->object_start) fatal("free: pointer to the inside of an object");
@@ -598,13 +602,29 @@ bool collected_object_allocated(const void* pointer) {
   }
 }
 
-size_t allocation_size(const void* pointer) {
-  Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
-  if (s == nullptr) return 0;
+namespace {
+
+size_t usable_size(const Span* s) {
   if (s->size_class != 0) return s->object_size;
   // A large object handed out at an aligned address inside its run (allocate_aligned) has
   // only the rest of the run: realloc must not copy past the run's end.
   return s->start + s->pages * heap_page_size - s->object_start;
+}
+
+}  // namespace
+
+size_t allocation_size(const void* pointer) {
+  Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
+  return s == nullptr ? 0 : usable_size(s);
+}
+
+// realloc's one span lookup (runtime/malloc.cpp) tests the span's kind too: a collected
+// object cannot be resized, freed or moved by the program, whatever the size asked for.
+size_t reallocation_size(const void* pointer) {
+  Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
+  if (s == nullptr) return 0;
+  if (s->collected) fatal_collected_object("realloc", reinterpret_cast<uintptr_t>(pointer));
+  return usable_size(s);
 }
 
 void* object_base(const void* address) {
