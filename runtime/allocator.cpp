@@ -307,11 +307,15 @@ void* allocate_tiny(AllocationCache* cache, size_t bytes) {
   return block;
 }
 
-// "fatal error: free of a collected object 0xc000012340": the collector owns it.
-[[noreturn]] void fatal_free_of_collected(uintptr_t p) {
-  char message[64] = "free of a collected object 0x";
-  const size_t start = __builtin_strlen(message);
-  size_t at = start;
+// "fatal error: free of a collected object 0xc000012340" (`operation` "free"; "realloc"
+// from reallocation_size): the collector owns it.
+[[noreturn]] void fatal_collected_object(const char* operation, uintptr_t p) {
+  char message[64];
+  size_t at = 0;
+  const char* parts[] = {operation, " of a collected object 0x"};
+  for (const char* part : parts)
+    for (; *part != 0 && at < 40; part++) message[at++] = *part;  // 40: room for 16 digits
+  const size_t start = at;
   for (int shift = 60; shift >= 0; shift -= 4) {
     uint32_t digit = uint32_t(p >> shift) & 15;
     if (digit == 0 && at == start && shift > 0) continue;  // no leading zeros
@@ -440,9 +444,9 @@ void flush_allocation_cache(AllocationCache* cache) {
   }
 }
 
-namespace {
-void reclaim_pages(uint64_t pages);  // below, with the sweep
-}  // namespace
+// reclaim_pages, once a sweep has started (start_sweep sets it): reached through this
+// pointer, malloc does not pull the sweep into a program that never collects.
+void (*explicit_reclaim)(uint64_t pages) = nullptr;  // atomic, relaxed: set once
 
 void* allocate(size_t bytes, bool noscan) {
   CacheAccess cache;
@@ -450,7 +454,7 @@ void* allocate(size_t bytes, bool noscan) {
     // An explicit block too reuses the last mark's garbage before the heap grows: a large
     // malloc right after a collection would otherwise map new memory beside the unswept
     // spans (a memory limit counts both). One load when no sweep is pending.
-    reclaim_pages((bytes + heap_page_size - 1) / heap_page_size);
+    if (auto reclaim = __atomic_load_n(&explicit_reclaim, __ATOMIC_RELAXED)) reclaim((bytes + heap_page_size - 1) / heap_page_size);
     return allocate_large(cache.get(), bytes);
   }
   if (noscan && bytes < tiny_block_bytes && bytes > 0) {
@@ -546,7 +550,7 @@ void release(void* pointer) {
   if (s == nullptr) fatal("free: pointer was not allocated by gort's heap");
   // Collected spans are marked careful in the page-class map (large ones have no entry), so
   // release_fast always brings them here: the check costs the fast path nothing.
-  if (s->collected) fatal_free_of_collected(p);
+  if (s->collected) fatal_collected_object("free", p);
   CacheAccess cache;
   if (s->size_class == 0) {
     if (p != s->object_start) fatal("free: pointer to the inside of an object");
@@ -608,13 +612,29 @@ bool collected_object_allocated(const void* pointer) {
   }
 }
 
-size_t allocation_size(const void* pointer) {
-  Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
-  if (s == nullptr) return 0;
+namespace {
+
+size_t usable_size(const Span* s) {
   if (s->size_class != 0) return s->object_size;
   // A large object handed out at an aligned address inside its run (allocate_aligned) has
   // only the rest of the run: realloc must not copy past the run's end.
   return s->start + s->pages * heap_page_size - s->object_start;
+}
+
+}  // namespace
+
+size_t allocation_size(const void* pointer) {
+  Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
+  return s == nullptr ? 0 : usable_size(s);
+}
+
+// realloc's one span lookup (runtime/malloc.cpp) tests the span's kind too: a collected
+// object cannot be resized, freed or moved by the program, whatever the size asked for.
+size_t reallocation_size(const void* pointer) {
+  Span* s = heap_span_of(reinterpret_cast<uintptr_t>(pointer));
+  if (s == nullptr) return 0;
+  if (s->collected) fatal_collected_object("realloc", reinterpret_cast<uintptr_t>(pointer));
+  return usable_size(s);
 }
 
 void* object_base(const void* address) {
@@ -1016,6 +1036,7 @@ uint64_t collected_heap_objects() { return __atomic_load_n(&collected_objects, _
 
 void start_sweep(uint64_t marked_bytes, uint64_t marked_objects) {
   if (!sweep_finished()) fatal("start_sweep: the previous sweep is not finished");
+  __atomic_store_n(&explicit_reclaim, &reclaim_pages, __ATOMIC_RELAXED);  // large mallocs reclaim from now on
   // 1. Every cache gives its collected spans back to their centrals, so that every small
   //    collected span is on a central list (the world is stopped: the caches are ours).
   auto give_back = [](AllocationCache* c) {

@@ -190,6 +190,8 @@ void zero_for_program(void* p, size_t bytes);
 void copy_for_program(void* to, const void* from, size_t bytes);
 // The usable size of an allocated object (its class size), or 0 for a foreign pointer.
 size_t allocation_size(const void* p);
+// The same for realloc: fatal for a collected object ("realloc of a collected object 0x...").
+size_t reallocation_size(const void* p);
 // True if p lies in a collected span (free() of it is fatal: runtime/collector.h).
 bool is_collected(const void* p);
 // True if p points into a collected object that is allocated (not swept). For tests (with

@@ -71,7 +71,10 @@ void copy_element(ChannelCore* c, void* to, const void* from) {
 
 // The value leaving a buffer slot, during a mark: the buffer may not be scanned yet, and the
 // value goes to a receiver whose stack already is (every running stack is black), so it is
-// shaded as the write barrier shades a deleted pointer (runtime/marker.cpp).
+// shaded as the write barrier shades a deleted pointer (runtime/marker.cpp). Without it a
+// value whose one reference was a collected channel's buffer is lost: moved_pointer channel
+// (buffer_take's shade) and channel_full (receive_from_sender's) in tests/progs/gc_mark.cpp
+// each fail without theirs.
 inline void shade_slot_if_marking(ChannelCore* c, const uint8_t* at) {
   shade_range_if_marking(uintptr_t(at), uintptr_t(at) + c->element_size);
 }

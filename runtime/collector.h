@@ -45,7 +45,8 @@
 // Cleanups (add_cleanup below, Go's runtime.AddCleanup) run on the same goroutine and
 // cannot resurrect their object.
 // free() or delete of a collected object ends the program with
-// "fatal error: free of a collected object 0x...".
+// "fatal error: free of a collected object 0x...", and realloc() of one, at any size, with
+// "fatal error: realloc of a collected object 0x...".
 //
 // When collections run: gc::collect(), and as the collected heap nears the goal
 // live * (1 + GOGC/100) (at least 4 MiB * GOGC/100, as Go), where live is what the last

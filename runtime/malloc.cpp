@@ -26,13 +26,16 @@ void* calloc(size_t count, size_t size) {
   return gort::allocate_zeroed(bytes, false);  // fresh pages are not touched
 }
 
+// A collected object is the collector's, at any size (0 included, which would free it, and
+// one that fits, which would hand it back as the program's): "fatal error: realloc of a
+// collected object 0x...", found by the span lookup that gives the size to copy.
 void* realloc(void* p, size_t size) {
   if (p == nullptr) return allocate(size, false);
+  size_t have = gort::reallocation_size(p);
   if (size == 0) {
-    release(p);
+    release(p);  // a foreign pointer dies here, as free's
     return allocate(0, false);
   }
-  size_t have = gort::allocation_size(p);
   if (have == 0) gort::out_of_memory(size);  // not ours: cannot know how much to copy
   if (size <= have && size >= have / 2) return p;  // still fits, and not much too big
   void* q = gort::allocate_for_program(size);

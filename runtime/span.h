@@ -11,8 +11,8 @@
 //              counts as allocated, and a tiny block is allocated while its tiny_counts
 //              entry is non-zero. Only free() and the free lists change these.
 //   collected: freed_bits are never used (their word holds mark_bits), remote_frees and
-//              tiny_counts stay zero (free() of a collected object is fatal before it
-//              touches a bit, the free lists hold only explicit objects, collected tiny
+//              tiny_counts stay zero (free() or realloc() of a collected object is fatal
+//              before it touches a bit, the free lists hold only explicit objects, collected tiny
 //              objects take the 16-byte class). A mark sets mark_bits ("reached"; in a typed span,
 //              sweep_specials in runtime/finalization.cpp also sets the mark bits of
 //              unreachable objects it keeps for their destructors); the sweep

@@ -1,6 +1,8 @@
 // Allocator tests. Scenarios live in tests/progs/allocator.cpp.
 #include <catch2/catch.hpp>
 
+#include <regex>
+
 #include "child_process.h"
 
 namespace {
@@ -33,6 +35,20 @@ TEST_CASE("realloc keeps contents", "[allocator]") {
   ChildResult r = run_allocator({"realloc_keeps_contents"});
   INFO(r.describe());
   CHECK(r.out == "bad 0\n");
+}
+
+// As free() of one does (tests/harness/test_collector.cpp). Every size dies, the one realloc
+// would have answered without touching the object (`fits`) and the one that frees it (`zero`)
+// included.
+TEST_CASE("realloc of a collected object at any size is a fatal error naming it", "[allocator]") {
+  for (const char* how : {"fits", "grow", "zero", "large"}) {
+    ChildResult r = run_allocator({"realloc_collected", how});
+    INFO(how << "\n" << r.describe());
+    CHECK(r.status == 2);
+    std::smatch object;
+    REQUIRE(std::regex_match(r.out, object, std::regex("object (0xc0[0-9a-f]+)\n")));
+    CHECK(r.err.find("fatal error: realloc of a collected object " + object[1].str() + "\n") == 0);
+  }
 }
 
 TEST_CASE("freed memory goes back to the OS, at once or in the background", "[allocator]") {

@@ -151,6 +151,7 @@ TEST_CASE("GOGC=off turns the goal off; the default collects", "[collector]") {
   CHECK(on.out.find(" goal 4194304\n") != std::string::npos);
 }
 
+// realloc of a collected object dies the same way: tests/harness/test_allocator.cpp.
 TEST_CASE("free or delete of a collected object is a fatal error naming it", "[collector]") {
   for (const char* scenario : {"free_collected", "delete_collected_large"}) {
     ChildResult r = run_collector({scenario}, 2);

@@ -51,6 +51,48 @@ TEST_CASE("gccheckmark catches a pointer moved by raw stores during the mark and
   });
 }
 
+// The bulk barrier (gc::copy_pointers, gc::clear_pointers in runtime/barrier.cpp): each way
+// leaves the victim to one shade or two. bulk: the copy's source shade and the clear's;
+// bulk_copy: the copy's source shade alone (the source is then zeroed raw); bulk_clear: the
+// clear's alone (the copy is a raw memcpy); bulk_overwrite: the copy's shade of the old
+// destination alone (the victim, loaded onto a black stack, loses its one heap reference to
+// the copy). Deleting any one of the three shades fails the way that depends on it.
+TEST_CASE("pointers moved through the bulk barrier during the mark survive it", "[collector][mark]") {
+  for (const char* move : {"bulk", "bulk_copy", "bulk_clear", "bulk_overwrite"}) {
+    INFO(move);
+    run_mark({1, 2, 4}, {"moved_pointer", move}, {{"GODEBUG", "gccheckmark=1"}}, [](const ChildResult& r) {
+      CHECK(r.status == 0);
+      CHECK(std::regex_match(r.out, std::regex("victim 0x[0-9a-f]+\nvictim_key 4242\n")));
+    });
+  }
+}
+
+TEST_CASE("gccheckmark catches a pointer moved by raw memcpy and memset during the mark and names it", "[collector][mark]") {
+  run_mark({1, 2, 4}, {"moved_pointer", "rawbulk"}, {{"GODEBUG", "gccheckmark=1"}}, [](const ChildResult& r) {
+    CHECK(r.status == 2);
+    std::smatch victim;
+    REQUIRE(std::regex_search(r.out, victim, std::regex("victim (0x[0-9a-f]+)\n")));
+    // The victim, and the slot that points to it: slot 2 of the black array.
+    CHECK(r.err.find("runtime: checkmarks found unexpected unmarked object obj=" + victim[1].str() + "\n") != std::string::npos);
+    CHECK(std::regex_search(r.err, std::regex("runtime: found obj at \\*\\(0x[0-9a-f]+\\+0x10\\)\n")));
+    CHECK(r.err.find("fatal error: checkmark found unmarked object\n") != std::string::npos);
+  });
+}
+
+// shade_slot_if_marking in runtime/channel.cpp: the victim's one reference is in a collected
+// channel's buffer (not a root), received during the mark and stored raw into a black node;
+// channel: the slot is emptied (buffer_take), channel_full: a waiting sender's value refills
+// it (receive_from_sender). Each fails without its shade.
+TEST_CASE("a pointer received from a collected channel's buffer during the mark survives it", "[collector][mark]") {
+  for (const char* move : {"channel", "channel_full"}) {
+    INFO(move);
+    run_mark({1, 2, 4}, {"moved_pointer", move}, {{"GODEBUG", "gccheckmark=1"}}, [](const ChildResult& r) {
+      CHECK(r.status == 0);
+      CHECK(std::regex_match(r.out, std::regex("victim 0x[0-9a-f]+\nvictim_key 4242\n")));
+    });
+  }
+}
+
 TEST_CASE("a concurrent cycle lets goroutines run between its two pauses", "[collector][mark]") {
   run_mark({1, 2}, {"cycle_shape"}, {}, [](const ChildResult& r) {
     CHECK(r.status == 0);

@@ -135,6 +135,21 @@ TEST_SCENARIO(realloc_keeps_contents) {
   return 0;
 }
 
+// realloc of a collected object is fatal at any size, as free() of one is: `fits` asks for the
+// size it has (which realloc would hand back unchanged), `grow` for more (a copy and a free),
+// `zero` for nothing (a free), `large` grows a large collected object. The address is printed
+// first, so the harness can check that the message names it.
+TEST_SCENARIO(realloc_collected) {
+  const char* how = argc > 1 ? argv[1] : "fits";
+  bool large = scenario::same_string(how, "large");
+  void* volatile p = large ? gort::gc::make_array<uint64_t>(100000) : gort::gc::make_array<uint64_t>(4);
+  size_t size = scenario::same_string(how, "fits") ? 32 : scenario::same_string(how, "zero") ? 0 : large ? 2000000 : 1000;
+  out::println("object", p);
+  void* volatile q = realloc(p, size);
+  out::println("unreachable", q != nullptr);
+  return 0;
+}
+
 // Allocates about 400 MB (large and small objects), frees it, and gives it back: the
 // resident set must fall to near where it started, first with free_os_memory, then (second
 // round) by the background scavenger alone.

@@ -4,14 +4,21 @@
 //   racing_mutator [rounds]  goroutines rewire a shared graph through barriered fields
 //                            (gc::Ptr) while cycles run back to back (GOGC=1); checksums
 //                            at the end; the harness runs it under GODEBUG=gccheckmark=1;
-//   moved_pointer barriered|raw
+//   moved_pointer barriered|raw|bulk|rawbulk|bulk_copy|bulk_clear|bulk_overwrite|channel
 //                            the classic lost object, step by step: with the markers held, a
-//                            pointer is moved from an object the mark has not scanned into
-//                            one allocated during the mark (black), and deleted from the first.
-//                            Through gc::Ptr the deletion is shaded and the object survives;
-//                            through raw stores it is lost, and gccheckmark names it;
+//                            pointer is moved from memory the mark has not scanned into an
+//                            object allocated during the mark (black), and deleted from where
+//                            it was. Through gc::Ptr (barriered), the bulk barrier (bulk,
+//                            gc::copy_pointers and gc::clear_pointers) or a collected
+//                            channel's receive (channel) the deletion is shaded and the
+//                            object survives; through raw stores (raw) or memcpy and memset
+//                            (rawbulk) it is lost, and gccheckmark names it. bulk_copy,
+//                            bulk_clear and bulk_overwrite each leave exactly one of the bulk
+//                            barrier's three shades to keep it (see Move below);
 //   cycle_shape              a concurrent cycle has two pauses and its mark runs with the
 //                            world going: goroutines run between them.
+#include <string.h>
+
 #include "payload.h"
 #include "scenario.h"
 #include "testing.h"
@@ -158,65 +165,223 @@ TEST_SCENARIO(racing_mutator) {
 }
 
 // --- moved_pointer ---
+//
+// Each way of moving the victim (key 4242) follows the same steps: a goroutine of its own
+// builds the victim and the one heap reference to it (so no stack of this program holds the
+// victim's address when the cycle starts) and prints its address; then, with the markers
+// held, main starts a cycle and, in its first pause's wake, moves the victim: out of memory
+// reachable only from a global (globals are snapshotted in the first pause and the snapshot
+// is scanned by a root job, which no marker runs while they are held: that memory is not
+// yet scanned), into an object allocated during the mark (black: never scanned again), and
+// deletes it from where it was. Main's stack was scanned in the first pause (black). So
+// after the move nothing the mark will still scan points to the victim; only a shade made
+// during the move can keep it. The markers are released, the cycle ends, a second cycle
+// sweeps what was lost and churn reuses it; then the victim's key is read through the black
+// object. The harness runs every way under GODEBUG=gccheckmark=1, so a lost victim is also
+// named by the re-mark (exit status 2) before its memory is reused.
 
-gc::Ptr<Node> barriered_holder;  // globals: scanned in the first pause
+enum class Move {
+  barriered,       // gc::Ptr stores: the deletion's old-value shade keeps it
+  raw,             // raw stores: lost (gccheckmark names it)
+  bulk,            // copy_pointers into a black array, clear_pointers of the source: kept
+  rawbulk,         // memcpy and memset, the same move unbarriered: lost
+  bulk_copy,       // copy_pointers, then a raw memset: only the copy's source shade keeps it
+  bulk_clear,      // a raw memcpy, then clear_pointers: only the clear's shade keeps it
+  bulk_overwrite,  // loaded onto the (black) stack, then its slot overwritten by
+                   // copy_pointers: only the copy's shade of the old destination keeps it
+  channel,         // received from a collected channel's buffer: only the receive's shade
+                   // of the slot it empties keeps it (buffer_take in runtime/channel.cpp)
+  channel_full,    // the same from a full buffer with a sender waiting, whose value refills
+                   // the slot: only that receive's shade keeps it (receive_from_sender)
+};
+
+bool parse_move(const char* name, Move* move) {
+  struct Named {
+    const char* name;
+    Move move;
+  };
+  static const Named names[] = {{"barriered", Move::barriered}, {"raw", Move::raw},
+                                {"bulk", Move::bulk}, {"rawbulk", Move::rawbulk},
+                                {"bulk_copy", Move::bulk_copy}, {"bulk_clear", Move::bulk_clear},
+                                {"bulk_overwrite", Move::bulk_overwrite}, {"channel", Move::channel},
+                                {"channel_full", Move::channel_full}};
+  for (const Named& n : names)
+    if (scenario::same_string(name, n.name)) {
+      *move = n.move;
+      return true;
+    }
+  return false;
+}
+
+gc::Ptr<Node> barriered_holder;  // globals: snapshotted in the first pause
 RawNode* raw_holder;
 gc::Ptr<Node> barriered_black;
 RawNode* raw_black;
 
-// Builds holder -> victim on a goroutine of its own (so no stack of this program holds the
-// victim's address when the cycle starts) and prints the victim's address.
-void build(bool raw, gort::WaitGroup* wg) {
-  if (raw) {
-    raw_holder = gc::make<RawNode>();
-    raw_holder->key = 1;
-    RawNode* victim = gc::make<RawNode>();
-    victim->key = 4242;
-    raw_holder->left = victim;
-    out::println("victim", reinterpret_cast<void*>(victim));
-  } else {
-    barriered_holder = new_node(1);
-    Node* victim = new_node(4242);
-    barriered_holder->left = victim;
-    out::println("victim", reinterpret_cast<void*>(victim));
+// The bulk moves: the victim sits in slot 2 of a collected array of raw pointers (untyped:
+// scanned conservatively, word by word), held by a global.
+constexpr size_t array_slots = 4, victim_slot = 2;
+constexpr size_t array_bytes = array_slots * sizeof(RawNode*);
+RawNode** grey_array;
+RawNode** black_array;  // allocated during the mark
+
+// The channel move: the victim's one reference is in the buffer of a collected channel
+// (its core and buffer one collected object, on no list of explicit channels, so not a root:
+// docs/07-collector.md, "Stacks and channels under the collector"), held by a global.
+gort::Channel<RawNode*>* collected_channel;
+gort::Goroutine* blocked_sender;  // channel_full: sends a null into the full buffer (atomic)
+
+void send_into_full_buffer() {
+  __atomic_store_n(&blocked_sender, gort::cpu::current_goroutine(), __ATOMIC_RELEASE);
+  collected_channel->send(nullptr);
+}
+
+// Through volatile pointers: the raw moves are plain memory operations the compiler can
+// neither see through nor drop, and no barrier is involved.
+void* (*volatile raw_copy)(void*, const void*, size_t) = memcpy;
+void* (*volatile raw_set)(void*, int, size_t) = memset;
+
+RawNode* new_victim() {
+  RawNode* victim = gc::make<RawNode>();
+  victim->key = 4242;
+  out::println("victim", reinterpret_cast<void*>(victim));
+  return victim;
+}
+
+void build(Move move, gort::WaitGroup* wg) {
+  switch (move) {
+    case Move::barriered: {
+      barriered_holder = new_node(1);
+      Node* victim = new_node(4242);
+      barriered_holder->left = victim;
+      out::println("victim", reinterpret_cast<void*>(victim));
+      break;
+    }
+    case Move::raw:
+      raw_holder = gc::make<RawNode>();
+      raw_holder->key = 1;
+      raw_holder->left = new_victim();
+      break;
+    case Move::channel:
+    case Move::channel_full:
+      collected_channel = gc::make<gort::Channel<RawNode*>>(4);
+      collected_channel->send(new_victim());
+      if (move == Move::channel_full) {
+        for (int i = 0; i < 3; i++) collected_channel->send(nullptr);
+        gort::go(send_into_full_buffer);
+      }
+      break;
+    default:
+      grey_array = gc::make_array<RawNode*>(array_slots);
+      grey_array[victim_slot] = new_victim();
+      break;
   }
   wg->done();
 }
 
-// The move, during the mark, with the markers held: the holder is grey (marked in the first
-// pause, not yet scanned); the new object is black (allocated during the mark).
-__attribute__((noinline)) void move_victim(bool raw) {
-  if (raw) {
-    RawNode* black = gc::make<RawNode>();
-    black->left = raw_holder->left;  // a raw store into a black object
-    raw_holder->left = nullptr;      // a raw delete: nothing shades the victim
-    raw_black = black;
-  } else {
-    Node* black = gc::make<Node>();
-    black->left = barriered_holder->left;  // barriered: shades old and new
-    barriered_holder->left = nullptr;      // barriered: shades the victim
-    barriered_black = black;
+// The move, during the mark, with the markers held (see above).
+__attribute__((noinline)) void move_victim(Move move) {
+  switch (move) {
+    case Move::barriered: {
+      Node* black = gc::make<Node>();
+      black->left = barriered_holder->left;  // barriered: shades old and new
+      barriered_holder->left = nullptr;      // barriered: shades the victim
+      barriered_black = black;
+      break;
+    }
+    case Move::raw: {
+      RawNode* black = gc::make<RawNode>();
+      black->left = raw_holder->left;  // a raw store into a black object
+      raw_holder->left = nullptr;      // a raw delete: nothing shades the victim
+      raw_black = black;
+      break;
+    }
+    case Move::channel:
+    case Move::channel_full: {
+      RawNode* black = gc::make<RawNode>();
+      black->left = collected_channel->receive();  // onto the black stack, then a raw store
+      raw_black = black;
+      break;
+    }
+    case Move::bulk_overwrite: {
+      // The victim's one heap reference is in the unscanned array; a black stack loads it,
+      // and a copy overwrites the slot (the source holds only nulls, so its shade is no help).
+      RawNode* held = grey_array[victim_slot];
+      RawNode** nulls = gc::make_array<RawNode*>(array_slots);
+      gc::copy_pointers(grey_array, nulls, array_bytes);
+      RawNode* black = gc::make<RawNode>();
+      black->left = held;
+      raw_black = black;
+      break;
+    }
+    default: {
+      RawNode** black = gc::make_array<RawNode*>(array_slots);
+      if (move == Move::bulk || move == Move::bulk_copy) gc::copy_pointers(black, grey_array, array_bytes);
+      else raw_copy(black, grey_array, array_bytes);
+      if (move == Move::bulk || move == Move::bulk_clear) gc::clear_pointers(grey_array, array_bytes);
+      else raw_set(grey_array, 0, array_bytes);
+      black_array = black;
+      break;
+    }
+  }
+}
+
+// The channel moves run here, on a goroutine started during the mark (its stack is scanned
+// before it runs: black, as main's) that ends before the cycle does. On main, receive()
+// left the victim's address in a slot of its frame, and the calls that wait for the cycle's
+// end reused that memory without writing the slot: gccheckmark's re-mark found the stale word
+// on a live stack first, neither reported nor followed it, and then skipped the object when
+// the black node's field led to it again, so a lost victim went unnamed (its key read 7). A
+// dead goroutine's stack is not scanned.
+void move_on_goroutine(Move move, gort::WaitGroup* wg) {
+  move_victim(move);
+  wg->done();
+}
+
+uint64_t victim_key(Move move) {
+  switch (move) {
+    case Move::barriered: return barriered_black->left->key;
+    case Move::raw:
+    case Move::channel:
+    case Move::channel_full:
+    case Move::bulk_overwrite: return raw_black->left->key;
+    default: return black_array[victim_slot]->key;
   }
 }
 
 TEST_SCENARIO(moved_pointer) {
-  bool raw = argc > 1 && scenario::same_string(argv[1], "raw");
+  Move move;
+  if (argc < 2 || !parse_move(argv[1], &move)) {
+    out::println("moved_pointer: barriered|raw|bulk|rawbulk|bulk_copy|bulk_clear|bulk_overwrite|channel|channel_full");
+    return 64;
+  }
   gort::WaitGroup wg;
   wg.add(1);
-  gort::go(build, raw, &wg);
+  gort::go(build, move, &wg);
   wg.wait();
+  if (move == Move::channel_full) {  // the sender parked on the full buffer before the cycle
+    gort::Goroutine* g;
+    while ((g = __atomic_load_n(&blocked_sender, __ATOMIC_ACQUIRE)) == nullptr ||
+           __atomic_load_n(reinterpret_cast<uint32_t*>(&g->status), __ATOMIC_ACQUIRE) != uint32_t(gort::GoroutineStatus::Waiting))
+      gort::gosched();
+  }
   gort::hold_marking(true);
   if (!gort::start_concurrent_cycle()) {
     out::println("no cycle started");
     return 1;
   }
-  move_victim(raw);
+  if (move == Move::channel || move == Move::channel_full) {
+    wg.add(1);
+    gort::go(move_on_goroutine, move, &wg);
+    wg.wait();
+  } else {
+    move_victim(move);
+  }
   gort::hold_marking(false);
   gort::wait_for_cycle_end();
   gc::collect();  // the victim, if lost, is swept and reused by now
   for (int i = 0; i < 1000; i++) gc::make<RawNode>()->key = 7;
-  uint64_t key = raw ? raw_black->left->key : barriered_black->left->key;
-  out::println("victim_key", key);
+  out::println("victim_key", victim_key(move));
   return 0;
 }
 
