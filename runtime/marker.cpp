@@ -277,6 +277,11 @@ inline bool checkmark_test_and_set(uintptr_t start) {
   checkmark_bits[index / 64] |= bit;
   return true;
 }
+// Undoes checkmark_test_and_set for an object the check did not traverse.
+inline void checkmark_clear(uintptr_t start) {
+  uintptr_t index = (start - heap_arena_start) / 8;
+  checkmark_bits[index / 64] &= ~(1ULL << (index % 64));
+}
 
 // --- The conservative test ---
 
@@ -321,7 +326,10 @@ inline bool checkmark_test_and_set(uintptr_t start) {
   uint64_t* mark_bits = &s->mark_bits(index / 64);
   if (__builtin_expect(m.check != nullptr, 0)) {  // gccheckmark's re-mark: its own bits
     if (!checkmark_test_and_set(start)) return;
-    if (!m.check(start, m)) return;  // not traversed: see report_if_unmarked
+    if (!m.check(start, m)) {  // not traversed (a stale stack word: see report_if_unmarked)
+      checkmark_clear(start);    // so a heap slot that reaches it later still reports it
+      return;
+    }
   } else if (m.concurrent) {
     if (__atomic_load_n(mark_bits, __ATOMIC_RELAXED) & bit) return;
     if (!set_bit_was_clear(mark_bits, index)) return;  // another marker won

@@ -68,7 +68,7 @@ bool node_intact(const Node* n) { return n->check == n->key * 3 + 1 && intact(n-
 // --- racing_mutator ---
 
 constexpr int slots = 64;
-gc::Ptr<Node> table[slots];  // a global of barriered pointers: a root, scanned in the first pause
+gc::Ptr<Node> table[slots];  // a global of barriered pointers: a root (copied in the first pause, the copy scanned)
 
 // One mutator: rewires the table's subtrees for `rounds` steps: swaps children across
 // nodes, replaces a child with a fresh subtree, moves a subtree from one slot to another

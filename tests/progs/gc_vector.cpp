@@ -179,7 +179,7 @@ TEST_SCENARIO(survives) {
 
 // --- moved ---
 
-Holder* grey_holder;   // a global: marked in the first pause, scanned only once the markers run
+Holder* grey_holder;   // a global: copied in the first pause, the copy scanned only once the markers run
 Holder* black_holder;  // set during the mark to an object allocated then (black)
 
 // The victim, made on a goroutine of its own so that no stack here holds its address.
