@@ -443,7 +443,10 @@ void scan_range_with_boxes(uintptr_t lo, uintptr_t hi, Marker& m) {
 // enter_next_segment) to its top. What lies below left_sp is frames that have returned: not
 // scanning them keeps their stale words from retaining garbage. Deeper cached segments are
 // unused.
+uint64_t stack_scans = 0;  // atomic: stacks the concurrent mark scanned (reset in begin_mark)
+
 void scan_stack(const Goroutine* g, uintptr_t sp, Marker& m) {
+  if (m.concurrent) __atomic_add_fetch(&stack_scans, 1, __ATOMIC_RELAXED);
   const StackSegment* s = g->segment;
   if (s == nullptr || sp < s->base || sp > s->base + s->size) fatal("gc: a goroutine's stack pointer is outside its segment");
   scan_range(sp, s->base + s->size, m);
@@ -933,6 +936,7 @@ void prepare_mark() {
 // goroutine's own stack from self_sp), then the barrier and the phase go on.
 void begin_mark(Goroutine* self, uintptr_t self_sp) {
   mark_totals = MarkTotals{};
+  __atomic_store_n(&stack_scans, 0, __ATOMIC_RELAXED);
   uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_RELAXED) + 1;
   __atomic_store_n(&mark_cycle, cycle, __ATOMIC_RELEASE);
   next_root_job = 0;
@@ -1055,6 +1059,18 @@ void verify_mark(Goroutine* self, uintptr_t self_sp) {
   m.check = report_if_unmarked;
   mark_with_world_stopped(self, self_sp, m);
   unmap_checkmark_bits();
+}
+
+uint64_t last_mark_stack_scans() { return __atomic_load_n(&stack_scans, __ATOMIC_RELAXED); }
+
+uint64_t goroutines_with_stacks() {
+  LockGuard guard(scheduler.all_lock);
+  uint64_t n = 0;
+  for (Goroutine* g = scheduler.all_goroutines; g != nullptr; g = g->next_in_all) {
+    auto status = GoroutineStatus(__atomic_load_n(reinterpret_cast<const uint32_t*>(&g->status), __ATOMIC_ACQUIRE));
+    if (status != GoroutineStatus::Idle && status != GoroutineStatus::Dead) n++;
+  }
+  return n;
 }
 
 void install_mark_hooks() {

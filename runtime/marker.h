@@ -138,6 +138,19 @@ void scan_stopped_goroutine(Goroutine* g, Marker& m);
 uint64_t mark_worker_cpu_ns();       // dedicated and fractional turns, ever
 uint64_t idle_mark_worker_cpu_ns();  // idle turns, ever
 uint64_t mark_assist_cpu_ns();
+// Go's startCycle plan for `procs` Processors (runtime/mark_workers.cpp): 25% of them as
+// whole dedicated Processors when rounding is within 30% of that, else fewer (rounded down)
+// plus a fractional share of each Processor's time for the rest.
+struct MarkWorkerPlan {
+  int32_t dedicated;
+  double fractional;
+};
+MarkWorkerPlan mark_worker_plan(int32_t procs);
+// Goroutine stacks the last concurrent mark scanned, and the goroutines that have a stack to
+// scan now (not idle or dead): with no goroutine made or ended since, the two are equal
+// when every stack was scanned exactly once (white-box, runtime/testing.h).
+uint64_t last_mark_stack_scans();
+uint64_t goroutines_with_stacks();
 
 // Between the marker (runtime/marker.cpp) and its workers and assists
 // (runtime/mark_workers.cpp):

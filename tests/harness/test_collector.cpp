@@ -67,6 +67,15 @@ TEST_CASE("a parked goroutine's stack keeps its object alive, in every segment",
   expect_output("stack_earlier_segment", "intact true reclaimed true\n");
 }
 
+TEST_CASE("pointer-free types go to noscan spans, found at compile time; others are scanned", "[collector]") {
+  ChildResult r = run_collector({"noscan_kinds"}, 1);
+  INFO(r.describe());
+  CHECK(r.status == 0);
+  CHECK(r.out ==
+        "uint64 true double_array true char_array true enum true declared true large true\n"
+        "pointer false pair false ptr_array false raw_array false\n");
+}
+
 TEST_CASE("an earlier segment is scanned from where the goroutine left it: stale words below retain nothing", "[collector]") {
   // The copies of the address were below the left stack pointer when the goroutine parked
   // and still there when it woke, and the object went all the same.

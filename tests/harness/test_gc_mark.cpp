@@ -99,3 +99,32 @@ TEST_CASE("a concurrent cycle lets goroutines run between its two pauses", "[col
     CHECK(r.out == "ran_during_mark true ended_after true pauses 2\n");
   });
 }
+
+TEST_CASE("mark workers are planned as Go's: a quarter of the Processors, whole or as a fractional share", "[collector][mark]") {
+  run_mark({1}, {"worker_plan"}, {}, [](const ChildResult& r) {
+    CHECK(r.status == 0);
+    // Go's startCycle: round(P/4) dedicated when within 30% of P/4, else rounded down plus
+    // the rest as a share of each Processor (thousandths).
+    CHECK(r.out == "1:0/250 2:0/250 3:0/250 4:1/0 5:1/0 6:1/83 7:2/0 8:2/0 16:4/0 \n");
+  });
+}
+
+TEST_CASE("each concurrent mark scans every goroutine's stack exactly once", "[collector][mark]") {
+  run_mark({1, 2, 4}, {"stacks_once"}, {}, [](const ChildResult& r) {
+    CHECK(r.status == 0);
+    CHECK(r.out == "scanned_once true at_least_parked true\n");
+  });
+}
+
+TEST_CASE("the mark's work comes from workers, idle Processors and assists", "[collector][mark]") {
+  // At GOMAXPROCS=1 the one Processor is never idle: a fractional worker and the allocating
+  // goroutine's assists mark. With more, the idle Processors run idle workers too.
+  run_mark({1}, {"workers_and_assists"}, {}, [](const ChildResult& r) {
+    CHECK(r.status == 0);
+    CHECK(r.out == "worker true idle false assist true\n");
+  });
+  run_mark({2, 4}, {"workers_and_assists"}, {}, [](const ChildResult& r) {
+    CHECK(r.status == 0);
+    CHECK(r.out.find("worker true idle true assist ") == 0);
+  });
+}

@@ -331,6 +331,38 @@ TEST_SCENARIO(stack_first_segment) { return stack_scenario(0, false); }
 TEST_SCENARIO(stack_deep_segment) { return stack_scenario(200, false); }
 TEST_SCENARIO(stack_earlier_segment) { return stack_scenario(200, true); }
 
+// --- Which span kind gc::make picks: pointer-free types are found at compile time ---
+
+namespace {
+enum class Colour : uint8_t { red, green };
+struct Pixel {  // pointer-free, and says so
+  uint16_t x, y;
+  Colour colour;
+};
+}  // namespace
+template <>
+struct gort::gc::is_pointer_free<Pixel> : std::true_type {};
+namespace {
+struct Pair {  // not declared pointer-free, no layout: scanned conservatively
+  uint64_t a, b;
+};
+
+template <typename T>
+bool noscan(const T* p) {
+  const gort::Span* s = gort::heap_span_of(reinterpret_cast<uintptr_t>(p));
+  return s != nullptr && s->collected && s->noscan;
+}
+}  // namespace
+
+TEST_SCENARIO(noscan_kinds) {
+  out::println("uint64", yes(noscan(gc::make<uint64_t>())), "double_array", yes(noscan(gc::make_array<double>(100))),
+               "char_array", yes(noscan(gc::make_array<char>(3000))), "enum", yes(noscan(gc::make<Colour>())),
+               "declared", yes(noscan(gc::make<Pixel>())), "large", yes(noscan(gc::make_array<uint32_t>(100000))));
+  out::println("pointer", yes(noscan(gc::make<Link>())), "pair", yes(noscan(gc::make<Pair>())),
+               "ptr_array", yes(noscan(gc::make_array<gc::Ptr<Link>>(10))), "raw_array", yes(noscan(gc::make_array<Link*>(10))));
+  return 0;
+}
+
 TEST_SCENARIO(stale_earlier_segment) {
   gort::Channel<int> ready, go_on, result(1);
   gort::go([&] {

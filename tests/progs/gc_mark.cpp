@@ -385,6 +385,69 @@ TEST_SCENARIO(moved_pointer) {
   return 0;
 }
 
+// --- worker_plan, stacks_once, workers_and_assists ---
+
+// Go's plan (startCycle) for 1 to 8 and 16 Processors: dedicated workers / fractional share
+// in thousandths.
+TEST_SCENARIO(worker_plan) {
+  for (int32_t procs : {1, 2, 3, 4, 5, 6, 7, 8, 16}) {
+    gort::MarkWorkerPlan plan = gort::mark_worker_plan(procs);
+    out::print(procs, ":", plan.dedicated, "/", int64_t(plan.fractional * 1000 + 0.5), " ");
+  }
+  out::println();
+  return 0;
+}
+
+// 1,000 goroutines parked, then collections with nothing made or ended meanwhile: each
+// concurrent mark scanned as many stacks as there are goroutines with one, so none twice.
+TEST_SCENARIO(stacks_once) {
+  gort::Channel<int> release;
+  gort::WaitGroup wg;
+  constexpr int parked = 1000;
+  wg.add(parked);
+  for (int i = 0; i < parked; i++)
+    gort::go([&] {
+      release.receive();
+      wg.done();
+    });
+  gc::collect();  // the collector's own goroutines exist from here on
+  bool once = true;
+  uint64_t scans = 0, with_stacks = 0;
+  for (int i = 0; i < 5; i++) {
+    gc::collect();
+    scans = gort::last_mark_stack_scans();
+    with_stacks = gort::goroutines_with_stacks();
+    if (scans != with_stacks) once = false;
+  }
+  out::println("scanned_once", yes(once), "at_least_parked", yes(with_stacks > parked));
+  if (!once) out::println("scans", scans, "goroutines", with_stacks);
+  for (int i = 0; i < parked; i++) release.send(1);
+  wg.wait();
+  return 0;
+}
+
+// A live list of 300,000 links (each mark takes a while) and one goroutine allocating
+// garbage until 20 cycles ran: the mark's CPU comes from mark workers, from idle Processors'
+// workers and from assists; which of them ran is counted (their CPU time, ever).
+Node* assist_live;
+TEST_SCENARIO(workers_and_assists) {
+  Node* head = nullptr;
+  for (uint64_t i = 0; i < 300000; i++) {
+    Node* n = gc::make<Node>();
+    n->key = i;
+    n->check = i * 3 + 1;
+    n->left = head;
+    head = n;
+  }
+  assist_live = head;
+  uint64_t start = gc::stats().collections;
+  uint64_t worker = gort::mark_worker_cpu_ns(), idle = gort::idle_mark_worker_cpu_ns(), assist = gort::mark_assist_cpu_ns();
+  while (gc::stats().collections - start < 20) gc::make_array<uint64_t>(16);
+  out::println("worker", yes(gort::mark_worker_cpu_ns() > worker), "idle", yes(gort::idle_mark_worker_cpu_ns() > idle),
+               "assist", yes(gort::mark_assist_cpu_ns() > assist));
+  return 0;
+}
+
 // --- cycle_shape ---
 
 uint32_t spins_during_mark = 0;  // atomic
