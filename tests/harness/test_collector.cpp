@@ -194,6 +194,31 @@ TEST_CASE("GODEBUG=gctrace=1 prints Go's line for every collection", "[collector
   CHECK(count >= forced);  // and any the goal started while it built its list
 }
 
+TEST_CASE("gctrace's line keeps Go's format for the stopped shapes and at any GOMAXPROCS", "[collector]") {
+  for (const char* shape : {"gcstoptheworld=1", "gcstoptheworld=2"}) {
+    for (int procs : {1, 4}) {
+      ChildResult r = run_collector({"heap_returns_to_baseline"}, procs, {{"GODEBUG", std::string("gctrace=1,") + shape}});
+      INFO(shape << " at GOMAXPROCS=" << procs << "\n" << r.describe());
+      CHECK(r.status == 0);
+      // The stopped mark is all pause: the concurrent phase's clock and its assist and idle
+      // CPU are printed as Go prints them then, 0 and 0/.../0.
+      const std::regex line(
+          R"(gc \d+ @\d+\.\d{3}s \d+%: [0-9.]+\+[0-9.]+\+[0-9.]+ ms clock, [0-9.]+\+0/[0-9.]+/0\+[0-9.]+ ms cpu, )"
+          R"(\d+->\d+->\d+ MB, \d+ MB goal, \d+ MB stacks, \d+ MB globals, )" +
+          std::to_string(procs) + R"( P( \(forced\))?)");
+      std::istringstream lines(r.err);
+      std::string text;
+      int count = 0;
+      while (std::getline(lines, text)) {
+        INFO(text);
+        CHECK(std::regex_match(text, line));
+        count++;
+      }
+      CHECK(count >= 3);
+    }
+  }
+}
+
 TEST_CASE("MemStats reports the collector with Go's meanings (NumGC, PauseNs, NextGC, HeapObjects)", "[collector]") {
   expect_output("mem_stats",
                 "fresh true counts_collected true num_gc true num_gc_counts true pauses_all_set true "

@@ -48,9 +48,13 @@ TEST_CASE("gc::collect() returns with the heap swept and back near its baseline"
 }
 
 TEST_CASE("GODEBUG=clobberfree=1 fills freed collected objects with 0xdeadbeef", "[collector][sweep]") {
-  expect_sweep_output("clobber_freed", "reclaimed true clobbered true unchanged false\nnew_objects_zero true\n",
+  expect_sweep_output("clobber_freed",
+                      "reclaimed true clobbered true unchanged false\n"
+                      "large_reclaimed true clobbered true unchanged false\nnew_objects_zero true\n",
                       {{"GODEBUG", "clobberfree=1"}});
-  expect_sweep_output("clobber_freed", "reclaimed true clobbered false unchanged true\nnew_objects_zero true\n");
+  expect_sweep_output("clobber_freed",
+                      "reclaimed true clobbered false unchanged true\n"
+                      "large_reclaimed true clobbered false unchanged true\nnew_objects_zero true\n");
 }
 
 TEST_CASE("a goroutine that went deep once gives its stack segments back after two cycles", "[collector][sweep][stacks]") {

@@ -183,6 +183,15 @@ __attribute__((noinline)) void plant_in_explicit_memory() {
   for (uint64_t& w : p->words) w = 0x1111111111111111ULL;
   *explicit_slot = p->words;
 }
+// And a large object (its own span, swept by sweep_large) of `large_words` words.
+constexpr size_t large_words = 8192;  // 64 KiB
+// (In explicit_slot[1]: a global holding only its own malloc's result may be turned into
+// a global by the compiler, which data and bss scanning would then find.)
+__attribute__((noinline)) void plant_large_in_explicit_memory() {
+  uint64_t* words = gc::make_array<uint64_t>(large_words);
+  for (size_t i = 0; i < large_words; i++) words[i] = 0x2222222222222222ULL;
+  explicit_slot[1] = words;
+}
 
 // Overwrites the stack below the caller's frame, where plant_in_explicit_memory's dead frame
 // may have left p in a slot that the collection's own frames then cover without writing
@@ -197,8 +206,9 @@ __attribute__((noinline)) void clear_stack_below() {
 // GODEBUG=clobberfree=1: a collected object only explicit memory points to is freed, and the
 // sweep fills it with 0xdeadbeef words; without the setting its words stay as they were.
 TEST_SCENARIO(clobber_freed) {
-  explicit_slot = static_cast<uint64_t**>(malloc(sizeof(uint64_t*)));
+  explicit_slot = static_cast<uint64_t**>(malloc(2 * sizeof(uint64_t*)));
   plant_in_explicit_memory();
+  plant_large_in_explicit_memory();
   clear_stack_below();
   gc::collect();
   const uint64_t* words = *explicit_slot;
@@ -209,6 +219,16 @@ TEST_SCENARIO(clobber_freed) {
   }
   out::println("reclaimed", yes(!gort::collected_object_allocated(words)), "clobbered", yes(clobbered), "unchanged",
                yes(unchanged));
+  // The large one: freed whole to the page heap, its memory still mapped (the scavenger
+  // returns only pages idle for minutes), clobbered in every word or untouched.
+  const uint64_t* large = explicit_slot[1];
+  bool large_clobbered = true, large_unchanged = true;
+  for (size_t i = 0; i < large_words; i++) {
+    large_clobbered = large_clobbered && large[i] == 0xdeadbeefdeadbeefULL;
+    large_unchanged = large_unchanged && large[i] == 0x2222222222222222ULL;
+  }
+  out::println("large_reclaimed", yes(!gort::collected_object_allocated(large)), "clobbered", yes(large_clobbered),
+               "unchanged", yes(large_unchanged));
   // A new object in a clobbered slot is zero, as every new object is.
   bool zero = true;
   for (int i = 0; i < 2000; i++) {
