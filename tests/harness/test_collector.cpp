@@ -138,10 +138,12 @@ TEST_CASE("a concurrent cycle starts within Go's trigger bounds", "[collector]")
 
 TEST_CASE("the steady-state heap stays at the goal GOGC sets", "[collector]") {
   for (const char* percent : {"50", "100", "200"}) {
-    ChildResult r = run_collector({"steady_state", percent}, 2);
-    INFO("GOGC=" << percent << "\n" << r.describe());
-    REQUIRE_FALSE(r.timed_out);
-    CHECK(r.out == "collections_many true peak_within_goal true peak_near_goal true live_found_again true\n");
+    for (int procs : {1, 2, 4}) {
+      ChildResult r = run_collector({"steady_state", percent}, procs);
+      INFO("GOGC=" << percent << " at GOMAXPROCS=" << procs << "\n" << r.describe());
+      REQUIRE_FALSE(r.timed_out);
+      CHECK(r.out == "collections_many true peak_within_goal true peak_near_goal true live_found_again true\n");
+    }
   }
 }
 
