@@ -31,17 +31,8 @@ constexpr int churn = 300;
 bool intact(const Payload* p) { return gort::collected_object_allocated(p) && p->checksum == sum_of(p); }
 
 Payload* volatile garbage_sink;
-// One round: garbage of the target's class, filled with a pattern, then a collection.
-__attribute__((noinline)) void churn_and_collect() {
-  for (int i = 0; i < churn; i++) {
-    Payload* g = gc::make<Payload>();
-    for (uint64_t& w : g->words) w = 0xdeadbeefdeadbeefULL;
-    g->checksum = 1;
-    garbage_sink = g;
-  }
-  garbage_sink = nullptr;
-  gc::collect();
-}
+// One round: garbage of the target's class, then a collection (payload.h).
+void churn_and_collect() { churn_payloads_and_collect(churn); }
 
 // Rounds of churn and collection; true if `check` held after every round.
 template <typename Check>

@@ -118,19 +118,9 @@ TEST_SCENARIO(operations) {
 
 constexpr int rounds = 300;
 Holder* global_holder;
-Payload* volatile garbage_sink;
 
-// One round of garbage of the payloads' class, then a collection.
-__attribute__((noinline)) void churn_and_collect() {
-  for (int i = 0; i < 200; i++) {
-    Payload* g = gc::make<Payload>();
-    for (uint64_t& w : g->words) w = 0xdeadbeefdeadbeefULL;
-    g->checksum = 1;
-    garbage_sink = g;
-  }
-  garbage_sink = nullptr;
-  gc::collect();
-}
+// One round: garbage of the target's class, then a collection (payload.h).
+void churn_and_collect() { churn_payloads_and_collect(200); }
 
 // Every element intact, and its seed in order from `first`.
 bool all_intact(const gc::Vector<gc::Ptr<Payload>>& v, uint64_t first) {

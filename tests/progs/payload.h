@@ -29,3 +29,18 @@ __attribute__((noinline)) inline Payload* new_payload(uint64_t seed) {
 }
 
 inline uint64_t seed_of(const Payload* p) { return p->words[0] / 31; }
+
+// Garbage of the payload's class: `count` payloads filled with a pattern (a slot wrongly
+// handed out again over a live payload breaks its checksum), then a full collection. Made
+// in a function of its own, so no caller's frame keeps the last of them.
+inline Payload* volatile payload_garbage_sink;
+__attribute__((noinline)) inline void churn_payloads_and_collect(int count) {
+  for (int i = 0; i < count; i++) {
+    Payload* g = gort::gc::make<Payload>();
+    for (uint64_t& w : g->words) w = 0xdeadbeefdeadbeefULL;
+    g->checksum = 1;
+    payload_garbage_sink = g;
+  }
+  payload_garbage_sink = nullptr;
+  gort::gc::collect();
+}
