@@ -165,6 +165,14 @@ uint64_t combined_goal(uint64_t live, int32_t percent) {
   return by_limit < by_percent ? by_limit : by_percent;
 }
 
+// The goal for `live` and `percent` (combined_goal) and the trigger that leads to it,
+// published: at a cycle's end, when a knob changes, and when the limit's room shrinks.
+void set_goal(uint64_t live, int32_t percent) {
+  uint64_t goal = combined_goal(live, percent);
+  __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
+  __atomic_store_n(&heap_trigger, trigger_for(live, goal), __ATOMIC_RELAXED);
+}
+
 // Between cycles the limit's room shrinks as explicit memory, stacks and runtime maps grow,
 // and a goal computed at the last cycle's end would let the collected heap use room that is
 // gone. So the allocation slow path (before_allocation) calls this while a limit is set, and
@@ -174,10 +182,7 @@ uint64_t combined_goal(uint64_t live, int32_t percent) {
 void refresh_limit_goal(uint64_t limit) {
   uint64_t mapped = os_memory_stats().mapped_bytes;
   if (mapped <= __atomic_load_n(&mapped_at_limit_goal, __ATOMIC_RELAXED) + limit / 64) return;
-  uint64_t live = __atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED);
-  uint64_t goal = combined_goal(live, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
-  __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
-  __atomic_store_n(&heap_trigger, trigger_for(live, goal), __ATOMIC_RELAXED);
+  set_goal(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
 }
 
 // The cap on the collector's CPU while the limit drives it (Go's gcCPULimiter caps it at
@@ -351,9 +356,7 @@ void end_cycle_in_pause(uint64_t live_bytes, uint64_t live_objects) {
   last_live_objects = live_objects;
   if (trace.concurrent)
     last_mark_allocation = trace.heap_at_mark_end > trace.heap_before ? trace.heap_at_mark_end - trace.heap_before : 0;
-  uint64_t goal = combined_goal(live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
-  __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
-  __atomic_store_n(&heap_trigger, trigger_for(live_bytes, goal), __ATOMIC_RELAXED);
+  set_goal(live_bytes, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
   // The pause is recorded before the count is published (release), so a reader that sees
   // collection N sees its pause (read_mem_stats loads the count with acquire).
   uint64_t pause = uint64_t(trace.swept_ns - trace.pause_start_ns);
@@ -774,8 +777,7 @@ static void read_gogc() {
   __atomic_store_n(&gc_percent, percent, __ATOMIC_RELAXED);
   run_on_scheduler_stack(read_gomemlimit, nullptr);
   install_mark_hooks();  // before any cycle can start
-  __atomic_store_n(&heap_goal, combined_goal(0, percent), __ATOMIC_RELAXED);
-  __atomic_store_n(&heap_trigger, trigger_for(0, heap_goal), __ATOMIC_RELAXED);
+  set_goal(0, percent);
   // gc::read_pauses' histogram, made here so programs that never collect carry none of its 5 KB.
   auto* histogram = static_cast<gc::PauseHistogram*>(persistent_alloc(sizeof(gc::PauseHistogram), 64));  // zeroed
   __atomic_store_n(&pause_histogram, histogram, __ATOMIC_RELEASE);
@@ -891,10 +893,7 @@ void collect() {
 int set_percent(int percent) {
   read_gogc();
   int old = __atomic_exchange_n(&gc_percent, percent < 0 ? -1 : percent, __ATOMIC_RELAXED);
-  uint64_t live = __atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED);
-  uint64_t goal = combined_goal(live, percent < 0 ? -1 : percent);
-  __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
-  __atomic_store_n(&heap_trigger, trigger_for(live, goal), __ATOMIC_RELAXED);
+  set_goal(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), percent < 0 ? -1 : percent);
   return old;
 }
 
@@ -902,10 +901,7 @@ int64_t set_memory_limit(int64_t limit) {
   read_gogc();
   if (limit < 0) return __atomic_load_n(&memory_limit_bytes, __ATOMIC_RELAXED);
   int64_t old = __atomic_exchange_n(&memory_limit_bytes, limit, __ATOMIC_RELAXED);
-  uint64_t live = __atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED);
-  uint64_t goal = combined_goal(live, __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
-  __atomic_store_n(&heap_goal, goal, __ATOMIC_RELAXED);
-  __atomic_store_n(&heap_trigger, trigger_for(live, goal), __ATOMIC_RELAXED);
+  set_goal(__atomic_load_n(&last_live_bytes, __ATOMIC_RELAXED), __atomic_load_n(&gc_percent, __ATOMIC_RELAXED));
   return old;
 }
 
