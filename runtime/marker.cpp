@@ -248,8 +248,9 @@ void Marker::flush() {
   }
   if (scanned_bytes != 0) __atomic_add_fetch(&mark_totals.scanned_bytes, scanned_bytes, __ATOMIC_RELAXED);
   if (stack_bytes != 0) __atomic_add_fetch(&mark_totals.stack_bytes, stack_bytes, __ATOMIC_RELAXED);
+  if (stacks != 0) __atomic_add_fetch(&mark_totals.stacks, stacks, __ATOMIC_RELAXED);
   if (global_bytes != 0) __atomic_add_fetch(&mark_totals.global_bytes, global_bytes, __ATOMIC_RELAXED);
-  marked_bytes = marked_objects = scanned_bytes = stack_bytes = global_bytes = 0;
+  marked_bytes = marked_objects = scanned_bytes = stack_bytes = global_bytes = stacks = 0;
   check_slot = check_object = 0;  // a Marker may live on a goroutine's stack: no stale heap address
 }
 
@@ -443,10 +444,8 @@ void scan_range_with_boxes(uintptr_t lo, uintptr_t hi, Marker& m) {
 // enter_next_segment) to its top. What lies below left_sp is frames that have returned: not
 // scanning them keeps their stale words from retaining garbage. Deeper cached segments are
 // unused.
-uint64_t stack_scans = 0;  // atomic: stacks the concurrent mark scanned (reset in begin_mark)
-
 void scan_stack(const Goroutine* g, uintptr_t sp, Marker& m) {
-  if (m.concurrent) __atomic_add_fetch(&stack_scans, 1, __ATOMIC_RELAXED);
+  m.stacks++;
   const StackSegment* s = g->segment;
   if (s == nullptr || sp < s->base || sp > s->base + s->size) fatal("gc: a goroutine's stack pointer is outside its segment");
   scan_range(sp, s->base + s->size, m);
@@ -936,7 +935,6 @@ void prepare_mark() {
 // goroutine's own stack from self_sp), then the barrier and the phase go on.
 void begin_mark(Goroutine* self, uintptr_t self_sp) {
   mark_totals = MarkTotals{};
-  __atomic_store_n(&stack_scans, 0, __ATOMIC_RELAXED);
   uint32_t cycle = __atomic_load_n(&mark_cycle, __ATOMIC_RELAXED) + 1;
   __atomic_store_n(&mark_cycle, cycle, __ATOMIC_RELEASE);
   next_root_job = 0;
@@ -1061,7 +1059,7 @@ void verify_mark(Goroutine* self, uintptr_t self_sp) {
   unmap_checkmark_bits();
 }
 
-uint64_t last_mark_stack_scans() { return __atomic_load_n(&stack_scans, __ATOMIC_RELAXED); }
+uint64_t last_mark_stack_scans() { return __atomic_load_n(&mark_totals.stacks, __ATOMIC_RELAXED); }
 
 uint64_t goroutines_with_stacks() {
   LockGuard guard(scheduler.all_lock);

@@ -29,6 +29,7 @@ struct MarkTotals {
   uint64_t marked_bytes, marked_objects;  // where a mark bit went 0 -> 1 (allocated black included)
   uint64_t scanned_bytes;                 // heap objects scanned
   uint64_t stack_bytes, global_bytes;     // roots scanned
+  uint64_t stacks;                        // goroutine stacks scanned
 };
 extern MarkTotals mark_totals;
 
@@ -38,7 +39,7 @@ extern MarkTotals mark_totals;
 // a root without an address) and the object being scanned (0: a root).
 struct Marker {
   MarkChunk* chunk = nullptr;
-  uint64_t marked_bytes = 0, marked_objects = 0, scanned_bytes = 0, stack_bytes = 0, global_bytes = 0;
+  uint64_t marked_bytes = 0, marked_objects = 0, scanned_bytes = 0, stack_bytes = 0, global_bytes = 0, stacks = 0;
   bool concurrent = false;
   bool (*check)(uintptr_t object, const Marker& m) = nullptr;  // false: do not traverse it
   uintptr_t check_slot = 0, check_object = 0;
@@ -146,9 +147,10 @@ struct MarkWorkerPlan {
   double fractional;
 };
 MarkWorkerPlan mark_worker_plan(int32_t procs);
-// Goroutine stacks the last concurrent mark scanned, and the goroutines that have a stack to
-// scan now (not idle or dead): with no goroutine made or ended since, the two are equal
-// when every stack was scanned exactly once (white-box, runtime/testing.h).
+// Goroutine stacks the last concurrent mark scanned (MarkTotals::stacks), and the
+// goroutines that have a stack to scan now (not idle or dead): with no goroutine made or
+// ended since, the two are equal when every stack was scanned exactly once (white-box,
+// runtime/testing.h).
 uint64_t last_mark_stack_scans();
 uint64_t goroutines_with_stacks();
 
