@@ -112,11 +112,11 @@ class Vector {
 
   // Checked, as Go's indexing: out of range panics with Go's message.
   T& operator[](size_t i) {
-    if (__builtin_expect(i >= size_, 0)) detail_index(i);
+    if (__builtin_expect(i >= size_, 0)) ::gort::detail::panic_index(int64_t(i), size_);
     return data_.get()[i];
   }
   const T& operator[](size_t i) const {
-    if (__builtin_expect(i >= size_, 0)) detail_index(i);
+    if (__builtin_expect(i >= size_, 0)) ::gort::detail::panic_index(int64_t(i), size_);
     return data_.get()[i];
   }
   T& front() { return (*this)[0]; }
@@ -154,7 +154,6 @@ class Vector {
   static constexpr bool copied_as_words = std::is_trivially_copyable_v<T> || is_pointer_field<T>::value;
 
   static T* allocate(size_t n) { return make_array<T>(n); }
-  [[noreturn]] void detail_index(size_t i) const { ::gort::detail::panic_index(int64_t(i), size_); }
 
   // dst[0, n) = src[0, n), through the barrier: the bulk barrier for a T that is copied as
   // words (trivially copyable, or a Ptr), else T's own assignment (its Ptr fields barriered).
@@ -165,12 +164,13 @@ class Vector {
     else if constexpr (copied_as_words) copy_pointers(dst, src, n * sizeof(T));
     else for (size_t i = 0; i < n; i++) dst[i] = src[i];
   }
-  // Slots [from, to) back to T(), the old values shaded while a mark runs.
+  // Slots [from, to) back to T(), the old values shaded while a mark runs: as copy_elements,
+  // the bulk barrier for elements copied as words (T() is all zero bits for them).
   void reset_elements(size_t from, size_t to) {
     if (from >= to) return;
     T* p = data_.get();
     if constexpr (detail::is_noscan_v<T>) __builtin_memset(static_cast<void*>(p + from), 0, (to - from) * sizeof(T));
-    else if constexpr (std::is_trivially_copyable_v<T>) clear_pointers(p + from, (to - from) * sizeof(T));
+    else if constexpr (copied_as_words) clear_pointers(p + from, (to - from) * sizeof(T));
     else for (size_t i = from; i < to; i++) p[i] = T();
   }
   // Twice the capacity (Go's append doubles small slices), at least `needed` and 4.

@@ -87,16 +87,31 @@ void worker_park_commit(Goroutine* g, void* arg) {
   parked_workers[parked_count++] = static_cast<Worker*>(arg);
 }
 
-// The plan for this mark's GOMAXPROCS (mark_worker_plan, below).
+}  // namespace
+
+// Go's startCycle (runtime/marker.h).
+MarkWorkerPlan mark_worker_plan(int32_t procs) {
+  double aim = double(procs) * 0.25;
+  int32_t dedicated = int32_t(aim + 0.5);
+  double error = double(dedicated) / aim - 1;
+  double fractional = 0;
+  if (error < -0.3 || error > 0.3) {
+    if (double(dedicated) > aim) dedicated--;
+    fractional = (aim - double(dedicated)) / double(procs);
+  }
+  return MarkWorkerPlan{dedicated, fractional};
+}
+
+namespace {
+
+// The plan for this mark's GOMAXPROCS, and the fractional clocks from zero.
 void plan_workers(uint32_t cycle) {
   MarkWorkerPlan plan = mark_worker_plan(__atomic_load_n(&scheduler.gomaxprocs, __ATOMIC_RELAXED));
-  int32_t dedicated = plan.dedicated;
-  double fractional = plan.fractional;
   for (int64_t& ns : fractional_ns) __atomic_store_n(&ns, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&background_scan_credit, 0, __ATOMIC_RELAXED);
   mark_started_ns = nanotime();
-  fractional_goal = fractional;
-  __atomic_store_n(&dedicated_wanted, dedicated, __ATOMIC_RELAXED);
+  fractional_goal = plan.fractional;
+  __atomic_store_n(&dedicated_wanted, plan.dedicated, __ATOMIC_RELAXED);
   __atomic_store_n(&planned_cycle, cycle, __ATOMIC_RELEASE);  // the plan before schedulers use it
 }
 
@@ -233,18 +248,6 @@ void start_mark_workers() {
 namespace {
 uint64_t assist_cpu_ns = 0;  // atomic statistic
 }  // namespace
-
-MarkWorkerPlan mark_worker_plan(int32_t procs) {
-  double aim = double(procs) * 0.25;
-  int32_t dedicated = int32_t(aim + 0.5);
-  double error = double(dedicated) / aim - 1;
-  double fractional = 0;
-  if (error < -0.3 || error > 0.3) {
-    if (double(dedicated) > aim) dedicated--;
-    fractional = (aim - double(dedicated)) / double(procs);
-  }
-  return MarkWorkerPlan{dedicated, fractional};
-}
 
 uint64_t mark_assist_cpu_ns() { return __atomic_load_n(&assist_cpu_ns, __ATOMIC_RELAXED); }
 

@@ -328,11 +328,12 @@ __attribute__((noinline)) void move_victim(Move move) {
 
 // The channel moves run here, on a goroutine started during the mark (its stack is scanned
 // before it runs: black, as main's) that ends before the cycle does. On main, receive()
-// left the victim's address in a slot of its frame, and the calls that wait for the cycle's
-// end reused that memory without writing the slot: gccheckmark's re-mark found the stale word
-// on a live stack first, neither reported nor followed it, and then skipped the object when
-// the black node's field led to it again, so a lost victim went unnamed (its key read 7). A
-// dead goroutine's stack is not scanned.
+// left the victim's address in a slot of its frame, which the calls that wait for the
+// cycle's end reused without writing: a stale word on a live stack, which the next
+// collection would scan and so keep a lost victim from being reused. (It also hid the
+// victim from gccheckmark's report until the re-mark learnt to clear the checkmark bit of an
+// object it met first on a stack: checkmark_clear in runtime/marker.cpp.) A dead
+// goroutine's stack is not scanned.
 void move_on_goroutine(Move move, gort::WaitGroup* wg) {
   move_victim(move);
   wg->done();
